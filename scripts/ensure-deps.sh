@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what MiniRTC needs to run or test, and says clearly what is missing when it cannot.
+# Usage: ensure-deps.sh [node] [ffmpeg] [redis] [chromium] [bench]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_node=0; pkgs=()
+for w in "$@"; do
+  case "$w" in
+    node) want_node=1 ;;
+    ffmpeg) command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || pkgs+=(ffmpeg) ;;
+    redis) command -v redis-server >/dev/null || pkgs+=(redis-server) ;;
+    chromium) command -v chromium >/dev/null || pkgs+=(chromium) ;;
+    bench)
+      command -v rtmpdump >/dev/null || pkgs+=(rtmpdump)
+      command -v nginx >/dev/null || pkgs+=(nginx)
+      [ -e /usr/lib/nginx/modules/ngx_rtmp_module.so ] || pkgs+=(libnginx-mod-rtmp) ;;
+  esac
+done
+
+if [ "$want_node" = 1 ] && [ ! -d node_modules ]; then
+  echo "[minirtc] node_modules missing: running npm ci" >&2
+  npm ci --no-audit --no-fund >&2
+fi
+
+if [ ${#pkgs[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "[minirtc] installing Debian packages: ${pkgs[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2 || true
+    apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >&2
+  else
+    echo "[minirtc] missing Debian packages: ${pkgs[*]} — install them with: sudo apt-get install ${pkgs[*]}" >&2
+    exit 1
+  fi
+fi

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, typecheck, then every package's tests with real processes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh node ffmpeg redis chromium
+echo "== lint (biome)"
+npx biome check .
+echo "== typecheck (tsc strict)"
+npx tsc -p tsconfig.json
+echo "== build SDK bundle"
+npm run build --silent -w packages/sdk --if-present
+echo "== tests"
+shopt -s nullglob
+files=(packages/*/test/*.test.ts)
+exec node --conditions=source --import tsx --test --test-reporter=spec "${files[@]}"
