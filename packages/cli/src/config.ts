@@ -1,0 +1,186 @@
+import { readFileSync } from 'node:fs';
+import { ErrorCode, MiniRtcError, bool, int, obj, optional, str } from '@minirtc/protocol';
+import type { Infer } from '@minirtc/protocol';
+import { parse as parseYaml } from 'yaml';
+
+/**
+ * The one typed configuration of a MiniRTC node. Sources, later wins: built-in defaults → config file
+ * (YAML or JSON) → `MINIRTC_*` environment variables → command-line flags. Every value is validated
+ * with the same schema, so a bad value fails at start with the key that is wrong.
+ */
+const port = int(0, 65535);
+const configSchema = obj({
+  host: str({ min: 1, maxBytes: 255 }),
+  port,
+  /** Host name put into URLs handed to clients (push/pull, WebSocket); defaults to `host`. */
+  publicHost: optional(str({ min: 1, maxBytes: 255 })),
+  dataDir: str({ min: 1, maxBytes: 4096 }),
+  devApp: bool(),
+  logLevel: str({ enum: ['debug', 'info', 'warn', 'error', 'silent'] }),
+  rtmp: obj({ enabled: bool(), host: optional(str({ min: 1, maxBytes: 255 })), port }),
+  signaling: obj({
+    heartbeatMs: int(1000, 600_000),
+    heartbeatTimeoutMs: int(1000, 3_600_000),
+    resumeGraceMs: int(0, 3_600_000),
+    urlTtlSeconds: int(10, 7 * 86400),
+  }),
+  media: obj({ takeoverGraceMs: int(0, 3_600_000) }),
+});
+
+/** The validated configuration. */
+export type MiniRtcConfig = Infer<typeof configSchema>;
+
+/** Built-in defaults: everything on loopback, in-memory state, data in `./.minirtc`. */
+export const defaultConfig: MiniRtcConfig = {
+  host: '127.0.0.1',
+  port: 8080,
+  dataDir: '.minirtc',
+  devApp: true,
+  logLevel: 'info',
+  rtmp: { enabled: true, port: 1935 },
+  signaling: { heartbeatMs: 10_000, heartbeatTimeoutMs: 30_000, resumeGraceMs: 30_000, urlTtlSeconds: 600 },
+  media: { takeoverGraceMs: 30_000 },
+};
+
+type Json = Record<string, unknown>;
+
+/** `rtmp.port` → `MINIRTC_RTMP_PORT`; `signaling.resumeGraceMs` → `MINIRTC_SIGNALING_RESUME_GRACE_MS`. */
+export function envName(path: string): string {
+  return `MINIRTC_${path
+    .replace(/\./g, '_')
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toUpperCase()}`;
+}
+
+function leafPaths(o: Json, prefix = ''): string[] {
+  return Object.entries(o).flatMap(([k, v]) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? leafPaths(v as Json, `${prefix}${k}.`)
+      : [`${prefix}${k}`],
+  );
+}
+
+// Optional keys have no default, so list every settable path explicitly from the schema.
+function schemaPaths(json: Json, prefix = ''): string[] {
+  const props = (json.properties ?? {}) as Record<string, Json>;
+  return Object.entries(props).flatMap(([k, s]) =>
+    s.type === 'object' ? schemaPaths(s, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
+}
+
+/** Every key a user can set, as dotted paths. */
+export const configKeys: string[] = schemaPaths(configSchema.json);
+
+function typeAt(path: string): string {
+  let node: Json = configSchema.json;
+  for (const part of path.split('.')) node = ((node.properties ?? {}) as Record<string, Json>)[part] ?? {};
+  return String(node.type ?? 'string');
+}
+
+function setPath(o: Json, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let cur = o;
+  for (const p of parts.slice(0, -1)) {
+    if (typeof cur[p] !== 'object' || cur[p] === null) cur[p] = {};
+    cur = cur[p] as Json;
+  }
+  cur[parts[parts.length - 1]!] = value;
+}
+
+/** Converts a string from env/flags into the key's type, or fails naming the key. */
+function coerce(path: string, raw: string, source: string): unknown {
+  const t = typeAt(path);
+  if (t === 'integer') {
+    if (!/^-?\d+$/.test(raw.trim())) {
+      throw new MiniRtcError(
+        ErrorCode.INVALID_PARAM,
+        `${source}: ${path} must be an integer, got ${JSON.stringify(raw)}`,
+      );
+    }
+    return Number(raw);
+  }
+  if (t === 'boolean') {
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    throw new MiniRtcError(
+      ErrorCode.INVALID_PARAM,
+      `${source}: ${path} must be true or false, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return raw;
+}
+
+function deepMerge(a: Json, b: Json): Json {
+  const out: Json = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const cur = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)
+        ? deepMerge(cur as Json, v as Json)
+        : v;
+  }
+  return out;
+}
+
+/** Sources for {@link loadConfig}. */
+export interface ConfigSources {
+  /** Path of a YAML or JSON file. */
+  file?: string;
+  env?: Record<string, string | undefined>;
+  /** Dotted-path overrides from flags, e.g. `{ 'rtmp.port': '1936' }`. */
+  flags?: Record<string, string>;
+}
+
+/** Loads, merges and validates the configuration; throws {@link MiniRtcError} naming the bad key. */
+export function loadConfig(src: ConfigSources = {}): MiniRtcConfig {
+  let merged: Json = structuredClone(defaultConfig) as Json;
+  if (src.file) {
+    let text: string;
+    try {
+      text = readFileSync(src.file, 'utf8');
+    } catch (e) {
+      throw new MiniRtcError(ErrorCode.INVALID_PARAM, `config file ${src.file}: ${(e as Error).message}`);
+    }
+    let parsed: unknown;
+    try {
+      parsed = src.file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    } catch (e) {
+      throw new MiniRtcError(ErrorCode.INVALID_PARAM, `config file ${src.file}: ${(e as Error).message}`);
+    }
+    if (parsed !== null && parsed !== undefined) {
+      if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new MiniRtcError(ErrorCode.INVALID_PARAM, `config file ${src.file}: must hold an object`);
+      }
+      const unknown = leafPaths(parsed as Json).filter((p) => !configKeys.includes(p));
+      if (unknown.length) {
+        throw new MiniRtcError(
+          ErrorCode.INVALID_PARAM,
+          `config file ${src.file}: unknown key ${unknown.join(', ')}`,
+        );
+      }
+      merged = deepMerge(merged, parsed as Json);
+    }
+  }
+  for (const key of configKeys) {
+    const raw = src.env?.[envName(key)];
+    if (raw !== undefined && raw !== '') setPath(merged, key, coerce(key, raw, `env ${envName(key)}`));
+  }
+  for (const [key, raw] of Object.entries(src.flags ?? {})) {
+    if (!configKeys.includes(key)) {
+      throw new MiniRtcError(
+        ErrorCode.INVALID_PARAM,
+        `unknown option --${key} (known: ${configKeys.join(', ')})`,
+      );
+    }
+    setPath(merged, key, coerce(key, raw, `--${key}`));
+  }
+  try {
+    return configSchema.parse(merged);
+  } catch (e) {
+    if (e instanceof MiniRtcError) throw new MiniRtcError(e.code, `invalid configuration: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The JSON Schema of the configuration (for docs and editors). */
+export const configJsonSchema: Json = configSchema.json;

@@ -1,0 +1,38 @@
+import { generateToken04 } from '@minirtc/protocol/crypto';
+import type { ParsedArgs } from './args.js';
+import { configFrom, devAppFor } from './commands.js';
+import type { Io } from './commands.js';
+import { startPlatform } from './platform.js';
+import type { Platform } from './platform.js';
+import { consoleLogger } from './logger.js';
+
+/** `minirtc start`: the whole platform on the configured (by default embedded, loopback) settings. */
+export async function startCommand(args: ParsedArgs, io: Io): Promise<Platform> {
+  const cfg = configFrom(args, io);
+  const dev = cfg.devApp ? devAppFor(cfg) : undefined;
+  const platform = await startPlatform(cfg, {
+    apps: dev ? [{ appID: dev.appID, serverSecret: dev.serverSecret, name: 'dev' }] : [],
+    logger: consoleLogger(cfg.logLevel),
+  });
+  const s = platform.server;
+  io.out('MiniRTC is running');
+  io.out(`  signaling  ${s.wsUrl}`);
+  io.out(`  http       ${s.httpUrl}  (health: ${s.httpUrl}/healthz, SDK logs: ${s.httpUrl}/httplog)`);
+  if (platform.media)
+    io.out(`  rtmp       rtmp://${cfg.publicHost ?? cfg.host}:${platform.media.rtmpPort}/live`);
+  else io.out('  rtmp       disabled (external media server)');
+  if (dev) {
+    const sample = generateToken04({
+      appID: dev.appID,
+      userID: 'user1',
+      secret: dev.serverSecret,
+      ttlSeconds: 86400,
+    });
+    io.out('Dev app (kept in ' + cfg.dataDir + '/dev-app.json):');
+    io.out(`  AppID         ${dev.appID}`);
+    io.out(`  ServerSecret  ${dev.serverSecret}`);
+    io.out(`  token for user1 (24 h): ${sample}`);
+    io.out(`  more tokens:  npx minirtc token --user <userID> [--room <roomID>] [--ttl 3600]`);
+  }
+  return platform;
+}

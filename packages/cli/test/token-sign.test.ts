@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ErrorCode } from '@minirtc/protocol';
+import { streamSigningKey, verifyGrant, verifyToken04 } from '@minirtc/protocol/crypto';
+import { loadOrCreateDevApp } from '../src/dev-app.js';
+import { main } from '../src/main.js';
+
+function run(argv: string[], env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return main(argv, { out: (l) => out.push(l), err: (l) => err.push(l), env }).then((code) => ({
+    code,
+    out,
+    err,
+  }));
+}
+
+const secret = '0123456789abcdef0123456789abcdef';
+
+describe('minirtc token / sign', () => {
+  it('prints a token04 that verifies, with room privileges', async () => {
+    const r = await run([
+      'token',
+      '--app-id',
+      '77',
+      '--secret',
+      secret,
+      '--user',
+      'u1',
+      '--room',
+      'r1',
+      '--publish',
+      'false',
+    ]);
+    assert.equal(r.code, 0, r.err.join('\n'));
+    const info = verifyToken04(r.out[0]!, { appID: 77, userID: 'u1', secret, roomID: 'r1' });
+    assert.equal(info.permissions?.privilege['2'], 0);
+    assert.equal(info.mode, 'gcm');
+  });
+
+  it('uses the dev app of the data dir when no secret is given', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'minirtc-dev-'));
+    const none = await run(['token', '--user', 'u1', '--dataDir', dataDir]);
+    assert.equal(none.code, 1);
+    assert.match(none.err[0]!, /no --app-id\/--secret given/);
+    const dev = loadOrCreateDevApp(dataDir);
+    assert.deepEqual(loadOrCreateDevApp(dataDir), dev, 'stable across runs');
+    const r = await run(['token', '--user', 'u1', '--mode', 'cbc'], { MINIRTC_DATA_DIR: dataDir });
+    assert.equal(r.code, 0, r.err.join('\n'));
+    assert.equal(
+      verifyToken04(r.out[0]!, { appID: dev.appID, userID: 'u1', secret: dev.serverSecret }).mode,
+      'cbc',
+    );
+  });
+
+  it('rejects bad input with a code', async () => {
+    const r = await run(['token', '--app-id', '77', '--secret', secret, '--user', 'bad user']);
+    assert.equal(r.code, 1);
+    assert.match(r.err[0]!, new RegExp(`error ${ErrorCode.USER_ID_ILLEGAL}`));
+    const t = await run(['token', '--app-id', '77', '--secret', secret, '--user', 'u', '--ttl', '-5']);
+    assert.equal(t.code, 1);
+    const u = await run(['frobnicate']);
+    assert.equal(u.code, 2);
+  });
+
+  it('signs stream URLs the gateway can verify', async () => {
+    const r = await run([
+      'sign',
+      '--app-id',
+      '77',
+      '--secret',
+      secret,
+      '--user',
+      'u1',
+      '--room',
+      'r1',
+      '--stream',
+      's1',
+      '--action',
+      'play',
+    ]);
+    assert.equal(r.code, 0, r.err.join('\n'));
+    const u = new URL(r.out[0]!);
+    assert.equal(u.protocol, 'rtmp:');
+    const key = streamSigningKey(secret);
+    const g = verifyGrant('s1', Object.fromEntries(u.searchParams), (id) => (id === 77 ? key : undefined));
+    assert.equal(g.action, 'play');
+    assert.equal(g.userID, 'u1');
+  });
+});
