@@ -1,0 +1,528 @@
+import { CloseCode, ErrorCode, MiniRtcError } from '@minirtc/protocol';
+import type { PushMessage, ResponseMessage } from '@minirtc/protocol';
+import { DEFAULT_BACKOFF, backoffDelay, serverForAttempt } from './backoff.js';
+import type { BackoffOptions } from './backoff.js';
+import type { Logger } from './logger.js';
+import type { Platform, PlatformSocket, TimerHandle } from './platform.js';
+import { TypedEmitter } from './typed-emitter.js';
+
+/** Timings and servers of a {@link Connection}. */
+export interface ConnectionOptions {
+  servers: string[];
+  platform: Platform;
+  log: Logger;
+  /** One connect attempt, ms. */
+  connectTimeoutMs?: number;
+  /** Reply to one request, ms. */
+  requestTimeoutMs?: number;
+  /** Ping interval; default: the server's (login reply), else 10 s. */
+  heartbeatMs?: number;
+  /** No frame at all for this long → the link is dead; default 3 × heartbeat. */
+  heartbeatTimeoutMs?: number;
+  /** How long to keep retrying after a drop; default: server's resume grace + 10 s. */
+  reconnectWindowMs?: number;
+  backoff?: Partial<BackoffOptions>;
+}
+
+/** What the connection tells the engine. */
+export interface ConnectionEvents {
+  /** A server push, already de-duplicated by `seq` and in order. */
+  push: (msg: PushMessage) => void;
+  /** The link broke while a session was alive; retrying has begun. */
+  lost: (code: number) => void;
+  /** The session was resumed: nothing was lost. */
+  resumed: () => void;
+  /** Reconnected, but the server no longer knows the session: the engine must log in to each room again, then call {@link Connection.reloginDone}. */
+  sessionExpired: () => void;
+  /** The retry window ended without success. */
+  failed: (code: number) => void;
+  /** The server closed the link deliberately (kicked, logged out): no retry. */
+  closedByServer: (closeCode: number, reason: string) => void;
+}
+
+/** Session facts from the login reply. */
+export interface SessionInfo {
+  sessionID: string;
+  resumeKey: string;
+  seq: number;
+  heartbeatMs?: number;
+  resumeGraceMs?: number;
+}
+
+/** Connection states. */
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting';
+
+interface Pending {
+  resolve: (data: unknown) => void;
+  reject: (err: MiniRtcError) => void;
+  timer: TimerHandle;
+  type: string;
+  onData?: ((data: unknown) => void) | undefined;
+}
+
+const PUSH_TYPES = new Set([
+  'userUpdate',
+  'streamUpdate',
+  'onlineCount',
+  'roomExtraInfo',
+  'streamExtraInfo',
+  'broadcast',
+  'barrage',
+  'customCommand',
+  'kickout',
+  'tokenWillExpire',
+  'mediaUpdate',
+]);
+
+/**
+ * One WebSocket per engine and the session on it: connect across the server list, request/response
+ * by `reqId`, heartbeat with client-side timeout, seq tracking, and reconnect with backoff + jitter
+ * that resumes the session (or reports that the engine must log in again). It knows nothing of rooms.
+ */
+export class Connection extends TypedEmitter<ConnectionEvents> {
+  private state: ConnectionState = 'idle';
+  private socket: PlatformSocket | undefined;
+  /** Bumped per socket so late events of an old socket are ignored. */
+  private socketGen = 0;
+  private nextReqId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private readyWaiters: { resolve: () => void; reject: (e: MiniRtcError) => void }[] = [];
+  private session: SessionInfo | undefined;
+  private relogging = false;
+  /** Highest push seq handled; pushes at or below it are duplicates (a resume may replay). */
+  lastSeq = 0;
+  private lastRx = 0;
+  private heartbeatTimer: TimerHandle | undefined;
+  private retryTimer: TimerHandle | undefined;
+  private attempt = 0;
+  private deadline = 0;
+  private serverHeartbeatMs = 10_000;
+  private serverGraceMs = 30_000;
+  private readonly backoff: BackoffOptions;
+  private unsubscribeNetwork: (() => void) | undefined;
+
+  constructor(private readonly opts: ConnectionOptions) {
+    super();
+    if (opts.servers.length === 0) throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'no server URL');
+    this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
+  }
+
+  /** Current state. */
+  get connectionState(): ConnectionState {
+    return this.state;
+  }
+
+  /** True when requests can be sent now. */
+  get ready(): boolean {
+    return this.state === 'open' && !this.relogging;
+  }
+
+  /** The current session, if any. */
+  get sessionInfo(): SessionInfo | undefined {
+    return this.session;
+  }
+
+  private get heartbeatMs(): number {
+    return this.opts.heartbeatMs ?? this.serverHeartbeatMs;
+  }
+
+  private get heartbeatTimeoutMs(): number {
+    return this.opts.heartbeatTimeoutMs ?? this.heartbeatMs * 3;
+  }
+
+  /** The retry window after a drop. */
+  get reconnectWindowMs(): number {
+    return this.opts.reconnectWindowMs ?? this.serverGraceMs + 10_000;
+  }
+
+  /**
+   * Opens the socket if needed, trying the servers in order with backoff until `timeoutMs` passes.
+   * While reconnecting, waits for the link to be ready instead.
+   */
+  async open(timeoutMs: number): Promise<void> {
+    if (this.state === 'open') return this.waitReady(timeoutMs);
+    if (this.state === 'reconnecting' || this.state === 'connecting') return this.waitReady(timeoutMs);
+    this.state = 'connecting';
+    this.watchNetwork();
+    const p = this.waitReady(timeoutMs);
+    this.attempt = 0;
+    this.deadline = this.opts.platform.now() + timeoutMs;
+    this.scheduleAttempt();
+    return p;
+  }
+
+  /** Records a new session (first login reply on this link) and starts the heartbeat. */
+  setSession(info: SessionInfo): void {
+    const isNew = this.session?.sessionID !== info.sessionID;
+    this.session = info;
+    if (info.heartbeatMs && info.heartbeatMs > 0) this.serverHeartbeatMs = info.heartbeatMs;
+    if (info.resumeGraceMs !== undefined && info.resumeGraceMs >= 0) this.serverGraceMs = info.resumeGraceMs;
+    // A new session numbers its pushes afresh; within one session the reply's seq never moves back.
+    if (isNew) this.lastSeq = info.seq;
+    else this.lastSeq = Math.max(this.lastSeq, info.seq);
+    this.startHeartbeat();
+  }
+
+  /** The engine finished logging in again after {@link ConnectionEvents.sessionExpired}. */
+  reloginDone(): void {
+    this.relogging = false;
+    if (this.state === 'open') this.flushReady();
+  }
+
+  /**
+   * Sends a request and resolves with the reply's `data` (rejects with its code). Waits while the
+   * link is reconnecting, unless `immediate` (the engine's own login/resume traffic). `onData` runs
+   * synchronously when the reply arrives, before any later frame is handled: a login must install its
+   * snapshot and seq before the pushes that follow it on the wire are applied.
+   */
+  async request<T = unknown>(
+    msg: { type: string; [k: string]: unknown },
+    opts: { immediate?: boolean; timeoutMs?: number; onData?: (data: T) => void } = {},
+  ): Promise<T> {
+    const timeoutMs = opts.timeoutMs ?? this.opts.requestTimeoutMs ?? 10_000;
+    const start = this.opts.platform.now();
+    if (!opts.immediate && !this.ready) await this.waitReady(timeoutMs);
+    if (this.state !== 'open' || !this.socket) throw new MiniRtcError(ErrorCode.NETWORK_BROKEN);
+    const left = Math.max(1, timeoutMs - (this.opts.platform.now() - start));
+    const reqId = this.nextReqId++;
+    if (this.nextReqId > 2 ** 31) this.nextReqId = 1;
+    return new Promise<T>((resolve, reject) => {
+      const timer = this.opts.platform.setTimeout(() => {
+        this.pending.delete(reqId);
+        reject(new MiniRtcError(ErrorCode.NETWORK_TIMEOUT, `${msg.type} timed out`));
+      }, left);
+      this.pending.set(reqId, {
+        resolve: resolve as (d: unknown) => void,
+        reject,
+        timer,
+        type: msg.type,
+        onData: opts.onData as ((d: unknown) => void) | undefined,
+      });
+      this.rawSend({ ...msg, reqId });
+    });
+  }
+
+  /** Fire-and-forget message (no `reqId`, no reply): dropped if the link is down. */
+  notify(msg: { type: string; [k: string]: unknown }): void {
+    if (this.state === 'open') this.rawSend(msg);
+  }
+
+  /** Closes the link on purpose (logged out of every room): no retry; pending requests fail. */
+  close(): void {
+    this.session = undefined;
+    this.relogging = false;
+    this.lastSeq = 0;
+    this.state = 'idle';
+    this.stopTimers();
+    this.unsubscribeNetwork?.();
+    this.unsubscribeNetwork = undefined;
+    const s = this.socket;
+    this.detachSocket();
+    try {
+      s?.close(CloseCode.NORMAL, 'logout');
+    } catch {
+      // already closed
+    }
+    this.failPending(new MiniRtcError(ErrorCode.SOCKET_CLOSED));
+    this.failWaiters(new MiniRtcError(ErrorCode.NOT_LOGGED_IN));
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private waitReady(timeoutMs: number): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    if (this.state === 'idle') return Promise.reject(new MiniRtcError(ErrorCode.NOT_LOGGED_IN));
+    return new Promise<void>((resolve, reject) => {
+      const w = {
+        resolve: () => {
+          this.opts.platform.clearTimeout(timer);
+          resolve();
+        },
+        reject: (e: MiniRtcError) => {
+          this.opts.platform.clearTimeout(timer);
+          reject(e);
+        },
+      };
+      const timer = this.opts.platform.setTimeout(() => {
+        this.readyWaiters = this.readyWaiters.filter((x) => x !== w);
+        reject(new MiniRtcError(ErrorCode.NETWORK_TIMEOUT, 'network not ready'));
+      }, timeoutMs);
+      this.readyWaiters.push(w);
+    });
+  }
+
+  private flushReady(): void {
+    const ws = this.readyWaiters;
+    this.readyWaiters = [];
+    for (const w of ws) w.resolve();
+  }
+
+  private failWaiters(err: MiniRtcError): void {
+    const ws = this.readyWaiters;
+    this.readyWaiters = [];
+    for (const w of ws) w.reject(err);
+  }
+
+  private failPending(err: MiniRtcError): void {
+    for (const [id, p] of this.pending) {
+      this.opts.platform.clearTimeout(p.timer);
+      this.pending.delete(id);
+      p.reject(err);
+    }
+  }
+
+  private watchNetwork(): void {
+    if (this.unsubscribeNetwork) return;
+    this.unsubscribeNetwork = this.opts.platform.onNetworkChange((online) => {
+      // Back online while waiting out a backoff delay: try now instead of sleeping.
+      if (online && (this.state === 'reconnecting' || this.state === 'connecting') && this.retryTimer) {
+        this.opts.platform.clearTimeout(this.retryTimer);
+        this.retryTimer = undefined;
+        this.attemptNow();
+      }
+    });
+  }
+
+  private rawSend(msg: unknown): void {
+    try {
+      this.socket?.send(JSON.stringify(msg));
+    } catch (err) {
+      this.opts.log.warn('conn', 'send failed', String(err));
+    }
+  }
+
+  private stopTimers(): void {
+    if (this.heartbeatTimer) this.opts.platform.clearTimeout(this.heartbeatTimer);
+    if (this.retryTimer) this.opts.platform.clearTimeout(this.retryTimer);
+    this.heartbeatTimer = undefined;
+    this.retryTimer = undefined;
+  }
+
+  private startHeartbeat(): void {
+    if (this.heartbeatTimer) this.opts.platform.clearTimeout(this.heartbeatTimer);
+    if (this.state !== 'open' || !this.session) return;
+    // Tick at least twice per timeout so a dead link is noticed within ~1.5 × the timeout.
+    const tick = Math.max(10, Math.min(this.heartbeatMs, Math.floor(this.heartbeatTimeoutMs / 2)));
+    let sinceLastPing = 0;
+    const run = () => {
+      this.heartbeatTimer = undefined;
+      if (this.state !== 'open') return;
+      const now = this.opts.platform.now();
+      if (now - this.lastRx > this.heartbeatTimeoutMs) {
+        this.opts.log.warn('conn', 'heartbeat timeout', { silentMs: now - this.lastRx });
+        this.linkLost(ErrorCode.HEARTBEAT_TIMEOUT_CLIENT, 'heartbeat timeout');
+        return;
+      }
+      sinceLastPing += tick;
+      if (sinceLastPing >= this.heartbeatMs) {
+        sinceLastPing = 0;
+        this.rawSend({ type: 'ping', lastSeq: this.lastSeq });
+      }
+      this.heartbeatTimer = this.opts.platform.setTimeout(run, tick);
+    };
+    this.heartbeatTimer = this.opts.platform.setTimeout(run, tick);
+  }
+
+  private scheduleAttempt(): void {
+    const delay = backoffDelay(this.attempt, this.backoff, this.opts.platform.random);
+    const now = this.opts.platform.now();
+    if (now + delay > this.deadline && this.attempt > 0) {
+      this.giveUp();
+      return;
+    }
+    this.retryTimer = this.opts.platform.setTimeout(() => {
+      this.retryTimer = undefined;
+      this.attemptNow();
+    }, delay);
+  }
+
+  private giveUp(): void {
+    const wasReconnecting = this.state === 'reconnecting';
+    this.state = 'idle';
+    this.session = undefined;
+    this.relogging = false;
+    this.stopTimers();
+    this.unsubscribeNetwork?.();
+    this.unsubscribeNetwork = undefined;
+    const err = wasReconnecting
+      ? new MiniRtcError(ErrorCode.RELOGIN_FAILED)
+      : new MiniRtcError(ErrorCode.NETWORK_BROKEN, 'could not connect to any server');
+    this.failWaiters(err);
+    this.failPending(err);
+    if (wasReconnecting) this.emit('failed', ErrorCode.RELOGIN_FAILED);
+  }
+
+  private attemptNow(): void {
+    if (this.state !== 'connecting' && this.state !== 'reconnecting') return;
+    const url = serverForAttempt(this.opts.servers, this.attempt);
+    this.attempt++;
+    const gen = ++this.socketGen;
+    this.opts.log.info('conn', 'connecting', { url, attempt: this.attempt });
+    let opened = false;
+    const socket = this.opts.platform.connect(url);
+    this.socket = socket;
+    const connectTimer = this.opts.platform.setTimeout(() => {
+      if (gen !== this.socketGen || opened) return;
+      this.opts.log.warn('conn', 'connect timeout', { url });
+      this.detachSocket();
+      try {
+        socket.close();
+      } catch {
+        // ignore
+      }
+      this.scheduleAttempt();
+    }, this.opts.connectTimeoutMs ?? 5000);
+    socket.onOpen(() => {
+      if (gen !== this.socketGen) return;
+      opened = true;
+      this.opts.platform.clearTimeout(connectTimer);
+      this.lastRx = this.opts.platform.now();
+      this.onSocketOpen();
+    });
+    socket.onMessage((data) => {
+      if (gen !== this.socketGen) return;
+      this.lastRx = this.opts.platform.now();
+      this.onFrame(data);
+    });
+    socket.onError((err) => {
+      if (gen !== this.socketGen) return;
+      this.opts.log.debug('conn', 'socket error', String((err as { message?: unknown })?.message ?? err));
+    });
+    socket.onClose((code, reason) => {
+      if (gen !== this.socketGen) return;
+      this.opts.platform.clearTimeout(connectTimer);
+      this.detachSocket();
+      if (!opened) {
+        this.scheduleAttempt();
+        return;
+      }
+      this.onSocketClose(code, reason);
+    });
+  }
+
+  private detachSocket(): void {
+    this.socketGen++;
+    this.socket = undefined;
+  }
+
+  private onSocketOpen(): void {
+    if (this.state === 'connecting') {
+      this.state = 'open';
+      this.flushReady();
+      return;
+    }
+    // Reconnecting: resume the session if we have one, else the engine must log in afresh.
+    this.state = 'open';
+    this.relogging = true;
+    const s = this.session;
+    if (!s) {
+      this.emit('sessionExpired');
+      return;
+    }
+    const gen = this.socketGen;
+    this.request<unknown>(
+      { type: 'resume', sessionID: s.sessionID, resumeKey: s.resumeKey, lastSeq: this.lastSeq },
+      { immediate: true },
+    ).then(
+      () => {
+        if (gen !== this.socketGen) return;
+        this.relogging = false;
+        this.attempt = 0;
+        this.startHeartbeat();
+        this.emit('resumed');
+        this.flushReady();
+      },
+      (err: MiniRtcError) => {
+        if (gen !== this.socketGen) return;
+        if (err.code === ErrorCode.NETWORK_TIMEOUT || err.code === ErrorCode.SOCKET_CLOSED) {
+          this.linkLost(err.code, 'resume failed');
+          return;
+        }
+        this.opts.log.info('conn', 'resume refused, logging in again', { code: err.code });
+        this.session = undefined;
+        this.emit('sessionExpired');
+      },
+    );
+  }
+
+  /** Treats the current socket as dead (close event or heartbeat timeout). */
+  private linkLost(code: number, reason: string): void {
+    const s = this.socket;
+    this.detachSocket();
+    try {
+      s?.close(4000, reason);
+    } catch {
+      // ignore
+    }
+    this.onSocketClose(1006, reason, code);
+  }
+
+  private onSocketClose(closeCode: number, reason: string, errCode: number = ErrorCode.NETWORK_BROKEN): void {
+    if (this.heartbeatTimer) this.opts.platform.clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+    this.failPending(new MiniRtcError(ErrorCode.SOCKET_CLOSED, `socket closed (${closeCode})`));
+    if (closeCode === CloseCode.KICKED || closeCode === CloseCode.LOGGED_OUT) {
+      this.opts.log.info('conn', 'closed by server', { closeCode, reason });
+      this.state = 'idle';
+      this.session = undefined;
+      this.relogging = false;
+      this.stopTimers();
+      this.failWaiters(new MiniRtcError(ErrorCode.NOT_LOGGED_IN));
+      this.emit('closedByServer', closeCode, reason);
+      return;
+    }
+    const wasOpen = this.state === 'open';
+    if (this.state === 'idle') return;
+    this.opts.log.warn('conn', 'link lost', { closeCode, reason });
+    if (wasOpen) {
+      this.state = 'reconnecting';
+      this.relogging = false;
+      this.attempt = 0;
+      this.deadline = this.opts.platform.now() + this.reconnectWindowMs;
+      this.emit('lost', errCode);
+    }
+    if (this.state === 'reconnecting' || this.state === 'connecting') this.scheduleAttempt();
+  }
+
+  private onFrame(text: string): void {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      this.opts.log.warn('conn', 'non-JSON frame dropped');
+      return;
+    }
+    if (typeof msg !== 'object' || msg === null) return;
+    const m = msg as { type?: unknown; reqId?: unknown; seq?: unknown; code?: unknown; message?: unknown };
+    if (m.type === 'res' || (m.type === 'error' && typeof m.reqId === 'number')) {
+      const r = msg as ResponseMessage;
+      const p = this.pending.get(r.reqId);
+      if (!p) return;
+      this.pending.delete(r.reqId);
+      this.opts.platform.clearTimeout(p.timer);
+      const code = typeof r.code === 'number' ? r.code : ErrorCode.INTERNAL_ERROR;
+      if (code === 0) {
+        try {
+          p.onData?.(r.data);
+        } catch (err) {
+          p.reject(
+            err instanceof MiniRtcError ? err : new MiniRtcError(ErrorCode.ROOM_INNER_ERROR, String(err)),
+          );
+          return;
+        }
+        p.resolve(r.data);
+      } else p.reject(new MiniRtcError(code, typeof r.message === 'string' ? r.message : undefined));
+      return;
+    }
+    if (typeof m.type !== 'string' || !PUSH_TYPES.has(m.type)) {
+      if (m.type === 'error') this.opts.log.warn('conn', 'server error frame', msg);
+      return; // hello, pong, or something newer than this SDK
+    }
+    if (typeof m.seq !== 'number' || !Number.isInteger(m.seq)) return;
+    if (m.seq <= this.lastSeq) return; // duplicate (replayed by a resume)
+    if (m.seq > this.lastSeq + 1 && this.lastSeq > 0)
+      this.opts.log.warn('conn', 'push seq gap', { from: this.lastSeq, to: m.seq });
+    this.lastSeq = m.seq;
+    this.emit('push', msg as PushMessage);
+  }
+}

@@ -1,0 +1,161 @@
+import { LOG_LEVEL_ORDER } from './logger.js';
+import type { LogEntry, Logger } from './logger.js';
+import type { Platform, TimerHandle } from './platform.js';
+import type { ZegoLogConfig, ZegoLogLevel } from './types.js';
+
+/** Options of {@link RemoteLogger}. */
+export interface RemoteLoggerOptions {
+  /** Where batches are POSTed (`…/httplog`); empty disables remote logging. */
+  logURL: string;
+  logLevel: ZegoLogLevel;
+  remoteLogLevel: ZegoLogLevel;
+  /** Entries per POST; a full batch is sent at once. */
+  batchSize?: number;
+  /** Longest time an entry waits before its batch is sent, ms. */
+  flushMs?: number;
+  /** Entries kept while the server is unreachable; the oldest are dropped beyond it. */
+  maxQueue?: number;
+  /** Sent with every batch (appID, SDK version, platform, userID …). */
+  context: Record<string, unknown>;
+  /** Local output; default `console`. */
+  sink?: (entry: LogEntry) => void;
+}
+
+/** Derives the log URL from a signaling URL: `wss://host/ws` → `https://host/httplog`. */
+export function defaultLogURL(server: string): string {
+  const m = /^(ws|wss|http|https):\/\/([^/?#]+)/i.exec(server);
+  if (!m) return '';
+  const scheme = (m[1] as string).toLowerCase();
+  const http = scheme === 'wss' || scheme === 'https' ? 'https' : 'http';
+  return `${http}://${m[2]}/httplog`;
+}
+
+function consoleSink(e: LogEntry): void {
+  const line = `[MiniRTC] ${new Date(e.time).toISOString()} ${e.level} ${e.tag}: ${e.msg}`;
+  const c = typeof console !== 'undefined' ? console : undefined;
+  if (!c) return;
+  const fn = e.level === 'error' ? c.error : e.level === 'warn' ? c.warn : c.log;
+  if (e.data === undefined) fn.call(c, line);
+  else fn.call(c, line, e.data);
+}
+
+/**
+ * The engine's logger: local output above `logLevel`, and entries above `remoteLogLevel` queued and
+ * POSTed in batches through the platform's request (`my.request` on Alipay), so a field problem can be
+ * read on the server. A failed POST keeps the batch for the next try (bounded), never throws.
+ */
+export class RemoteLogger implements Logger {
+  private queue: LogEntry[] = [];
+  private timer: TimerHandle | undefined;
+  private sending = false;
+  private readonly opts: Required<Omit<RemoteLoggerOptions, 'sink'>> & { sink: (e: LogEntry) => void };
+
+  constructor(
+    private readonly platform: Platform,
+    opts: RemoteLoggerOptions,
+  ) {
+    this.opts = { batchSize: 50, flushMs: 5000, maxQueue: 500, sink: consoleSink, ...opts };
+  }
+
+  /** Applies `setLogConfig`. Returns false for an unknown level. */
+  configure(cfg: ZegoLogConfig): boolean {
+    if (cfg.logLevel !== undefined && !(cfg.logLevel in LOG_LEVEL_ORDER)) return false;
+    if (cfg.remoteLogLevel !== undefined && !(cfg.remoteLogLevel in LOG_LEVEL_ORDER)) return false;
+    if (cfg.logLevel) this.opts.logLevel = cfg.logLevel;
+    if (cfg.remoteLogLevel) this.opts.remoteLogLevel = cfg.remoteLogLevel;
+    if (typeof cfg.logURL === 'string' && cfg.logURL) this.opts.logURL = cfg.logURL;
+    return true;
+  }
+
+  /** Adds fields sent with every batch (e.g. userID after login). */
+  setContext(fields: Record<string, unknown>): void {
+    Object.assign(this.opts.context, fields);
+  }
+
+  /** Entries waiting to be sent (tests, diagnostics). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  debug(tag: string, msg: string, data?: unknown): void {
+    this.log('debug', tag, msg, data);
+  }
+  info(tag: string, msg: string, data?: unknown): void {
+    this.log('info', tag, msg, data);
+  }
+  warn(tag: string, msg: string, data?: unknown): void {
+    this.log('warn', tag, msg, data);
+  }
+  error(tag: string, msg: string, data?: unknown): void {
+    this.log('error', tag, msg, data);
+  }
+
+  /** Records one entry. */
+  log(level: LogEntry['level'], tag: string, msg: string, data?: unknown): void {
+    const entry: LogEntry = { time: this.platform.now(), level, tag, msg };
+    if (data !== undefined) entry.data = data;
+    const rank = LOG_LEVEL_ORDER[level];
+    if (rank >= LOG_LEVEL_ORDER[this.opts.logLevel] && level !== 'report') {
+      try {
+        this.opts.sink(entry);
+      } catch {
+        // logging must never break the engine
+      }
+    }
+    if (!this.opts.logURL || rank < LOG_LEVEL_ORDER[this.opts.remoteLogLevel]) return;
+    this.queue.push(entry);
+    if (this.queue.length > this.opts.maxQueue) this.queue.splice(0, this.queue.length - this.opts.maxQueue);
+    if (this.queue.length >= this.opts.batchSize) void this.flush();
+    else if (!this.timer) {
+      this.timer = this.platform.setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, this.opts.flushMs);
+    }
+  }
+
+  /** Sends what is queued now (one batch at a time). Resolves when the POST finished or failed. */
+  async flush(): Promise<void> {
+    if (this.sending || this.queue.length === 0 || !this.opts.logURL) return;
+    if (this.timer) {
+      this.platform.clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    this.sending = true;
+    const batch = this.queue.splice(0, this.opts.batchSize);
+    try {
+      const res = await this.platform.request({
+        url: this.opts.logURL,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        data: { ...this.opts.context, logs: batch },
+        timeoutMs: 10_000,
+      });
+      if (res.status >= 500 || res.status === 0) throw new Error(`status ${res.status}`);
+    } catch {
+      // Server unreachable: put the batch back (bounded) and retry with the next flush.
+      this.queue = batch.concat(this.queue).slice(-this.opts.maxQueue);
+      this.sending = false;
+      if (!this.timer)
+        this.timer = this.platform.setTimeout(() => {
+          this.timer = undefined;
+          void this.flush();
+        }, this.opts.flushMs);
+      return;
+    }
+    this.sending = false;
+    if (this.queue.length >= this.opts.batchSize) await this.flush();
+    else if (this.queue.length > 0 && !this.timer)
+      this.timer = this.platform.setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, this.opts.flushMs);
+  }
+
+  /** Stops the timer (engine destroyed); queued entries are sent one last time. */
+  dispose(): void {
+    if (this.timer) this.platform.clearTimeout(this.timer);
+    this.timer = undefined;
+    void this.flush();
+  }
+}
