@@ -1,0 +1,190 @@
+import {
+  CloseCode,
+  ErrorCode,
+  PROTOCOL_VERSION,
+  isMiniRtcError,
+  parseClientMessage,
+  peekReqId,
+} from '@minirtc/protocol';
+import type { ClientMessage, ServerMessage } from '@minirtc/protocol';
+import { WebSocket } from 'ws';
+import type { RawData } from 'ws';
+import { type Handler, type HandlerContext, type Outcome, handlers } from './handlers/index.js';
+import { TokenBucket } from './rate-limiter.js';
+import type { Session, Transport } from './session.js';
+
+/** Per-connection limits (resolved from {@link ServerOptions}). */
+export interface ConnectionLimits {
+  heartbeatTimeoutMs: number;
+  maxFrameBytes: number;
+  /** Sustained frames per second. */
+  framesPerSecond: number;
+  framesBurst: number;
+  /** Bad or excess frames tolerated: a bucket of `abuseBurst` refilling at `abusePerSecond`. */
+  abusePerSecond: number;
+  abuseBurst: number;
+}
+
+/**
+ * One WebSocket: reads frames, enforces the per-connection rate and the abuse meter, validates each
+ * frame with `parseClientMessage`, dispatches it and answers with exactly one `res` per `reqId`.
+ * Nothing a client sends can throw out of here: every failure becomes a reply, a log line or a close.
+ */
+export class Connection implements Transport {
+  session: Session | null = null;
+  readonly remote: string;
+  #lastSeen = Date.now();
+  #heartbeat: NodeJS.Timeout | null = null;
+  readonly #frames: TokenBucket;
+  readonly #abuse: TokenBucket;
+  #closing = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly ctx: HandlerContext,
+    private readonly limits: ConnectionLimits,
+    remote: string,
+    private readonly onClosed: (c: Connection, code: number) => void,
+  ) {
+    this.remote = remote;
+    this.#frames = new TokenBucket(limits.framesPerSecond, limits.framesBurst);
+    this.#abuse = new TokenBucket(limits.abusePerSecond, limits.abuseBurst);
+    ws.on('message', (data, isBinary) => this.#onFrame(data, isBinary));
+    ws.on('close', (code) => this.#onClose(code));
+    ws.on('error', (err) => this.ctx.log.debug({ remote, err }, 'socket error'));
+    this.#armHeartbeat(limits.heartbeatTimeoutMs);
+    this.send({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      serverTime: Date.now(),
+      maxFrameBytes: limits.maxFrameBytes,
+    });
+  }
+
+  send(msg: ServerMessage): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+  }
+
+  /**
+   * Closes on behalf of signaling (kick, replacement, shutdown): the session has been dealt with
+   * already, so this connection lets go of it and its close must not start a grace window.
+   */
+  close(code: number, reason: string): void {
+    this.session = null;
+    this.#shut(code, reason);
+  }
+
+  /** Drops the socket with no close handshake, as a network loss would (tests, operator tooling). */
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  #shut(code: number, reason: string): void {
+    if (this.#closing) return;
+    this.#closing = true;
+    this.ws.close(code, reason);
+    // A peer that never answers the close handshake must not hold the socket forever.
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+
+  #armHeartbeat(delay: number): void {
+    this.#heartbeat = setTimeout(() => {
+      const idle = Date.now() - this.#lastSeen;
+      if (idle >= this.limits.heartbeatTimeoutMs) {
+        this.ctx.log.info({ remote: this.remote, userID: this.session?.userID, idle }, 'heartbeat timeout');
+        this.#shut(CloseCode.HEARTBEAT, 'heartbeat timeout');
+      } else this.#armHeartbeat(this.limits.heartbeatTimeoutMs - idle);
+    }, delay);
+    this.#heartbeat.unref();
+  }
+
+  #onClose(code: number): void {
+    if (this.#heartbeat) clearTimeout(this.#heartbeat);
+    this.#closing = true;
+    const s = this.session;
+    this.session = null;
+    // Only a session still attached here goes into grace: one that was kicked, replaced or resumed
+    // elsewhere no longer names this connection as its transport.
+    if (s && s.transport === this) this.ctx.core.detach(s);
+    this.onClosed(this, code);
+  }
+
+  /** Counts a bad or excess frame; a connection that keeps doing it is closed (4003). */
+  #violation(): void {
+    if (!this.#abuse.take()) {
+      this.ctx.log.warn({ remote: this.remote, userID: this.session?.userID }, 'abusive connection closed');
+      this.#shut(CloseCode.ABUSE, 'too many bad or excess frames');
+    }
+  }
+
+  #fail(reqId: number | undefined, code: number, message: string): void {
+    if (reqId !== undefined) this.send({ type: 'res', reqId, code, message });
+    else this.send({ type: 'error', code, message });
+  }
+
+  #onFrame(data: RawData, isBinary: boolean): void {
+    if (this.#closing) return;
+    this.#lastSeen = Date.now();
+    const text = isBinary ? null : rawToString(data);
+    if (!this.#frames.take()) {
+      this.#violation();
+      this.#fail(text === null ? undefined : peekReqId(text), ErrorCode.RATE_LIMITED, 'too many frames');
+      return;
+    }
+    if (text === null) {
+      this.#violation();
+      this.#fail(undefined, ErrorCode.INVALID_PARAM, 'binary frames are not accepted');
+      return;
+    }
+    let msg: ClientMessage;
+    try {
+      msg = parseClientMessage(text);
+    } catch (e) {
+      this.#violation();
+      const code = isMiniRtcError(e) ? e.code : ErrorCode.INVALID_PARAM;
+      this.#fail(peekReqId(text), code, e instanceof Error ? e.message : 'bad frame');
+      return;
+    }
+    this.#dispatch(msg);
+  }
+
+  #dispatch(msg: ClientMessage): void {
+    let outcome: Outcome | undefined;
+    try {
+      const handler = handlers[msg.type] as Handler<typeof msg.type>;
+      outcome = handler(this.ctx, this, msg as never);
+    } catch (e) {
+      if (isMiniRtcError(e)) {
+        this.ctx.log.debug({ type: msg.type, code: e.code, userID: this.session?.userID }, 'request refused');
+        this.#fail(msg.reqId, e.code, e.message);
+      } else this.#internal(msg, e);
+      return;
+    }
+    if (msg.reqId !== undefined) {
+      this.send({
+        type: 'res',
+        reqId: msg.reqId,
+        code: 0,
+        ...(outcome?.data !== undefined ? { data: outcome.data } : {}),
+      });
+    }
+    try {
+      outcome?.after?.();
+    } catch (e) {
+      this.#internal(msg, e, false);
+    }
+  }
+
+  #internal(msg: ClientMessage, e: unknown, reply = true): void {
+    const err = e instanceof Error ? e : new Error(String(e));
+    this.ctx.log.error({ type: msg.type, userID: this.session?.userID, err }, 'handler failed');
+    if (this.ctx.emitError) this.ctx.emitError(err);
+    if (reply) this.#fail(msg.reqId, ErrorCode.INTERNAL_ERROR, 'internal error');
+  }
+}
+
+function rawToString(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}

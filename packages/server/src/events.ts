@@ -1,0 +1,39 @@
+/**
+ * Events of {@link MiniRtcServer}, for metrics, webhooks and tests. Payloads are plain objects so they
+ * can be forwarded as JSON as they are.
+ */
+export interface ServerEvents {
+  /** A user joined a room (also after a silent replacement, with `replaced: true`). */
+  login: [e: { appID: number; roomID: string; userID: string; sessionID: string; replaced: boolean }];
+  /** A user left a room: `reason` is logout, kick, expired, grace, replaced, closed, shutdown. */
+  logout: [e: { appID: number; roomID: string; userID: string; sessionID: string; reason: string }];
+  /** A session was kicked from a room with `code`. */
+  kick: [e: { appID: number; roomID: string; userID: string; code: number }];
+  /** The gateway reported a stream's media live; it is now in the room's list. */
+  streamLive: [e: { appID: number; roomID: string; streamID: string; userID: string }];
+  /** A live stream's media went away. */
+  streamGone: [e: { appID: number; roomID: string; streamID: string; userID: string; reason: string }];
+  roomCreated: [e: { appID: number; roomID: string }];
+  roomClosed: [e: { appID: number; roomID: string }];
+  /** A socket dropped; the session is held for resume. */
+  sessionDetached: [e: { appID: number; userID: string; sessionID: string }];
+  /** A session resumed on a new socket within its grace window. */
+  sessionResumed: [e: { appID: number; userID: string; sessionID: string; replayed: number }];
+  /** `<rtc-room>` state reported by a client (`mediaState`), for the call timeline. */
+  mediaState: [
+    e: {
+      appID: number;
+      roomID: string;
+      userID: string;
+      streamID: string;
+      kind: string;
+      code: number;
+      state: string;
+    },
+  ];
+  /** Unexpected failures (a handler threw, a socket errored). Emitted only when someone listens. */
+  error: [err: Error];
+}
+
+/** Emits one server event (the {@link Signaling} core does not hold the emitter itself). */
+export type Emit = <K extends keyof ServerEvents>(name: K, ...args: ServerEvents[K]) => void;

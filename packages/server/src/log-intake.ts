@@ -1,0 +1,256 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode } from '@minirtc/protocol';
+import { pathOf, sendJson } from './http-router.js';
+import type { Logger } from './logger.js';
+
+/** One SDK log line as stored. */
+export interface LogEntry {
+  /** 0 when the client did not say. */
+  appID: number;
+  userID?: string;
+  roomID?: string;
+  level: string;
+  /** Client time (ms since epoch) if given, else the receive time. */
+  time: number;
+  message: string;
+  /** Remaining fields of the entry, as sent (bounded). */
+  data?: Record<string, unknown>;
+  receivedAt: number;
+}
+
+/** Search criteria for {@link LogIntake.logs}; all optional, combined with AND. */
+export interface LogFilter {
+  appID?: number;
+  userID?: string;
+  roomID?: string;
+  level?: string;
+  /** Substring of the message. */
+  contains?: string;
+  /** Only entries received at or after this time (ms). */
+  since?: number;
+  /** Newest N (default 200). */
+  limit?: number;
+}
+
+/** Settings of {@link LogIntake}. */
+export interface LogIntakeOptions {
+  maxEntriesPerApp?: number;
+  maxBodyBytes?: number;
+  maxEntriesPerBatch?: number;
+}
+
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'POST, OPTIONS',
+  'access-control-allow-headers': 'content-type',
+  'access-control-max-age': '600',
+};
+
+const MAX_FIELD = 4096;
+
+/**
+ * `POST /httplog`: the SDK's remote log intake. Accepts a batch (an array, or an object holding
+ * `logs`/`entries`/`data`, with batch-level appID/userID/roomID) or a single entry, keeps the newest
+ * entries per app in a ring, and answers with CORS headers so browser builds can post too. Bounded in
+ * body size and memory because anyone can post here.
+ */
+export class LogIntake {
+  readonly #byApp = new Map<number, LogEntry[]>();
+  readonly #maxEntries: number;
+  readonly #maxBody: number;
+  readonly #maxBatch: number;
+
+  constructor(
+    private readonly log: Logger,
+    opts: LogIntakeOptions = {},
+  ) {
+    this.#maxEntries = opts.maxEntriesPerApp ?? 1000;
+    this.#maxBody = opts.maxBodyBytes ?? 256 * 1024;
+    this.#maxBatch = opts.maxEntriesPerBatch ?? 1000;
+  }
+
+  /** The HTTP handler for `/httplog`. */
+  handle = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (pathOf(req) !== '/httplog') return false;
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, CORS);
+      res.end();
+      return true;
+    }
+    if (req.method !== 'POST') {
+      sendJson(res, 405, { code: 405, message: 'method not allowed' }, { ...CORS, allow: 'POST, OPTIONS' });
+      return true;
+    }
+    const tooBig = (): void => {
+      sendJson(
+        res,
+        413,
+        { code: ErrorCode.FRAME_TOO_LARGE, message: `body over ${this.#maxBody} bytes` },
+        {
+          ...CORS,
+          connection: 'close',
+        },
+      );
+      req.resume();
+    };
+    if (Number(req.headers['content-length'] ?? 0) > this.#maxBody) {
+      tooBig();
+      return true;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let aborted = false;
+    req.on('data', (c: Buffer) => {
+      if (aborted) return;
+      size += c.length;
+      if (size > this.#maxBody) {
+        aborted = true;
+        chunks.length = 0;
+        tooBig();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('error', () => {
+      aborted = true;
+    });
+    req.on('end', () => {
+      if (aborted) return;
+      let body: unknown;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        sendJson(res, 400, { code: ErrorCode.JSON_PARSE_ERROR, message: 'body is not valid JSON' }, CORS);
+        return;
+      }
+      const appParam = new URL(req.url ?? '/', 'http://x').searchParams.get('appid');
+      const stored = this.ingest(body, appParam ? Number(appParam) : undefined);
+      if (stored < 0) {
+        sendJson(
+          res,
+          400,
+          { code: ErrorCode.INVALID_PARAM, message: 'expected a log entry or an array of them' },
+          CORS,
+        );
+        return;
+      }
+      sendJson(res, 200, { code: 0, stored }, CORS);
+    });
+    return true;
+  };
+
+  /** Stores a parsed body; returns how many entries were kept, or −1 when the shape is wrong. */
+  ingest(body: unknown, appIDHint?: number): number {
+    let items: unknown[];
+    let batch: Record<string, unknown> = {};
+    if (Array.isArray(body)) items = body;
+    else if (isObject(body)) {
+      const list = body.logs ?? body.entries ?? body.data;
+      if (Array.isArray(list)) {
+        items = list;
+        batch = body;
+      } else items = [body];
+    } else return -1;
+    const receivedAt = Date.now();
+    let stored = 0;
+    for (const item of items.slice(0, this.#maxBatch)) {
+      const e = this.#normalize(item, batch, appIDHint, receivedAt);
+      if (!e) continue;
+      let ring = this.#byApp.get(e.appID);
+      if (!ring) {
+        ring = [];
+        this.#byApp.set(e.appID, ring);
+      }
+      ring.push(e);
+      if (ring.length > this.#maxEntries) ring.splice(0, ring.length - this.#maxEntries);
+      stored++;
+    }
+    this.log.debug({ stored, received: items.length }, 'remote logs');
+    return stored;
+  }
+
+  #normalize(
+    item: unknown,
+    batch: Record<string, unknown>,
+    appIDHint: number | undefined,
+    receivedAt: number,
+  ): LogEntry | null {
+    const o: Record<string, unknown> =
+      typeof item === 'string' ? { message: item } : isObject(item) ? item : {};
+    if (!isObject(item) && typeof item !== 'string') return null;
+    const pick = (...keys: string[]): unknown => {
+      for (const k of keys) if (o[k] !== undefined) return o[k];
+      for (const k of keys) if (batch[k] !== undefined) return batch[k];
+      return undefined;
+    };
+    const appID = Number(pick('appID', 'appId', 'appid') ?? appIDHint ?? 0);
+    const rawMsg = pick('message', 'msg', 'log', 'content');
+    const message = clip(typeof rawMsg === 'string' ? rawMsg : rawMsg === undefined ? '' : safeJson(rawMsg));
+    const time = Number(pick('time', 'timestamp', 'ts'));
+    const level = pick('level', 'logLevel');
+    const userID = pick('userID', 'userId', 'userid');
+    const roomID = pick('roomID', 'roomId', 'roomid');
+    const known = new Set([
+      'appID',
+      'appId',
+      'appid',
+      'message',
+      'msg',
+      'log',
+      'content',
+      'time',
+      'timestamp',
+      'ts',
+    ]);
+    const extra = Object.fromEntries(Object.entries(o).filter(([k]) => !known.has(k)));
+    const e: LogEntry = {
+      appID: Number.isSafeInteger(appID) && appID >= 0 ? appID : 0,
+      level: level === undefined ? 'info' : clip(String(level), 16),
+      time: Number.isFinite(time) && time > 0 ? time : receivedAt,
+      message,
+      receivedAt,
+    };
+    if (typeof userID === 'string') e.userID = clip(userID, 64);
+    if (typeof roomID === 'string') e.roomID = clip(roomID, 128);
+    if (Object.keys(extra).length > 0) {
+      const text = safeJson(extra);
+      e.data = text.length <= MAX_FIELD ? extra : { truncated: clip(text) };
+    }
+    return e;
+  }
+
+  /** Stored entries matching `filter`, oldest first, at most `limit` (the newest ones). */
+  logs(filter: LogFilter = {}): LogEntry[] {
+    const rings =
+      filter.appID !== undefined ? [this.#byApp.get(filter.appID) ?? []] : [...this.#byApp.values()];
+    const out = rings
+      .flat()
+      .filter(
+        (e) =>
+          (filter.userID === undefined || e.userID === filter.userID) &&
+          (filter.roomID === undefined || e.roomID === filter.roomID) &&
+          (filter.level === undefined || e.level === filter.level) &&
+          (filter.since === undefined || e.receivedAt >= filter.since) &&
+          (filter.contains === undefined || e.message.includes(filter.contains)),
+      )
+      .sort((a, b) => a.receivedAt - b.receivedAt);
+    const limit = filter.limit ?? 200;
+    return out.slice(Math.max(0, out.length - limit));
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? '';
+  } catch {
+    return String(v);
+  }
+}
+
+function clip(s: string, max = MAX_FIELD): string {
+  return s.length <= max ? s : `${s.slice(0, max)}…`;
+}

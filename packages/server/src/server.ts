@@ -1,0 +1,305 @@
+import { EventEmitter } from 'node:events';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { CloseCode, Limits } from '@minirtc/protocol';
+import type { WireStream, WireUser } from '@minirtc/protocol';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { AppStore } from './app-store.js';
+import { Connection, type ConnectionLimits } from './connection.js';
+import type { Emit, ServerEvents } from './events.js';
+import type { HandlerContext } from './handlers/index.js';
+import { type HttpHandler, HttpRouter, healthz, pathOf } from './http-router.js';
+import { type LogEntry, type LogFilter, LogIntake, type LogIntakeOptions } from './log-intake.js';
+import { type Logger, silentLogger } from './logger.js';
+import { type MediaBridge, SignalingMediaBridge } from './media-bridge.js';
+import { Signaling } from './signaling.js';
+import { wireStream } from './stream-registry.js';
+import { StreamUrlSigner } from './stream-urls.js';
+
+/** Rates the server enforces; ZEGO's published limits and the protocol's per-connection limits by default. */
+export interface RateLimits {
+  broadcastPerSecond: number;
+  barragePerSecond: number;
+  customCommandPerSecond: number;
+  framesPerSecond: number;
+  framesBurst: number;
+  /** Bad or excess frames tolerated per second, sustained, before closing 4003. */
+  abusePerSecond: number;
+  abuseBurst: number;
+}
+
+/** Configuration of {@link MiniRtcServer}. */
+export interface ServerOptions {
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** HTTP + WebSocket port; default 8080; 0 = ephemeral. */
+  port?: number;
+  apps: AppStore;
+  /** Base of push/pull URLs, default `rtmp://127.0.0.1:1935/live`. */
+  mediaRtmpBase?: string | (() => string);
+  /** Base of HTTP-FLV URLs, default `${httpUrl}/live`. */
+  mediaFlvBase?: string | (() => string);
+  /** Signed URL lifetime, default 600 s. */
+  urlTtlSeconds?: number;
+  /** Client ping interval, sent in the login reply; default 10000. */
+  heartbeatMs?: number;
+  /** No frame for this long → close 4002; default 30000. */
+  heartbeatTimeoutMs?: number;
+  /** How long a dropped session is held for resume; default 30000. */
+  resumeGraceMs?: number;
+  /** `tokenWillExpire` this long before expiry; default 30 (fractions allowed, for tests). */
+  tokenWillExpireSeconds?: number;
+  /** Largest inbound frame (ws closes 1009 above it); default `Limits.FRAME_MAX_BYTES`. */
+  maxFrameBytes?: number;
+  /** Unacknowledged pushes kept per session for resume; default 1000. */
+  maxBufferedPushes?: number;
+  /** Override rate limits (tests use small ones). */
+  limits?: Partial<RateLimits>;
+  logIntake?: LogIntakeOptions;
+  logger?: Logger;
+}
+
+/** A room as the operator list shows it. */
+export interface RoomSummary {
+  appID: number;
+  roomID: string;
+  users: number;
+  streams: number;
+  createdAt: number;
+}
+
+/**
+ * The MiniRTC signaling server: one HTTP server carrying the `/ws` WebSocket endpoint, `/healthz`,
+ * `/httplog` and whatever handlers are mounted, plus the media bridge a gateway plugs into.
+ */
+export class MiniRtcServer extends EventEmitter<ServerEvents> {
+  readonly http: Server;
+  readonly media: MediaBridge;
+  readonly #core: Signaling;
+  readonly #router: HttpRouter;
+  readonly #wss: WebSocketServer;
+  readonly #logIntake: LogIntake;
+  readonly #connections = new Set<Connection>();
+  readonly #log: Logger;
+  readonly #host: string;
+  readonly #wantPort: number;
+  readonly #limits: ConnectionLimits;
+  readonly #ctx: HandlerContext;
+  #port = 0;
+  #closed: Promise<void> | null = null;
+
+  constructor(opts: ServerOptions) {
+    super();
+    this.#log = opts.logger ?? silentLogger;
+    this.#host = opts.host ?? '127.0.0.1';
+    this.#wantPort = opts.port ?? 8080;
+    const rates: RateLimits = {
+      broadcastPerSecond: Limits.BROADCAST_PER_SECOND,
+      barragePerSecond: Limits.BARRAGE_PER_SECOND,
+      customCommandPerSecond: Limits.CUSTOM_COMMAND_PER_SECOND,
+      framesPerSecond: Limits.CONNECTION_MESSAGES_PER_SECOND,
+      framesBurst: Limits.CONNECTION_MESSAGES_BURST,
+      abusePerSecond: 10,
+      abuseBurst: 100,
+      ...opts.limits,
+    };
+    const maxFrameBytes = opts.maxFrameBytes ?? Limits.FRAME_MAX_BYTES;
+    const heartbeatMs = opts.heartbeatMs ?? 10_000;
+    const resumeGraceMs = opts.resumeGraceMs ?? 30_000;
+    this.#limits = {
+      heartbeatTimeoutMs: opts.heartbeatTimeoutMs ?? 30_000,
+      maxFrameBytes,
+      framesPerSecond: rates.framesPerSecond,
+      framesBurst: rates.framesBurst,
+      abusePerSecond: rates.abusePerSecond,
+      abuseBurst: rates.abuseBurst,
+    };
+    const emit: Emit = (name, ...args) => {
+      if (name === 'error' && this.listenerCount('error') === 0) return;
+      try {
+        (this.emit as (n: string, ...a: unknown[]) => boolean)(name, ...args);
+      } catch (err) {
+        // A throwing listener must not abort a state transition half-way.
+        this.#log.error({ err, event: name }, 'event listener threw');
+      }
+    };
+    this.#core = new Signaling(
+      {
+        resumeGraceMs,
+        tokenWillExpireSeconds: opts.tokenWillExpireSeconds ?? 30,
+        maxBufferedPushes: opts.maxBufferedPushes ?? 1000,
+        roomLimits: rates,
+      },
+      emit,
+      this.#log,
+    );
+    const base = (v: string | (() => string) | undefined, dflt: () => string): (() => string) =>
+      typeof v === 'function' ? v : v !== undefined ? () => v : dflt;
+    const signer = new StreamUrlSigner(
+      opts.apps,
+      {
+        rtmp: base(opts.mediaRtmpBase, () => 'rtmp://127.0.0.1:1935/live'),
+        flv: base(opts.mediaFlvBase, () => `${this.httpUrl}/live`),
+      },
+      opts.urlTtlSeconds ?? 600,
+    );
+    this.media = new SignalingMediaBridge(this.#core, signer, this.#log);
+    this.#ctx = {
+      core: this.#core,
+      apps: opts.apps,
+      signer,
+      emit,
+      log: this.#log,
+      heartbeatMs,
+      resumeGraceMs,
+      emitError: (err) => emit('error', err),
+    };
+    this.#logIntake = new LogIntake(this.#log, opts.logIntake);
+    this.#router = new HttpRouter(this.#log);
+    this.#router.add(healthz);
+    this.#router.add(this.#logIntake.handle);
+    this.http = createServer(this.#router.handle);
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes, perMessageDeflate: false });
+    this.http.on('upgrade', (req, socket, head) => this.#onUpgrade(req, socket, head));
+  }
+
+  /** Bound port (after {@link listen}). */
+  get port(): number {
+    return this.#port;
+  }
+
+  /** `http://host:port` (after {@link listen}). */
+  get httpUrl(): string {
+    const h = this.#host === '0.0.0.0' || this.#host === '::' ? '127.0.0.1' : this.#host;
+    return `http://${h.includes(':') ? `[${h}]` : h}:${this.#port}`;
+  }
+
+  /** `ws://host:port/ws` (after {@link listen}). */
+  get wsUrl(): string {
+    return `${this.httpUrl.replace(/^http/, 'ws')}/ws`;
+  }
+
+  /** Starts listening. */
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.http.once('error', onError);
+      this.http.listen(this.#wantPort, this.#host, () => {
+        this.http.off('error', onError);
+        this.#port = (this.http.address() as AddressInfo).port;
+        this.#log.info({ url: this.httpUrl }, 'signaling server listening');
+        resolve();
+      });
+    });
+  }
+
+  /** Stops: sessions end, sockets close (1001), the HTTP server stops. Idempotent. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      this.#core.shutdown(CloseCode.GOING_AWAY);
+      const pending = [...this.#wss.clients].map(
+        (ws) =>
+          new Promise<void>((resolve) => {
+            if (ws.readyState === ws.CLOSED) return resolve();
+            ws.once('close', () => resolve());
+            ws.close(CloseCode.GOING_AWAY, 'server shutting down');
+            setTimeout(() => ws.terminate(), 500).unref();
+          }),
+      );
+      await Promise.all(pending);
+      this.#wss.close();
+      await new Promise<void>((resolve) => {
+        if (!this.http.listening) return resolve();
+        this.http.close(() => resolve());
+        this.http.closeAllConnections();
+      });
+    })();
+    return this.#closed;
+  }
+
+  /** Mounts another HTTP handler (media HTTP-FLV, REST API, console); it returns true if it handled the request. */
+  addHttpHandler(h: HttpHandler): void {
+    this.#router.add(h);
+  }
+
+  /** Kicks a user out of a room (kickout push with `code`, then removal). False if not there. */
+  kickUser(appID: number, roomID: string, userID: string, code = 1002055): boolean {
+    const m = this.#core.rooms.get(appID, roomID)?.members.get(userID);
+    if (!m) return false;
+    this.#core.kickFromRoom(m, code);
+    return true;
+  }
+
+  /** Closes a room, kicking every member (1002055). Returns how many were removed. */
+  closeRoom(appID: number, roomID: string): number {
+    return this.#core.closeRoom(appID, roomID);
+  }
+
+  /** Rooms, of one app or all. */
+  rooms(appID?: number): RoomSummary[] {
+    return this.#core.rooms.list(appID).map((r) => ({
+      appID: r.appID,
+      roomID: r.roomID,
+      users: r.members.size,
+      streams: r.liveStreams().length,
+      createdAt: r.createdAt,
+    }));
+  }
+
+  /** Members of a room (including users in their grace window). */
+  roomUsers(appID: number, roomID: string): WireUser[] {
+    return [...(this.#core.rooms.get(appID, roomID)?.members.values() ?? [])].map((m) => m.user);
+  }
+
+  /** Live streams of a room. */
+  roomStreams(appID: number, roomID: string): WireStream[] {
+    return (this.#core.rooms.get(appID, roomID)?.liveStreams() ?? []).map(wireStream);
+  }
+
+  /**
+   * Drops a user's socket without a close handshake, as a network loss would: the session enters its
+   * grace window. For tests (the SDK's reconnect paths) and operator tooling. False if not connected.
+   */
+  dropConnection(appID: number, userID: string): boolean {
+    const t = this.#core.sessions.byUser(appID, userID)?.transport;
+    if (!(t instanceof Connection)) return false;
+    t.terminate();
+    return true;
+  }
+
+  /** Session state of a user, for tests and the REST API: attached, in grace, or absent. */
+  sessionState(appID: number, userID: string): 'attached' | 'grace' | 'none' {
+    const s = this.#core.sessions.byUser(appID, userID);
+    if (!s) return 'none';
+    return s.transport ? 'attached' : 'grace';
+  }
+
+  /** Stored SDK remote logs matching `filter`. */
+  logs(filter: LogFilter = {}): LogEntry[] {
+    return this.#logIntake.logs(filter);
+  }
+
+  /** Open WebSocket connections (logged in or not). */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (pathOf(req) !== '/ws' || this.#closed) {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    socket.on('error', () => socket.destroy());
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req));
+  }
+
+  #onConnection(ws: WebSocket, req: IncomingMessage): void {
+    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    const conn = new Connection(ws, this.#ctx, this.#limits, remote, (c) => this.#connections.delete(c));
+    this.#connections.add(conn);
+  }
+}
+
+/** A plain request/response pair, re-exported for handler authors. */
+export type { IncomingMessage, ServerResponse };

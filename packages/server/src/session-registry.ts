@@ -1,0 +1,53 @@
+import type { Session } from './session.js';
+
+/**
+ * Sessions by ID and by (AppID, userID): the second index enforces one session per user and finds
+ * the older session to kick or replace.
+ */
+export class SessionRegistry {
+  readonly #byId = new Map<string, Session>();
+  readonly #byUser = new Map<string, Session>();
+  /** Replaced session IDs → current session ID, so grants issued to the old one stay valid. */
+  readonly #aliases = new Map<string, string>();
+
+  add(s: Session): void {
+    this.#byId.set(s.id, s);
+    this.#byUser.set(s.key, s);
+  }
+
+  /** A session by ID, following silent replacements. */
+  get(id: string): Session | undefined {
+    const direct = this.#byId.get(id);
+    if (direct) return direct;
+    const to = this.#aliases.get(id);
+    return to === undefined ? undefined : this.#byId.get(to);
+  }
+
+  /** The current session of a user. */
+  byUser(appID: number, userID: string): Session | undefined {
+    return this.#byUser.get(`${appID}:${userID}`);
+  }
+
+  /** Records that `next` replaced `old` (old's ID and its own aliases now resolve to `next`). */
+  alias(old: Session, next: Session): void {
+    for (const id of [old.id, ...old.aliases]) {
+      this.#aliases.set(id, next.id);
+      next.aliases.push(id);
+    }
+  }
+
+  /** Forgets a session and its aliases. */
+  delete(s: Session): void {
+    if (this.#byId.get(s.id) === s) this.#byId.delete(s.id);
+    if (this.#byUser.get(s.key) === s) this.#byUser.delete(s.key);
+    for (const id of s.aliases) if (this.#aliases.get(id) === s.id) this.#aliases.delete(id);
+  }
+
+  all(): Session[] {
+    return [...this.#byId.values()];
+  }
+
+  get size(): number {
+    return this.#byId.size;
+  }
+}
