@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { type AxmlElement, parseAxml } from './axml-parser.js';
+import { SimulatorError, SimulatorErrorCode } from './errors.js';
+
+/** A mini-program directory read and bundled, ready to run in any number of instances. */
+export interface LoadedApp {
+  dir: string;
+  /** The parsed app.json. */
+  appJson: { pages: string[]; window?: Record<string, unknown> } & Record<string, unknown>;
+  /** One script: app.js and every page's js with their imports, with page markers between them. */
+  script: string;
+  /** Parsed AXML per page route. */
+  templates: Map<string, AxmlElement>;
+}
+
+/** Name of the global the bundle calls before each page's code, so `Page()` knows its route. */
+export const MARK_GLOBAL = '__minirtcRoute';
+
+/**
+ * Reads and bundles a mini-program. The entry `require`s app.js then each page in app.json order, calling
+ * {@link MARK_GLOBAL} before each: esbuild keeps `require` order, so a `Page()` call is attributed to the
+ * page whose module is being evaluated. `platform: 'neutral'` means a `require` of a Node built-in fails
+ * at bundle time — a mini-program has none.
+ */
+export async function loadApp(appDir: string): Promise<LoadedApp> {
+  const dir = resolve(appDir);
+  let appJson: LoadedApp['appJson'];
+  try {
+    appJson = JSON.parse(await readFile(join(dir, 'app.json'), 'utf8')) as LoadedApp['appJson'];
+  } catch (e) {
+    throw new SimulatorError(SimulatorErrorCode.APP_LOAD_FAILED, `${dir}/app.json: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(appJson.pages) || appJson.pages.length === 0) {
+    throw new SimulatorError(SimulatorErrorCode.APP_LOAD_FAILED, `${dir}/app.json lists no pages`);
+  }
+  const templates = new Map<string, AxmlElement>();
+  const lines = [`${MARK_GLOBAL}('app');`, "require('./app');"];
+  for (const route of appJson.pages) {
+    let axml: string;
+    try {
+      axml = await readFile(join(dir, `${route}.axml`), 'utf8');
+    } catch {
+      throw new SimulatorError(SimulatorErrorCode.APP_LOAD_FAILED, `page ${route}: ${route}.axml not found`);
+    }
+    templates.set(route, parseAxml(axml, `${route}.axml`));
+    lines.push(`${MARK_GLOBAL}(${JSON.stringify(route)});`, `require(${JSON.stringify(`./${route}`)});`);
+  }
+  try {
+    const out = await build({
+      stdin: { contents: lines.join('\n'), resolveDir: dir, sourcefile: '__minirtc_entry.js', loader: 'js' },
+      bundle: true,
+      write: false,
+      format: 'iife',
+      platform: 'neutral',
+      mainFields: ['browser', 'module', 'main'],
+      target: 'es2018',
+      logLevel: 'silent',
+    });
+    return { dir, appJson, script: out.outputFiles[0]!.text, templates };
+  } catch (e) {
+    throw new SimulatorError(
+      SimulatorErrorCode.APP_LOAD_FAILED,
+      `bundling ${dir} failed: ${(e as Error).message}`,
+    );
+  }
+}

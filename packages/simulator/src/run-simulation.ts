@@ -1,0 +1,103 @@
+import { Simulator, type SimulatorEvents, type SimulatorOptions } from './simulator.js';
+
+/** One line of what happened in a simulation, for the CLI to print. */
+export interface SimulationEvent {
+  /** Instance name, e.g. `user1`. */
+  user: string;
+  event: keyof SimulatorEvents;
+  /** A short human-readable description. */
+  text: string;
+}
+
+/** Options of {@link runSimulation}. */
+export interface SimulationOptions {
+  /** How many simulated phones to start. */
+  users: number;
+  /** Room ID put into each app's `globalData.roomID`. */
+  room: string;
+  /** Signaling server URL put into `globalData.server`. */
+  server?: string;
+  /** AppID put into `globalData.appID`. */
+  appID?: number;
+  /** Makes the token of a user (put into `globalData.token`). */
+  tokenFor?: (userID: string) => string | Promise<string>;
+  /** More `globalData` for every user. */
+  globalData?: Record<string, unknown>;
+  /** Run after a user's app loaded: e.g. `sim => sim.page.tap('加入房间(推流)')`. */
+  afterLoad?: (sim: Simulator, index: number) => unknown;
+  /** Receives every event, formatted. */
+  onEvent?: (e: SimulationEvent) => void;
+  /** Passed to each {@link Simulator.load}. */
+  simulator?: Omit<SimulatorOptions, 'globalData' | 'name'>;
+}
+
+/** A running simulation. */
+export interface Simulation {
+  sims: Simulator[];
+  /** Closes every instance (media processes killed). */
+  close(): Promise<void>;
+}
+
+function describe(name: keyof SimulatorEvents, p: unknown): string | undefined {
+  const e = p as Record<string, unknown>;
+  switch (name) {
+    case 'console':
+      return `${e['level']}: ${e['text']}`;
+    case 'ui':
+      return `my.${e['api']} ${JSON.stringify(e['args'] ?? {})}`;
+    case 'error':
+      return `${e['where']}: ${e['error'] instanceof Error ? e['error'].stack : String(e['error'])}`;
+    case 'rtcRoomMounted':
+    case 'rtcRoomUnmounted':
+    case 'firstRender':
+      return `<rtc-room id=${e['id']}>`;
+    case 'rtmpEvent':
+      return `<rtc-room id=${e['id']}> ${e['code']} ${e['message']}`;
+    case 'network':
+      return e['online'] ? 'online' : 'offline';
+    case 'page':
+      return `${e['action']} ${e['route']}`;
+    default:
+      // render and mediaProgress are too chatty for a log.
+      return undefined;
+  }
+}
+
+/**
+ * Starts `users` instances of the mini-program in `dir`, user N with `globalData` `{ userID: 'userN',
+ * roomID, server, appID, token }`, reporting their events through `onEvent`. Used by `minirtc simulate`.
+ */
+export async function runSimulation(dir: string, opts: SimulationOptions): Promise<Simulation> {
+  const sims: Simulator[] = [];
+  const close = async (): Promise<void> => {
+    await Promise.all(sims.map((s) => s.close()));
+  };
+  try {
+    for (let i = 0; i < opts.users; i++) {
+      const userID = `user${i + 1}`;
+      const globalData: Record<string, unknown> = {
+        ...opts.globalData,
+        userID,
+        userName: userID,
+        roomID: opts.room,
+      };
+      if (opts.server !== undefined) globalData['server'] = opts.server;
+      if (opts.appID !== undefined) globalData['appID'] = opts.appID;
+      if (opts.tokenFor !== undefined) globalData['token'] = await opts.tokenFor(userID);
+      const sim = await Simulator.load(dir, { ...opts.simulator, globalData, name: userID });
+      sims.push(sim);
+      const onEvent = opts.onEvent;
+      if (onEvent !== undefined) {
+        sim.events.onAny((event, payload) => {
+          const text = describe(event, payload);
+          if (text !== undefined) onEvent({ user: userID, event, text });
+        });
+      }
+      await opts.afterLoad?.(sim, i);
+    }
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { sims, close };
+}

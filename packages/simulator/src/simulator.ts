@@ -1,0 +1,380 @@
+import { type Context, runInContext, Script } from 'node:vm';
+import { type LoadedApp, loadApp, MARK_GLOBAL } from './app-loader.js';
+import type { AppCallbacks } from './app-callbacks.js';
+import { SimulatorError, SimulatorErrorCode } from './errors.js';
+import { type ConsoleEntry, createMiniProgramContext, TimerSet } from './mini-program-context.js';
+import { MyApi, SIMULATED_SDK_VERSION, type UiCall } from './my-api.js';
+import { PageInstance } from './page-instance.js';
+import { type Realm, realmOf } from './realm.js';
+import { RtcRoomMounts } from './rtc-room-mounts.js';
+import type { RtcRoom, RtcRoomContextCall } from './rtc-room.js';
+import { TypedEmitter } from './typed-emitter.js';
+import { DEFAULT_WAIT_MS, waitForEvent, waitUntil } from './wait-for.js';
+
+/** Options of {@link Simulator.load}. */
+export interface SimulatorOptions {
+  /** Merged into `getApp().globalData` before `onLaunch`: per-user settings such as `{ userID, token }`. */
+  globalData?: Record<string, unknown>;
+  /** A label for this instance in events and printed logs. */
+  name?: string;
+  /** Route to open first; app.json's first page by default. */
+  page?: string;
+  /** Query passed to the first page's `onLoad`. */
+  query?: Record<string, string>;
+  /** Overrides of what `my.getSystemInfo` reports. */
+  systemInfo?: Record<string, unknown>;
+  /** `<rtc-room>` pushes this media file (looped) instead of a test pattern with a tone. */
+  mediaFile?: string;
+  ffmpegPath?: string;
+  /** Print the app's console output, prefixed with the instance name. */
+  echoConsole?: boolean;
+}
+
+/** Events of an instance; every payload is a plain object. */
+export interface SimulatorEvents extends Record<string, unknown> {
+  console: ConsoleEntry & { name: string };
+  /** A UI-only `my.*` call (toast, alert, navigation …). */
+  ui: UiCall;
+  /** App code threw in a callback, or a template failed to render. The device would only log it. */
+  error: { error: unknown; where: string };
+  render: { route: string; count: number };
+  rtcRoomMounted: { id: string; room: RtcRoom };
+  rtcRoomUnmounted: { id: string; room: RtcRoom };
+  /** An `onRtmpEvent` the emulated `<rtc-room>` raised (3800–3803). */
+  rtmpEvent: { id: string; code: number; message: string };
+  /** The `<rtc-room>` decoded its first video frame (`onFirstRender`). */
+  firstRender: { id: string };
+  /** A `RtcRoomContext` method was called. */
+  rtcRoomContext: RtcRoomContextCall;
+  /** Media counters of a room changed. */
+  mediaProgress: { id: string };
+  network: { online: boolean };
+  page: { route: string; action: 'load' | 'show' | 'hide' | 'unload' };
+}
+
+const bundles = new Map<string, Promise<LoadedApp>>();
+
+/**
+ * One simulated phone running one mini-program: its own vm context, `my`, page stack, sockets and
+ * `<rtc-room>` media. Several instances of the same app run side by side in one process.
+ */
+export class Simulator implements AppCallbacks {
+  /** Typed events; see {@link SimulatorEvents}. */
+  readonly events = new TypedEmitter<SimulatorEvents>();
+  /** UI-only `my.*` calls in order. */
+  readonly uiCalls: UiCall[] = [];
+  /** Calls made on rtc-room contexts, in order. */
+  readonly contextCalls: RtcRoomContextCall[] = [];
+  /** Errors the app produced (also emitted as 'error'). */
+  readonly errors: { error: unknown; where: string }[] = [];
+  readonly name: string;
+  private readonly timers = new TimerSet();
+  private readonly stack: PageInstance[] = [];
+  private readonly registry = new Map<string, Record<string, unknown>>();
+  private readonly myApi: MyApi;
+  private readonly mounts: RtcRoomMounts;
+  private appObject: Record<string, unknown> | undefined;
+  private markedRoute = 'app';
+  private context: Context | undefined;
+  private isOnline = true;
+  private closed = false;
+  /** The realm helpers of the app's context. */
+  realm!: Realm;
+  /** What `getSystemInfo` reports. */
+  readonly systemInfo: Record<string, unknown>;
+
+  private constructor(
+    private readonly loaded: LoadedApp,
+    private readonly opts: SimulatorOptions,
+  ) {
+    this.name = opts.name ?? 'sim';
+    this.systemInfo = {
+      app: 'alipay',
+      platform: 'Android',
+      brand: 'MiniRTC',
+      model: 'Simulator',
+      system: '13',
+      version: '10.5.36',
+      SDKVersion: SIMULATED_SDK_VERSION,
+      language: 'zh-Hans',
+      pixelRatio: 3,
+      screenWidth: 390,
+      screenHeight: 844,
+      windowWidth: 390,
+      windowHeight: 844,
+      ...opts.systemInfo,
+    };
+    this.mounts = new RtcRoomMounts(this, {
+      mediaFile: opts.mediaFile,
+      ffmpegPath: opts.ffmpegPath,
+      online: () => this.isOnline,
+    });
+    this.myApi = new MyApi({
+      call: (fn, ...a) => this.call(fn, ...a),
+      defer: (fn) => this.defer(fn),
+      online: () => this.isOnline,
+      realm: this.lateRealm(),
+      recordUi: (c) => {
+        this.uiCalls.push(c);
+        this.events.emit('ui', c);
+      },
+      navigate: (kind, args) => this.defer(() => this.navigate(kind, args)),
+      rtcRoomContext: (id) => this.mounts.context(id),
+      systemInfo: this.systemInfo,
+    });
+  }
+
+  // `my` is built before the context exists (the context needs `my` as a global), so its realm helpers
+  // delegate to the realm set once the context is created.
+  private lateRealm(): Realm {
+    return {
+      arrayBuffer: (b) => this.realm.arrayBuffer(b),
+      parseJson: (t) => this.realm.parseJson(t),
+      clone: (v) => this.realm.clone(v),
+    };
+  }
+
+  /**
+   * Loads a mini-program directory and starts it: runs the bundle in a fresh context, calls the app's
+   * `onLaunch`/`onShow`, opens the first page (`onLoad`, `onShow`, first render, then `onReady`).
+   * The bundle is built once per directory and shared by instances.
+   */
+  static async load(appDir: string, opts: SimulatorOptions = {}): Promise<Simulator> {
+    let p = bundles.get(appDir);
+    if (p === undefined) {
+      p = loadApp(appDir);
+      bundles.set(appDir, p);
+      p.catch(() => bundles.delete(appDir));
+    }
+    const sim = new Simulator(await p, opts);
+    sim.start();
+    return sim;
+  }
+
+  private start(): void {
+    const globals = {
+      my: this.myApi.my,
+      App: (o: Record<string, unknown>) => this.registerApp(o),
+      Page: (o: Record<string, unknown>) => this.registry.set(this.markedRoute, o ?? {}),
+      getApp: () => this.appObject,
+      getCurrentPages: () => this.stack.map((p) => p.self),
+      [MARK_GLOBAL]: (route: string) => {
+        this.markedRoute = route;
+      },
+    };
+    const context = createMiniProgramContext(
+      { console: (e) => this.onConsole(e), call: (fn, ...a) => this.call(fn, ...a) },
+      this.timers,
+      globals,
+    );
+    this.context = context;
+    this.realm = realmOf(context);
+    new Script(this.loaded.script, { filename: `${this.loaded.dir}/__minirtc_bundle.js` }).runInContext(
+      context,
+    );
+    delete (context as Record<string, unknown>)[MARK_GLOBAL];
+    const app = this.appObject;
+    if (app === undefined) {
+      throw new SimulatorError(
+        SimulatorErrorCode.APP_NOT_REGISTERED,
+        `${this.loaded.dir}/app.js never called App()`,
+      );
+    }
+    const route = this.opts.page ?? this.loaded.appJson.pages[0]!;
+    const launch = { query: this.opts.query ?? {}, path: route, scene: 1000 };
+    this.call(app['onLaunch'], launch);
+    this.call(app['onShow'], launch);
+    this.openPage(route, this.opts.query ?? {});
+  }
+
+  private registerApp(o: Record<string, unknown>): void {
+    if (this.appObject !== undefined) {
+      throw new SimulatorError(SimulatorErrorCode.APP_NOT_REGISTERED, 'App() called more than once');
+    }
+    const app = o ?? {};
+    const gd = (
+      typeof app['globalData'] === 'object' && app['globalData'] !== null ? app['globalData'] : {}
+    ) as Record<string, unknown>;
+    Object.assign(gd, this.opts.globalData);
+    app['globalData'] = gd;
+    this.appObject = app;
+  }
+
+  /** The `my` object the app sees, for tests that drive an API directly. */
+  get my(): Record<string, unknown> {
+    return this.myApi.my;
+  }
+
+  /** Runs source code in the app's global scope (as a console in the IDE would) and returns its value. */
+  run(source: string): unknown {
+    return runInContext(source, this.context!);
+  }
+
+  /** The object `getApp()` returns. */
+  get app(): Record<string, unknown> {
+    return this.appObject!;
+  }
+
+  /** The page on top of the stack. */
+  get page(): PageInstance {
+    const p = this.stack[this.stack.length - 1];
+    if (p === undefined) throw new SimulatorError(SimulatorErrorCode.PAGE_NOT_FOUND, 'no page is open');
+    return p;
+  }
+
+  /** The page stack, bottom first. */
+  get pages(): readonly PageInstance[] {
+    return this.stack;
+  }
+
+  /** Whether the instance's network is up. */
+  get online(): boolean {
+    return this.isOnline;
+  }
+
+  /** Number of the app's WebSockets open or connecting. */
+  get openSockets(): number {
+    return this.myApi.sockets.openCount;
+  }
+
+  /** The `<rtc-room>` with this id: the mounted one, else the last one that had it. */
+  rtcRoom(id: string): RtcRoom | undefined {
+    return this.mounts.get(id);
+  }
+
+  /** Mounted `<rtc-room>`s. */
+  get rtcRooms(): RtcRoom[] {
+    return this.mounts.mounted();
+  }
+
+  private openPage(route: string, query: Record<string, string>): void {
+    const options = this.registry.get(route);
+    const template = this.loaded.templates.get(route);
+    if (options === undefined || template === undefined) {
+      this.reportError(
+        new SimulatorError(SimulatorErrorCode.PAGE_NOT_FOUND, `no Page() for route '${route}'`),
+        'navigate',
+      );
+      return;
+    }
+    const page = new PageInstance(route, options, template, this.pageHost(), query, (v) =>
+      this.realm.clone(v),
+    );
+    this.stack.push(page);
+    page.render();
+    this.events.emit('page', { route, action: 'load' });
+    page.lifecycle('onLoad', { ...query });
+    page.lifecycle('onShow');
+    this.defer(() => page.lifecycle('onReady'));
+  }
+
+  private closePage(page: PageInstance): void {
+    page.lifecycle('onUnload');
+    this.mounts.unmountPage(page);
+    this.events.emit('page', { route: page.route, action: 'unload' });
+  }
+
+  private pageHost() {
+    return {
+      call: (fn: unknown, ...a: unknown[]) => this.call(fn, ...a),
+      defer: (fn: () => void) => this.defer(fn),
+      reportError: (e: unknown, where: string) => this.reportError(e, where),
+      rendered: (page: PageInstance) => {
+        this.mounts.sync(page);
+        this.events.emit('render', { route: page.route, count: page.renderCount });
+      },
+    };
+  }
+
+  private navigate(kind: string, args: Record<string, unknown>): void {
+    const [path = '', qs = ''] = String(args['url'] ?? '').split('?');
+    const route = path.replace(/^\//, '');
+    const query = Object.fromEntries(new URLSearchParams(qs));
+    if (kind === 'navigateBack') {
+      const delta = Math.max(1, Number(args['delta'] ?? 1));
+      for (let i = 0; i < delta && this.stack.length > 1; i++) this.closePage(this.stack.pop()!);
+      this.page.lifecycle('onShow');
+      return;
+    }
+    if (kind === 'navigateTo') this.page.lifecycle('onHide');
+    else if (kind === 'redirectTo') this.closePage(this.stack.pop()!);
+    else while (this.stack.length > 0) this.closePage(this.stack.pop()!);
+    this.openPage(route, query);
+  }
+
+  /** Calls app code; a throw or a rejected promise is reported as an 'error' event, not propagated. */
+  call(fn: unknown, ...args: unknown[]): void {
+    if (this.closed || typeof fn !== 'function') return;
+    try {
+      const r = (fn as (...a: unknown[]) => unknown)(...args);
+      if (typeof (r as Promise<unknown> | undefined)?.then === 'function') {
+        (r as Promise<unknown>).then(undefined, (e: unknown) => this.reportError(e, 'async app callback'));
+      }
+    } catch (e) {
+      this.reportError(e, 'app callback');
+    }
+  }
+
+  /** Runs `fn` on a later macrotask, unless the instance closed meanwhile. */
+  defer(fn: () => void): void {
+    if (!this.closed) this.timers.immediate(() => !this.closed && fn());
+  }
+
+  private reportError(error: unknown, where: string): void {
+    this.errors.push({ error, where });
+    if (this.opts.echoConsole) console.error(`[${this.name}] ${where}:`, error);
+    this.events.emit('error', { error, where });
+  }
+
+  private onConsole(e: ConsoleEntry): void {
+    if (this.opts.echoConsole) console.log(`[${this.name}] ${e.level}: ${e.text}`);
+    this.events.emit('console', { ...e, name: this.name });
+  }
+
+  /**
+   * Loses the network: every socket drops (its close callbacks fire), `onNetworkStatusChange` reports
+   * `{ isConnected: false, networkType: 'NONE' }`, media processes die, and new sockets/requests fail.
+   */
+  async dropNetwork(): Promise<void> {
+    this.isOnline = false;
+    this.myApi.sockets.dropAll();
+    this.myApi.networkChanged({ isConnected: false, networkType: 'NONE' });
+    this.events.emit('network', { online: false });
+    await this.mounts.suspendAll();
+  }
+
+  /** Gets the network back: listeners hear `{ isConnected: true, networkType: 'WIFI' }`; rtc-rooms reconnect. */
+  restoreNetwork(): void {
+    this.isOnline = true;
+    this.myApi.networkChanged({ isConnected: true, networkType: 'WIFI' });
+    this.events.emit('network', { online: true });
+    this.mounts.resumeAll();
+  }
+
+  /** Waits for the next `name` event for which `predicate` holds. */
+  waitFor<K extends keyof SimulatorEvents>(
+    name: K,
+    predicate?: (p: SimulatorEvents[K]) => boolean,
+    timeoutMs = DEFAULT_WAIT_MS,
+  ): Promise<SimulatorEvents[K]> {
+    return waitForEvent(this.events, name, predicate, timeoutMs);
+  }
+
+  /** Waits until `condition()` is truthy, re-checking after every event of this instance. */
+  waitUntil<T>(
+    condition: () => T | undefined | null | false,
+    timeoutMs = DEFAULT_WAIT_MS,
+    what?: string,
+  ): Promise<T> {
+    return waitUntil(this.events, condition, timeoutMs, what);
+  }
+
+  /** Shuts the phone off: sockets closed without callbacks, timers cancelled, media processes killed. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.timers.cancelAll();
+    this.myApi.sockets.disposeAll();
+    await this.mounts.closeAll();
+  }
+}

@@ -1,0 +1,74 @@
+import { SimulatorError, SimulatorErrorCode } from './errors.js';
+import type { EventMap, TypedEmitter } from './typed-emitter.js';
+
+/** Default bound of the wait helpers: long enough for ffmpeg start-up on a loaded 2-core machine. */
+export const DEFAULT_WAIT_MS = 20_000;
+
+/**
+ * Resolves with the payload of the next `name` event for which `predicate` holds. The timeout is a bound,
+ * not a sleep: the promise settles as soon as the event arrives.
+ */
+export function waitForEvent<E extends EventMap, K extends keyof E>(
+  emitter: TypedEmitter<E>,
+  name: K,
+  predicate: (payload: E[K]) => boolean = () => true,
+  timeoutMs = DEFAULT_WAIT_MS,
+): Promise<E[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(
+        new SimulatorError(
+          SimulatorErrorCode.WAIT_TIMEOUT,
+          `no '${String(name)}' event within ${timeoutMs} ms`,
+        ),
+      );
+    }, timeoutMs);
+    const off = emitter.on(name, (p) => {
+      if (!predicate(p)) return;
+      clearTimeout(timer);
+      off();
+      resolve(p);
+    });
+  });
+}
+
+/**
+ * Resolves once `condition` returns a truthy value, checking now and again after every event of the
+ * emitter (renders, console lines, media progress …), so state that events announce is seen at once.
+ */
+export function waitUntil<E extends EventMap, T>(
+  emitter: TypedEmitter<E>,
+  condition: () => T | undefined | null | false,
+  timeoutMs = DEFAULT_WAIT_MS,
+  what = 'condition',
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const first = condition();
+    if (first) {
+      resolve(first);
+      return;
+    }
+    const timer = setTimeout(() => {
+      off();
+      reject(
+        new SimulatorError(SimulatorErrorCode.WAIT_TIMEOUT, `${what} did not hold within ${timeoutMs} ms`),
+      );
+    }, timeoutMs);
+    const off = emitter.onAny(() => {
+      let v: T | undefined | null | false;
+      try {
+        v = condition();
+      } catch (e) {
+        clearTimeout(timer);
+        off();
+        reject(e);
+        return;
+      }
+      if (!v) return;
+      clearTimeout(timer);
+      off();
+      resolve(v);
+    });
+  });
+}
