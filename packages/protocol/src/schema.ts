@@ -102,10 +102,10 @@ export function arr<T>(item: Schema<T>, maxItems: number): Schema<T[]> {
 }
 
 /** Marks a schema optional inside {@link obj}: `undefined` (and `null`) are accepted as absent. */
-export function optional<T>(inner: Schema<T>): Schema<T | undefined> {
+export function optional<T>(inner: Schema<T>): Schema<T | undefined> & { readonly optional: true } {
   return {
     json: inner.json,
-    optional: true,
+    optional: true as const,
     parse(v, path = '') {
       if (v === undefined || v === null) return undefined;
       return inner.parse(v, path);
