@@ -1,0 +1,443 @@
+import { MessageType } from './chunk-writer.js';
+import { inspectAudio, inspectVideo } from './codec.js';
+import { GopCache } from './gop-cache.js';
+import { HubMessage, type WireFormat } from './hub-message.js';
+import { TypedEmitter } from './typed-emitter.js';
+
+/** Where one player's bytes go; the TCP and HTTP adapters implement it. */
+export interface PlayerSink extends WireFormat {
+  /** Bytes accepted but not yet handed to the OS (socket.writableLength): the backpressure signal. */
+  pendingBytes(): number;
+  /** Writes one message's bytes (one socket write per message). */
+  write(data: Buffer): void;
+  /** Writes several buffers as one batch (cork/uncork), used for the join burst. */
+  writeBatch(data: Buffer[]): void;
+  /** The hub is done with this player (stream ended, too slow, dropped): close it. */
+  close(reason: string): void;
+}
+
+/** The hub's handle on a publishing connection, used to close a stale one on takeover. */
+export interface PublisherHandle {
+  readonly sessionId: string;
+  close(reason: string): void;
+}
+
+/** Why a stream stopped: 'normal' (clean unpublish), 'timeout' (grace expired), 'closed' (by API). */
+export type StopReason = 'normal' | 'timeout' | 'replaced' | 'closed' | 'error';
+
+/** A snapshot of one stream, as events and `streams()` report it. */
+export interface StreamInfo {
+  key: string;
+  app: string;
+  stream: string;
+  owner?: string;
+  tag?: unknown;
+  /** 'live' with a publisher; 'grace' while waiting for the publisher to come back. */
+  state: 'live' | 'grace' | 'idle';
+  publisherSessionId: string | null;
+  players: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** When the stream was first published (ms since epoch); survives takeovers. */
+  startedAt: number;
+  videoCodec: string | null;
+  audioCodec: string | null;
+  /** Incoming media bitrate in bits/s over the last ~2 s window. */
+  bitrate: number;
+}
+
+/** Events of a {@link MediaHub}. */
+export interface MediaHubEvents {
+  /** A genuinely new stream (not a takeover). */
+  publishStart: (info: StreamInfo) => void;
+  /** A publisher with the same owner took the stream over; players stayed attached. */
+  publishReplaced: (info: StreamInfo) => void;
+  /** The stream is gone: grace expired, clean unpublish, or closed by the API. */
+  publishStop: (info: StreamInfo, reason: string) => void;
+  playStart: (info: StreamInfo, sessionId: string, tag: unknown) => void;
+  playStop: (info: StreamInfo, sessionId: string, tag: unknown) => void;
+}
+
+/** Tuning of a {@link MediaHub}. */
+export interface MediaHubOptions {
+  /** How long a stream outlives its publisher's disconnect (default 30000). */
+  takeoverGraceMs?: number;
+  /** GOP cache bound in messages (default 1024; 0 disables the cache). */
+  gopCacheMaxFrames?: number;
+  /** GOP cache bound in bytes (default 16 MiB). */
+  gopCacheMaxBytes?: number;
+  /** Past this many pending bytes a player drops frames until the next keyframe (default 4 MiB). */
+  playerMaxPendingBytes?: number;
+  /** Past this many pending bytes a player is closed (default 4 × playerMaxPendingBytes). */
+  playerHardPendingBytes?: number;
+  /** A player dropping frames for longer than this is closed (default 15000 ms). */
+  playerMaxDropMs?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+interface Player {
+  sessionId: string;
+  sink: PlayerSink;
+  tag: unknown;
+  owner: string | undefined;
+  /** Hold back video inter frames until a keyframe (fresh join without GOP, or after takeover). */
+  waitingKeyframe: boolean;
+  droppingSince: number | null;
+}
+
+interface Stream {
+  key: string;
+  app: string;
+  name: string;
+  owner: string | undefined;
+  tag: unknown;
+  state: 'live' | 'grace' | 'idle';
+  publisher: PublisherHandle | null;
+  players: Map<string, Player>;
+  metadata: HubMessage | null;
+  videoHeader: HubMessage | null;
+  audioHeader: HubMessage | null;
+  gop: GopCache<HubMessage>;
+  graceTimer: ReturnType<typeof setTimeout> | null;
+  /** Added to the current publisher's timestamps so a takeover continues the timeline. */
+  tsOffset: number;
+  rebasePending: boolean;
+  lastTs: number;
+  bytesIn: number;
+  bytesOut: number;
+  startedAt: number;
+  videoCodec: string | null;
+  audioCodec: string | null;
+  rateStart: number;
+  rateBytes: number;
+  bitrate: number;
+}
+
+/**
+ * Stream key → publisher + players. Knows nothing of sockets or rooms: adapters hand it
+ * {@link PublisherHandle}s and {@link PlayerSink}s. It owns the fan-out (one serialization per
+ * wire format), the late-joiner cache (metadata, sequence headers, GOP), backpressure per player,
+ * and publisher takeover within the grace window.
+ */
+export class MediaHub extends TypedEmitter<MediaHubEvents> {
+  private readonly streamsByKey = new Map<string, Stream>();
+  private readonly graceMs: number;
+  private readonly gopFrames: number;
+  private readonly gopBytes: number;
+  private readonly softLimit: number;
+  private readonly hardLimit: number;
+  private readonly maxDropMs: number;
+  private readonly now: () => number;
+
+  constructor(opts: MediaHubOptions = {}) {
+    super();
+    this.graceMs = opts.takeoverGraceMs ?? 30_000;
+    this.gopFrames = opts.gopCacheMaxFrames ?? 1024;
+    this.gopBytes = opts.gopCacheMaxBytes ?? 16 * 1024 * 1024;
+    this.softLimit = opts.playerMaxPendingBytes ?? 4 * 1024 * 1024;
+    this.hardLimit = opts.playerHardPendingBytes ?? this.softLimit * 4;
+    this.maxDropMs = opts.playerMaxDropMs ?? 15_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /**
+   * Starts or takes over a publish. A live or in-grace stream is taken over only by the same
+   * `owner` (a stale connection of the same owner is closed); an ownerless publish may only
+   * reclaim a stream in grace that had no owner either. Anything else is refused (BadName).
+   */
+  publish(p: {
+    key: string;
+    app: string;
+    stream: string;
+    owner?: string;
+    tag?: unknown;
+    publisher: PublisherHandle;
+  }): { ok: true; replaced: boolean } | { ok: false; reason: string } {
+    let s = this.streamsByKey.get(p.key);
+    if (!s || s.state === 'idle') {
+      s ??= this.create(p.key, p.app, p.stream);
+      this.streamsByKey.set(p.key, s);
+      Object.assign(s, {
+        state: 'live',
+        owner: p.owner,
+        tag: p.tag,
+        publisher: p.publisher,
+        startedAt: this.now(),
+      });
+      this.emit('publishStart', this.info(s));
+      return { ok: true, replaced: false };
+    }
+    const sameOwner =
+      p.owner !== undefined ? p.owner === s.owner : s.owner === undefined && s.state === 'grace';
+    if (!sameOwner) return { ok: false, reason: `stream ${p.key} is already published` };
+    if (s.graceTimer) clearTimeout(s.graceTimer);
+    s.graceTimer = null;
+    const old = s.publisher;
+    Object.assign(s, { state: 'live', tag: p.tag, publisher: p.publisher, rebasePending: true });
+    old?.close('replaced');
+    s.gop.clear();
+    for (const pl of s.players.values()) pl.waitingKeyframe = true;
+    this.emit('publishReplaced', this.info(s));
+    return { ok: true, replaced: true };
+  }
+
+  /**
+   * The publisher `sessionId` stopped. A clean unpublish ends the stream; a disconnect starts the
+   * grace window, keeping players attached for a takeover. Stale sessions are ignored.
+   */
+  unpublish(key: string, sessionId: string, clean: boolean): void {
+    const s = this.streamsByKey.get(key);
+    if (!s || s.publisher?.sessionId !== sessionId) return;
+    if (clean || this.graceMs <= 0) {
+      this.end(s, clean ? 'normal' : 'timeout');
+      return;
+    }
+    s.publisher = null;
+    s.state = 'grace';
+    s.graceTimer = setTimeout(() => this.end(s, 'timeout'), this.graceMs);
+  }
+
+  /** Media from the publisher `sessionId` (audio, video or a non-metadata data message). */
+  media(key: string, sessionId: string, typeId: number, timestamp: number, payload: Buffer): void {
+    const s = this.streamsByKey.get(key);
+    if (!s || s.publisher?.sessionId !== sessionId) return;
+    if (s.rebasePending) {
+      s.tsOffset = (s.lastTs + 1 - timestamp) >>> 0;
+      s.rebasePending = false;
+    }
+    const ts = (timestamp + s.tsOffset) >>> 0;
+    this.account(s, payload.length);
+    const info =
+      typeId === MessageType.VIDEO
+        ? inspectVideo(payload)
+        : typeId === MessageType.AUDIO
+          ? inspectAudio(payload)
+          : null;
+    const msg = new HubMessage(typeId, ts, payload, typeId === MessageType.VIDEO && !!info?.keyframe);
+    if (typeId === MessageType.VIDEO && info) s.videoCodec = info.codec;
+    if (typeId === MessageType.AUDIO && info) s.audioCodec = info.codec;
+    if (info?.sequenceHeader) {
+      if (typeId === MessageType.VIDEO) s.videoHeader = msg;
+      else s.audioHeader = msg;
+      // Decoder config goes to everyone, even players skipping frames: later frames need it.
+      for (const p of s.players.values()) this.write(s, p, msg.bytesFor(p.sink));
+      return;
+    }
+    s.lastTs = ts;
+    s.gop.push(msg, msg.keyframe);
+    for (const p of [...s.players.values()]) this.deliver(s, p, msg);
+  }
+
+  /** `onMetaData` body from the publisher; cached and relayed. */
+  metadata(key: string, sessionId: string, body: Buffer): void {
+    const s = this.streamsByKey.get(key);
+    if (!s || s.publisher?.sessionId !== sessionId) return;
+    s.metadata = new HubMessage(MessageType.DATA_AMF0, 0, body);
+    for (const p of s.players.values()) this.write(s, p, s.metadata.bytesFor(p.sink));
+  }
+
+  /**
+   * Attaches a player. It gets metadata, sequence headers and the GOP cache in one batch, so it
+   * can render at once. A player of a stream that is not published yet waits for it.
+   */
+  play(p: {
+    key: string;
+    app: string;
+    stream: string;
+    sessionId: string;
+    tag?: unknown;
+    owner?: string;
+    sink: PlayerSink;
+  }): void {
+    let s = this.streamsByKey.get(p.key);
+    if (!s) {
+      s = this.create(p.key, p.app, p.stream);
+      this.streamsByKey.set(p.key, s);
+    }
+    const gop = s.gop.snapshot();
+    const player: Player = {
+      sessionId: p.sessionId,
+      sink: p.sink,
+      tag: p.tag,
+      owner: p.owner,
+      waitingKeyframe: gop.length === 0,
+      droppingSince: null,
+    };
+    s.players.set(p.sessionId, player);
+    const burst = [s.metadata, s.videoHeader, s.audioHeader, ...gop]
+      .filter((m): m is HubMessage => m !== null)
+      .map((m) => m.bytesFor(p.sink));
+    if (burst.length) {
+      p.sink.writeBatch(burst);
+      for (const b of burst) s.bytesOut += b.length;
+    }
+    this.emit('playStart', this.info(s), p.sessionId, p.tag);
+  }
+
+  /** Detaches a player (it stopped or disconnected). */
+  stopPlay(key: string, sessionId: string): void {
+    const s = this.streamsByKey.get(key);
+    const p = s?.players.get(sessionId);
+    if (!s || !p) return;
+    this.detach(s, p);
+  }
+
+  /** Ends a stream now: publisher and players closed, 'publishStop' with reason 'closed'. */
+  closeStream(key: string, reason = 'closed'): boolean {
+    const s = this.streamsByKey.get(key);
+    if (!s) return false;
+    this.end(s, 'closed', reason);
+    return true;
+  }
+
+  /** Drops every session the predicate matches; a matched publisher ends its stream. */
+  dropSessions(
+    match: (s: { key: string; kind: 'publish' | 'play'; owner?: string; tag?: unknown }) => boolean,
+  ): number {
+    let n = 0;
+    for (const s of [...this.streamsByKey.values()]) {
+      if (s.state !== 'idle' && match({ key: s.key, kind: 'publish', owner: s.owner, tag: s.tag })) {
+        if (s.publisher) n++;
+        this.end(s, 'closed', 'publish grant revoked');
+        continue;
+      }
+      for (const p of [...s.players.values()]) {
+        if (!match({ key: s.key, kind: 'play', owner: p.owner, tag: p.tag })) continue;
+        n++;
+        this.detach(s, p, 'play grant revoked');
+      }
+    }
+    return n;
+  }
+
+  /** Snapshot of every published (live or in-grace) stream. */
+  streams(): StreamInfo[] {
+    return [...this.streamsByKey.values()].filter((s) => s.state !== 'idle').map((s) => this.info(s));
+  }
+
+  /** Info of one stream, or null. */
+  get(key: string): StreamInfo | null {
+    const s = this.streamsByKey.get(key);
+    return s ? this.info(s) : null;
+  }
+
+  /** Ends everything (server shutdown). */
+  close(): void {
+    for (const s of [...this.streamsByKey.values()]) this.end(s, 'closed', 'server shutting down');
+  }
+
+  private create(key: string, app: string, name: string): Stream {
+    return {
+      key,
+      app,
+      name,
+      owner: undefined,
+      tag: undefined,
+      state: 'idle',
+      publisher: null,
+      players: new Map(),
+      metadata: null,
+      videoHeader: null,
+      audioHeader: null,
+      gop: new GopCache(this.gopFrames, this.gopBytes),
+      graceTimer: null,
+      tsOffset: 0,
+      rebasePending: false,
+      lastTs: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+      startedAt: this.now(),
+      videoCodec: null,
+      audioCodec: null,
+      rateStart: this.now(),
+      rateBytes: 0,
+      bitrate: 0,
+    };
+  }
+
+  private end(s: Stream, reason: StopReason, detail: string = reason): void {
+    if (this.streamsByKey.get(s.key) !== s) return;
+    if (s.graceTimer) clearTimeout(s.graceTimer);
+    s.graceTimer = null;
+    this.streamsByKey.delete(s.key);
+    const wasPublished = s.state !== 'idle';
+    s.publisher?.close(detail);
+    s.publisher = null;
+    for (const p of [...s.players.values()]) this.detach(s, p, `stream ended: ${detail}`);
+    if (wasPublished) this.emit('publishStop', this.info(s), reason);
+  }
+
+  private detach(s: Stream, p: Player, closeReason?: string): void {
+    if (!s.players.delete(p.sessionId)) return;
+    if (closeReason) p.sink.close(closeReason);
+    this.emit('playStop', this.info(s), p.sessionId, p.tag);
+    if (s.state === 'idle' && s.players.size === 0 && this.streamsByKey.get(s.key) === s) {
+      this.streamsByKey.delete(s.key);
+    }
+  }
+
+  /** Backpressure: skip to the next keyframe past the soft limit, close past the hard one. */
+  private deliver(s: Stream, p: Player, msg: HubMessage): void {
+    const pending = p.sink.pendingBytes();
+    if (pending > this.hardLimit) {
+      this.detach(s, p, `player too slow: ${pending} bytes pending`);
+      return;
+    }
+    const hasVideo = s.videoHeader !== null || s.videoCodec !== null;
+    if (p.droppingSince !== null) {
+      if (this.now() - p.droppingSince > this.maxDropMs) {
+        this.detach(s, p, 'player too slow: dropping frames for too long');
+        return;
+      }
+      const resumable = msg.keyframe || (!hasVideo && msg.typeId === MessageType.AUDIO);
+      if (!resumable || pending > this.softLimit / 2) return;
+      p.droppingSince = null;
+    } else if (pending > this.softLimit) {
+      p.droppingSince = this.now();
+      return;
+    }
+    if (msg.typeId === MessageType.VIDEO && p.waitingKeyframe) {
+      if (!msg.keyframe) return;
+      p.waitingKeyframe = false;
+    }
+    this.write(s, p, msg.bytesFor(p.sink));
+  }
+
+  private write(s: Stream, p: Player, data: Buffer): void {
+    s.bytesOut += data.length;
+    p.sink.write(data);
+  }
+
+  private account(s: Stream, n: number): void {
+    s.bytesIn += n;
+    s.rateBytes += n;
+    const now = this.now();
+    const dt = now - s.rateStart;
+    if (dt >= 2000) {
+      s.bitrate = Math.round((s.rateBytes * 8 * 1000) / dt);
+      s.rateStart = now;
+      s.rateBytes = 0;
+    }
+  }
+
+  private info(s: Stream): StreamInfo {
+    const out: StreamInfo = {
+      key: s.key,
+      app: s.app,
+      stream: s.name,
+      state: s.state,
+      publisherSessionId: s.publisher?.sessionId ?? null,
+      players: s.players.size,
+      bytesIn: s.bytesIn,
+      bytesOut: s.bytesOut,
+      startedAt: s.startedAt,
+      videoCodec: s.videoCodec,
+      audioCodec: s.audioCodec,
+      bitrate: s.bitrate,
+    };
+    if (s.owner !== undefined) out.owner = s.owner;
+    if (s.tag !== undefined) out.tag = s.tag;
+    return out;
+  }
+}

@@ -1,0 +1,297 @@
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { RtmpError } from './errors.js';
+import { httpStatusFor, nextHttpSessionId, parseFlvPath, refuseFlv, startFlvResponse } from './http-flv.js';
+import { MediaHub, type StreamInfo } from './media-hub.js';
+import { type Logger, type RtmpConnection, RtmpServer, silentLogger } from './rtmp-server.js';
+import type { StreamCommand } from './rtmp-session.js';
+import { TypedEmitter } from './typed-emitter.js';
+
+/** What the authorizer is asked about. */
+export interface StreamRequest {
+  kind: 'publish' | 'play';
+  protocol: 'rtmp' | 'http-flv';
+  /** RTMP app from tcUrl / first path segment, e.g. 'live'. */
+  app: string;
+  /** Stream name without query. */
+  stream: string;
+  /** From the stream name's `?query` (and tcUrl's query if any). */
+  query: Record<string, string>;
+  remoteAddress: string;
+  /** Our connection id. */
+  sessionId: string;
+}
+
+/** The authorizer's answer. `key` defaults to `${app}/${stream}`; `owner` enables takeover. */
+export type AuthResult =
+  | { ok: true; key?: string; owner?: string; tag?: unknown }
+  | { ok: false; status: 'BadName' | 'Unauthorized' | 'NotFound'; reason: string };
+
+/** Decides every publish and play before any media flows. */
+export interface MediaAuthorizer {
+  authorize(req: StreamRequest): AuthResult | Promise<AuthResult>;
+}
+
+/** Options of a {@link MediaServer}. */
+export interface MediaServerOptions {
+  /** Default '127.0.0.1'. */
+  host?: string;
+  /** Default 1935; 0 = ephemeral. */
+  rtmpPort?: number;
+  /** Standalone HTTP-FLV port; null = none (mount {@link MediaServer.handleHttp} instead). Default null. */
+  httpPort?: number | null;
+  /** Default: allow everything. */
+  authorizer?: MediaAuthorizer;
+  /** How long a stream outlives its publisher's disconnect (default 30000). */
+  takeoverGraceMs?: number;
+  gopCacheMaxFrames?: number;
+  gopCacheMaxBytes?: number;
+  playerMaxPendingBytes?: number;
+  /** Handshake + connect must finish within this (default 10000). */
+  handshakeTimeoutMs?: number;
+  /** A connection with no traffic either way is closed after this (default 60000). */
+  idleTimeoutMs?: number;
+  logger?: Logger;
+}
+
+/** Events of a {@link MediaServer}. */
+export interface MediaServerEvents {
+  publishStart: (info: StreamInfo) => void;
+  publishReplaced: (info: StreamInfo) => void;
+  publishStop: (info: StreamInfo, reason: string) => void;
+  playStart: (info: StreamInfo, sessionId: string, tag: unknown) => void;
+  playStop: (info: StreamInfo, sessionId: string, tag: unknown) => void;
+  error: (err: Error) => void;
+}
+
+const allowAll: MediaAuthorizer = { authorize: () => ({ ok: true }) };
+
+/**
+ * The media gateway: RTMP in and out, HTTP-FLV out, one authorizer for both, and the hub between
+ * them. It knows nothing of rooms; the signaling server plugs in through the authorizer and events.
+ */
+export class MediaServer extends TypedEmitter<MediaServerEvents> {
+  private readonly opts: MediaServerOptions;
+  private readonly logger: Logger;
+  private readonly authorizer: MediaAuthorizer;
+  private readonly hub: MediaHub;
+  private readonly rtmp: RtmpServer;
+  private http: Server | null = null;
+  private actualRtmpPort = 0;
+  private actualHttpPort: number | null = null;
+
+  constructor(opts: MediaServerOptions = {}) {
+    super();
+    this.opts = opts;
+    this.logger = opts.logger ?? silentLogger;
+    this.authorizer = opts.authorizer ?? allowAll;
+    this.hub = new MediaHub({
+      takeoverGraceMs: opts.takeoverGraceMs,
+      gopCacheMaxFrames: opts.gopCacheMaxFrames,
+      gopCacheMaxBytes: opts.gopCacheMaxBytes,
+      playerMaxPendingBytes: opts.playerMaxPendingBytes,
+    });
+    for (const ev of ['publishStart', 'publishReplaced', 'publishStop', 'playStart', 'playStop'] as const) {
+      this.hub.on(ev, (...args: unknown[]) => {
+        this.logger.info({ event: ev, key: (args[0] as StreamInfo).key, arg: args[1] }, 'media event');
+        (this.emit as (n: string, ...a: unknown[]) => boolean)(ev, ...args);
+      });
+    }
+    this.rtmp = new RtmpServer({
+      handshakeTimeoutMs: opts.handshakeTimeoutMs,
+      idleTimeoutMs: opts.idleTimeoutMs,
+      logger: this.logger,
+    });
+    this.rtmp.on('connection', (c) => this.wire(c));
+  }
+
+  /** Actual RTMP port (after {@link listen}). */
+  get rtmpPort(): number {
+    return this.actualRtmpPort;
+  }
+
+  /** Actual standalone HTTP-FLV port, or null. */
+  get httpPort(): number | null {
+    return this.actualHttpPort;
+  }
+
+  /** Binds the RTMP port (and the HTTP-FLV port if configured). */
+  async listen(): Promise<void> {
+    const host = this.opts.host ?? '127.0.0.1';
+    this.actualRtmpPort = await this.rtmp.listen(this.opts.rtmpPort ?? 1935, host);
+    if (this.opts.httpPort !== undefined && this.opts.httpPort !== null) {
+      const http = createServer((req, res) => {
+        if (!this.handleHttp(req, res)) refuseFlv(res, 404, 'not found');
+      });
+      this.http = http;
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(this.opts.httpPort ?? 0, host, () => {
+          http.off('error', reject);
+          const a = http.address();
+          this.actualHttpPort = typeof a === 'object' && a ? a.port : null;
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Ends every stream and connection and stops listening. */
+  async close(): Promise<void> {
+    this.hub.close();
+    const http = this.http;
+    this.http = null;
+    if (http) {
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    }
+    await this.rtmp.close();
+  }
+
+  /** Handles `GET /<app>/<stream>.flv?query`; returns false (untouched) for any other request. */
+  handleHttp(req: IncomingMessage, res: ServerResponse): boolean {
+    const target = parseFlvPath(req.method, req.url);
+    if (!target) return false;
+    const sessionId = nextHttpSessionId();
+    const request: StreamRequest = {
+      kind: 'play',
+      protocol: 'http-flv',
+      ...target,
+      remoteAddress: req.socket.remoteAddress ?? '',
+      sessionId,
+    };
+    void this.authorize(request).then((auth) => {
+      if (res.destroyed || req.socket.destroyed) return;
+      if (!auth.ok) {
+        refuseFlv(res, httpStatusFor(auth.status), auth.reason);
+        return;
+      }
+      if (req.method === 'HEAD') {
+        res.writeHead(200, { 'Content-Type': 'video/x-flv' });
+        res.end();
+        return;
+      }
+      const key = auth.key ?? `${target.app}/${target.stream}`;
+      res.on('close', () => this.hub.stopPlay(key, sessionId));
+      const sink = startFlvResponse(res);
+      this.hub.play({
+        key,
+        app: target.app,
+        stream: target.stream,
+        sessionId,
+        tag: auth.tag,
+        owner: auth.owner,
+        sink,
+      });
+    });
+    return true;
+  }
+
+  /** Closes a stream's publisher and players now ('publishStop' with reason 'closed'). */
+  closeStream(key: string, reason?: string): boolean {
+    return this.hub.closeStream(key, reason);
+  }
+
+  /** Drops every publish/play session the predicate matches (e.g. a kicked user). Returns how many. */
+  dropSessions(
+    match: (s: { key: string; kind: 'publish' | 'play'; owner?: string; tag?: unknown }) => boolean,
+  ): number {
+    return this.hub.dropSessions(match);
+  }
+
+  /** Every published (live or in-grace) stream. */
+  streams(): StreamInfo[] {
+    return this.hub.streams();
+  }
+
+  private async authorize(req: StreamRequest): Promise<AuthResult> {
+    try {
+      return await this.authorizer.authorize(req);
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      this.logger.error({ err: err.message, sessionId: req.sessionId }, 'authorizer failed');
+      if (this.listenerCount('error') > 0) this.emit('error', err);
+      return { ok: false, status: 'Unauthorized', reason: 'authorization failed' };
+    }
+  }
+
+  /** Connects one RTMP connection's session to the authorizer and the hub. */
+  private wire(conn: RtmpConnection): void {
+    const s = conn.session;
+    const publishing = new Map<number, string>();
+    const playing = new Map<number, string>();
+    const request = (kind: 'publish' | 'play', cmd: StreamCommand): StreamRequest => ({
+      kind,
+      protocol: 'rtmp',
+      app: s.connectInfo?.app ?? '',
+      stream: cmd.name,
+      query: cmd.query,
+      remoteAddress: conn.remoteAddress,
+      sessionId: conn.id,
+    });
+    s.on('publish', (cmd) => {
+      void this.authorize(request('publish', cmd)).then((auth) => {
+        if (conn.isClosed || s.isEnded) return;
+        if (!auth.ok) return s.refuse(cmd.streamId, auth.status, auth.reason);
+        const app = s.connectInfo?.app ?? '';
+        const key = auth.key ?? `${app}/${cmd.name}`;
+        const r = this.hub.publish({
+          key,
+          app,
+          stream: cmd.name,
+          owner: auth.owner,
+          tag: auth.tag,
+          publisher: { sessionId: conn.id, close: (reason) => conn.close(reason) },
+        });
+        if (!r.ok) return s.refuse(cmd.streamId, 'BadName', r.reason);
+        publishing.set(cmd.streamId, key);
+        s.acceptPublish(cmd.streamId);
+      });
+    });
+    s.on('play', (cmd) => {
+      void this.authorize(request('play', cmd)).then((auth) => {
+        if (conn.isClosed || s.isEnded) return;
+        if (!auth.ok) return s.refuse(cmd.streamId, auth.status, auth.reason);
+        const app = s.connectInfo?.app ?? '';
+        const key = auth.key ?? `${app}/${cmd.name}`;
+        playing.set(cmd.streamId, key);
+        s.acceptPlay(cmd.streamId);
+        const sink = conn.sinkFor(cmd.streamId);
+        this.hub.play({
+          key,
+          app,
+          stream: cmd.name,
+          sessionId: conn.id,
+          tag: auth.tag,
+          owner: auth.owner,
+          sink,
+        });
+      });
+    });
+    s.on('media', (streamId, m) => {
+      const key = publishing.get(streamId);
+      if (key) this.hub.media(key, conn.id, m.typeId, m.timestamp, m.payload);
+    });
+    s.on('metadata', (streamId, body) => {
+      const key = publishing.get(streamId);
+      if (key) this.hub.metadata(key, conn.id, body);
+    });
+    s.on('unpublish', (streamId) => {
+      const key = publishing.get(streamId);
+      publishing.delete(streamId);
+      if (key) this.hub.unpublish(key, conn.id, true);
+    });
+    s.on('stopPlay', (streamId) => {
+      const key = playing.get(streamId);
+      playing.delete(streamId);
+      if (key) this.hub.stopPlay(key, conn.id);
+    });
+    conn.on('close', (err) => {
+      if (err && !(err instanceof RtmpError))
+        this.logger.warn({ id: conn.id, err: err.message }, 'rtmp socket error');
+      for (const key of publishing.values()) this.hub.unpublish(key, conn.id, false);
+      for (const key of playing.values()) this.hub.stopPlay(key, conn.id);
+      publishing.clear();
+      playing.clear();
+    });
+  }
+}
