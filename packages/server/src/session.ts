@@ -32,7 +32,7 @@ export class Session {
   #seq = 0;
   /** Unacknowledged pushes, oldest first. */
   #buffer: PushMessage[] = [];
-  /** Highest seq ever dropped from the buffer without acknowledgement: resume cannot reach below it. */
+  /** Highest seq no longer buffered (dropped for space or acknowledged): resume cannot reach below it. */
   #lostUpTo = 0;
 
   constructor(
@@ -81,6 +81,8 @@ export class Session {
     let i = 0;
     while (i < this.#buffer.length && (this.#buffer[i] as PushMessage).seq <= lastSeq) i++;
     if (i > 0) this.#buffer.splice(0, i);
+    // A resume from below an acknowledged seq would silently miss pushes: make it fail instead.
+    if (lastSeq > this.#lostUpTo) this.#lostUpTo = lastSeq;
   }
 
   /**

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import type { ServerMessage } from '@minirtc/protocol';
 import { type Token04Payload, generateToken04, makeRoomPayload } from '@minirtc/protocol/crypto';
 import { WebSocket } from 'ws';
 import { MemoryAppStore } from '../src/app-store.js';
@@ -16,7 +15,7 @@ const WAIT_MS = 5000;
 
 /** Any server message, loosely typed for assertions. */
 // biome-ignore lint/suspicious/noExplicitAny: test messages are inspected field by field
-export type Msg = ServerMessage & Record<string, any>;
+export type Msg = { type: string } & Record<string, any>;
 
 /** A real `ws` client with an inbox, so no message is missed between a send and the wait for it. */
 export class Client {
