@@ -1,0 +1,300 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ChunkReader } from '../src/chunk-reader.js';
+import { FlvReader } from '../src/flv.js';
+import { MediaHub, type PlayerSink, type PublisherHandle, type StreamInfo } from '../src/media-hub.js';
+import { tags } from './helpers.js';
+
+class FakeSink implements PlayerSink {
+  readonly chunkSize = 4096;
+  readonly streamId = 1;
+  writes: Buffer[] = [];
+  pending = 0;
+  closed: string | null = null;
+  constructor(readonly format: 'rtmp' | 'flv' = 'rtmp') {}
+  pendingBytes(): number {
+    return this.pending;
+  }
+  write(b: Buffer): void {
+    this.writes.push(b);
+  }
+  writeBatch(bufs: Buffer[]): void {
+    this.writes.push(...bufs);
+  }
+  close(reason: string): void {
+    this.closed = reason;
+  }
+  /** Decoded (typeId, timestamp, first payload byte) of everything written. */
+  messages(): Array<{ type: number; ts: number; b0: number; b1: number }> {
+    if (this.format === 'flv') {
+      const r = new FlvReader();
+      r.push(Buffer.from('464c5601050000000900000000', 'hex'));
+      return this.writes
+        .flatMap((w) => r.push(w))
+        .map((t) => ({ type: t.type, ts: t.timestamp, b0: t.body[0]!, b1: t.body[1]! }));
+    }
+    const r = new ChunkReader();
+    r.chunkSize = this.chunkSize;
+    return this.writes
+      .flatMap((w) => r.push(w))
+      .map((m) => ({ type: m.typeId, ts: m.timestamp, b0: m.payload[0]!, b1: m.payload[1]! }));
+  }
+}
+
+function publisher(id: string): PublisherHandle & { closed: string | null } {
+  return {
+    sessionId: id,
+    closed: null,
+    close(reason: string) {
+      this.closed = reason;
+    },
+  };
+}
+
+const KEY = 'live/s1';
+
+function startStream(hub: MediaHub, id = 'p1', owner?: string) {
+  const pub = publisher(id);
+  const r = hub.publish({ key: KEY, app: 'live', stream: 's1', owner, publisher: pub });
+  assert.ok(r.ok);
+  return pub;
+}
+
+function sendGop(hub: MediaHub, id: string, t0: number, inter = 3): void {
+  hub.media(KEY, id, 9, t0, tags.avcKey());
+  for (let i = 1; i <= inter; i++) {
+    hub.media(KEY, id, 8, t0 + i * 40 - 20, tags.aacFrame());
+    hub.media(KEY, id, 9, t0 + i * 40, tags.avcInter());
+  }
+}
+
+describe('media hub', () => {
+  it('serializes each message once per wire format and writes the same Buffer to every player', () => {
+    const hub = new MediaHub();
+    startStream(hub);
+    const a = new FakeSink();
+    const b = new FakeSink();
+    const f = new FakeSink('flv');
+    for (const [i, s] of [a, b, f].entries())
+      hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: `v${i}`, sink: s });
+    sendGop(hub, 'p1', 0);
+    assert.equal(a.writes.length, 7);
+    for (const [i, w] of a.writes.entries()) assert.strictEqual(w, b.writes[i], 'same Buffer object');
+    assert.notStrictEqual(a.writes[0], f.writes[0]);
+    assert.deepEqual(
+      f.messages().map((m) => m.type),
+      [9, 8, 9, 8, 9, 8, 9],
+    );
+  });
+
+  it('gives a late joiner metadata, sequence headers and the GOP from its keyframe', () => {
+    const hub = new MediaHub();
+    startStream(hub);
+    hub.metadata(KEY, 'p1', Buffer.from('02000a6f6e4d65746144617461', 'hex'));
+    hub.media(KEY, 'p1', 9, 0, tags.avcHeader);
+    hub.media(KEY, 'p1', 8, 0, tags.aacHeader);
+    sendGop(hub, 'p1', 0);
+    sendGop(hub, 'p1', 1000, 2);
+    const late = new FakeSink();
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'late', sink: late });
+    const got = late.messages();
+    assert.deepEqual(
+      got.map((m) => m.type),
+      [18, 9, 8, 9, 8, 9, 8, 9],
+    );
+    assert.equal(got[1]!.b1, 0, 'AVC sequence header');
+    assert.equal(got[2]!.b1, 0, 'AAC sequence header');
+    assert.equal(got[3]!.b0 >> 4, 1, 'GOP starts with a keyframe');
+    assert.equal(got[3]!.ts, 1000);
+  });
+
+  it('bounds the GOP cache by frames and bytes', () => {
+    const hub = new MediaHub({ gopCacheMaxFrames: 5 });
+    startStream(hub);
+    sendGop(hub, 'p1', 0, 3); // 7 messages > 5: dropped whole
+    const s1 = new FakeSink();
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'a', sink: s1 });
+    assert.equal(s1.writes.length, 0);
+    // With no GOP, a player waits for the next keyframe before any video.
+    hub.media(KEY, 'p1', 9, 500, tags.avcInter());
+    hub.media(KEY, 'p1', 9, 540, tags.avcKey());
+    assert.deepEqual(
+      s1.messages().map((m) => m.ts),
+      [540],
+    );
+    const hub2 = new MediaHub({ gopCacheMaxBytes: 300 });
+    startStream(hub2);
+    sendGop(hub2, 'p1', 0, 10);
+    const s2 = new FakeSink();
+    hub2.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'b', sink: s2 });
+    assert.equal(s2.writes.length, 0);
+  });
+
+  it('drops a slow player to the next keyframe and closes it past the hard limit', () => {
+    let now = 0;
+    const hub = new MediaHub({
+      playerMaxPendingBytes: 1000,
+      playerHardPendingBytes: 5000,
+      playerMaxDropMs: 10_000,
+      now: () => now,
+    });
+    startStream(hub);
+    const slow = new FakeSink();
+    const fast = new FakeSink();
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'slow', sink: slow });
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'fast', sink: fast });
+    sendGop(hub, 'p1', 0, 1);
+    slow.pending = 2000;
+    const before = slow.writes.length;
+    hub.media(KEY, 'p1', 9, 100, tags.avcInter());
+    hub.media(KEY, 'p1', 8, 110, tags.aacFrame());
+    assert.equal(slow.writes.length, before, 'nothing written while over the soft limit');
+    slow.pending = 0;
+    hub.media(KEY, 'p1', 9, 120, tags.avcInter());
+    assert.equal(slow.writes.length, before, 'still skipping until a keyframe');
+    hub.media(KEY, 'p1', 9, 160, tags.avcKey());
+    assert.equal(slow.writes.length, before + 1, 'resumes at the keyframe');
+    assert.equal(fast.writes.length, 3 + 4, 'the fast player got everything');
+    slow.pending = 6000;
+    hub.media(KEY, 'p1', 9, 200, tags.avcInter());
+    assert.match(slow.closed ?? '', /too slow/);
+    assert.equal(hub.streams()[0]!.players, 1);
+    // Dropping for too long also closes.
+    const stuck = new FakeSink();
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'stuck', sink: stuck });
+    stuck.pending = 2000;
+    hub.media(KEY, 'p1', 9, 240, tags.avcInter());
+    now = 20_000;
+    hub.media(KEY, 'p1', 9, 280, tags.avcInter());
+    assert.match(stuck.closed ?? '', /too long/);
+    assert.equal(fast.closed, null);
+  });
+
+  it('takes over with the same owner: players stay, timestamps continue, new headers resent', () => {
+    const hub = new MediaHub({ takeoverGraceMs: 60_000 });
+    const events: string[] = [];
+    hub.on('publishStart', () => events.push('start'));
+    hub.on('publishReplaced', () => events.push('replaced'));
+    hub.on('publishStop', (_i, r) => events.push(`stop:${r}`));
+    const p1 = startStream(hub, 'p1', 'alice');
+    const v = new FakeSink();
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'v', sink: v });
+    hub.media(KEY, 'p1', 9, 0, tags.avcHeader);
+    sendGop(hub, 'p1', 0, 2);
+    // Bob cannot take it; alice's second connection can, while the first is still connected.
+    const bob = hub.publish({
+      key: KEY,
+      app: 'live',
+      stream: 's1',
+      owner: 'bob',
+      publisher: publisher('p3'),
+    });
+    assert.equal(bob.ok, false);
+    const r = hub.publish({
+      key: KEY,
+      app: 'live',
+      stream: 's1',
+      owner: 'alice',
+      publisher: publisher('p2'),
+    });
+    assert.deepEqual(r, { ok: true, replaced: true });
+    assert.equal(p1.closed, 'replaced');
+    hub.media(KEY, 'p1', 9, 500, tags.avcKey()); // stale publisher: ignored
+    hub.unpublish(KEY, 'p1', false); // its socket closes: ignored
+    hub.media(KEY, 'p2', 9, 0, tags.avcHeader);
+    hub.media(KEY, 'p2', 9, 0, tags.avcInter()); // before a keyframe: held back
+    hub.media(KEY, 'p2', 9, 40, tags.avcKey());
+    const msgs = v.messages();
+    const tail = msgs.slice(-2);
+    assert.equal(tail[0]!.b1, 0, 'new sequence header');
+    assert.equal(tail[1]!.b0 >> 4, 1, 'resumes at a keyframe');
+    assert.ok(tail[1]!.ts > 80, `timestamp continues (${tail[1]!.ts})`);
+    assert.deepEqual(events, ['start', 'replaced']);
+    assert.equal(v.closed, null);
+  });
+
+  it('keeps the stream through the grace window, then stops with "timeout"', async () => {
+    const hub = new MediaHub({ takeoverGraceMs: 30 });
+    const events: string[] = [];
+    hub.on('publishStop', (_i, r) => events.push(`stop:${r}`));
+    startStream(hub, 'p1', 'alice');
+    const v = new FakeSink();
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'v', sink: v });
+    hub.unpublish(KEY, 'p1', false);
+    assert.equal(hub.streams()[0]!.state, 'grace');
+    assert.equal(
+      hub.publish({ key: KEY, app: 'live', stream: 's1', owner: 'eve', publisher: publisher('x') }).ok,
+      false,
+    );
+    const [info, reason] = await new Promise<[StreamInfo, string]>((res) =>
+      hub.once('publishStop', (i, r) => res([i, r])),
+    );
+    assert.equal(reason, 'timeout');
+    assert.equal(info.key, KEY);
+    assert.match(v.closed ?? '', /stream ended/);
+    assert.deepEqual(hub.streams(), []);
+    // A clean unpublish ends at once.
+    startStream(hub, 'p4', 'alice');
+    hub.unpublish(KEY, 'p4', true);
+    assert.deepEqual(events, ['stop:timeout', 'stop:normal']);
+  });
+
+  it('closeStream and dropSessions end what they match', () => {
+    const hub = new MediaHub();
+    const stops: string[] = [];
+    hub.on('publishStop', (i, r) => stops.push(`${i.key}:${r}`));
+    const pub = publisher('p1');
+    hub.publish({
+      key: KEY,
+      app: 'live',
+      stream: 's1',
+      owner: 'alice',
+      tag: { user: 'alice' },
+      publisher: pub,
+    });
+    const v1 = new FakeSink();
+    const v2 = new FakeSink();
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'v1', tag: { user: 'bob' }, sink: v1 });
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'v2', tag: { user: 'carol' }, sink: v2 });
+    const n = hub.dropSessions((s) => (s.tag as { user: string }).user === 'bob');
+    assert.equal(n, 1);
+    assert.ok(v1.closed);
+    assert.equal(v2.closed, null);
+    assert.equal(hub.closeStream(KEY), true);
+    assert.ok(pub.closed);
+    assert.ok(v2.closed);
+    assert.deepEqual(stops, [`${KEY}:closed`]);
+    assert.equal(hub.closeStream(KEY), false);
+  });
+
+  it('lets players wait for a stream that is not published yet', () => {
+    const hub = new MediaHub();
+    const v = new FakeSink();
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'v', sink: v });
+    assert.deepEqual(hub.streams(), []);
+    const starts: string[] = [];
+    hub.on('publishStart', (i) => starts.push(i.key));
+    startStream(hub);
+    sendGop(hub, 'p1', 0, 1);
+    assert.deepEqual(starts, [KEY]);
+    assert.equal(v.messages().length, 3);
+  });
+
+  it('detects enhanced-RTMP HEVC keyframes and sequence headers', () => {
+    const hub = new MediaHub();
+    startStream(hub);
+    const ex = (frameType: number, packetType: number) =>
+      Buffer.concat([
+        Buffer.from([0x80 | (frameType << 4) | packetType]),
+        Buffer.from('hvc1'),
+        Buffer.alloc(20, 1),
+      ]);
+    hub.media(KEY, 'p1', 9, 0, ex(1, 0)); // sequence start
+    hub.media(KEY, 'p1', 9, 0, ex(1, 1)); // coded keyframe
+    hub.media(KEY, 'p1', 9, 40, ex(2, 3)); // inter, CodedFramesX
+    const late = new FakeSink();
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'l', sink: late });
+    assert.equal(late.messages().length, 3);
+    assert.equal(hub.streams()[0]!.videoCodec, 'hevc');
+  });
+});
