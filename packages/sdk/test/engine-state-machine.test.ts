@@ -57,7 +57,7 @@ test('login: LOGINING then LOGINED, initial users/streams as ADD, count', async 
   const users = s.events.find((e) => e[0] === 'roomUserUpdate');
   assert.deepEqual(users?.slice(1), ['r1', 'ADD', [u('a')]]);
   const streams = s.events.find((e) => e[0] === 'roomStreamUpdate');
-  assert.equal((streams?.[3] as { streamID: string }[])[0]?.streamID, 'sa');
+  assert.equal((streams?.[3] as { streamID: string }[] | undefined)?.[0]?.streamID, 'sa');
   assert.deepEqual(s.events.find((e) => e[0] === 'roomOnlineUserCountUpdate')?.slice(1), ['r1', 2]);
   assert.equal(s.server.socket.sentOf('login')[0]?.appID, 1);
 });

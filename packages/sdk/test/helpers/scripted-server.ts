@@ -72,7 +72,7 @@ export class ScriptedServer {
     queueMicrotask(() => s.receive({ type: 'res', reqId: m.reqId, code, data }));
   }
 
-  private onMessage(s: FakeSocket, m: Record<string, unknown>): void {
+  private onMessage(s: FakeSocket, m: Record<string, unknown>): unknown {
     switch (m.type) {
       case 'login': {
         const roomID = m.roomID as string;
