@@ -58,7 +58,7 @@ function describe(name: keyof SimulatorEvents, p: unknown): string | undefined {
     case 'page':
       return `${e['action']} ${e['route']}`;
     default:
-      // render and mediaProgress are too chatty for a log.
+      // render, activity and mediaProgress are too chatty for a log.
       return undefined;
   }
 }

@@ -49,6 +49,8 @@ export interface SimulatorEvents extends Record<string, unknown> {
   /** Media counters of a room changed. */
   mediaProgress: { id: string };
   network: { online: boolean };
+  /** App code ran (a callback, a timer); carries nothing, exists so waits re-check their condition. */
+  activity: undefined;
   page: { route: string; action: 'load' | 'show' | 'hide' | 'unload' };
 }
 
@@ -182,8 +184,8 @@ export class Simulator implements AppCallbacks {
     }
     const route = this.opts.page ?? this.loaded.appJson.pages[0]!;
     const launch = { query: this.opts.query ?? {}, path: route, scene: 1000 };
-    this.call(app['onLaunch'], launch);
-    this.call(app['onShow'], launch);
+    this.callMethod(app, 'onLaunch', launch);
+    this.callMethod(app, 'onShow', launch);
     this.openPage(route, this.opts.query ?? {});
   }
 
@@ -313,6 +315,14 @@ export class Simulator implements AppCallbacks {
     } catch (e) {
       this.reportError(e, 'app callback');
     }
+    // App code ran, so app state may have changed: waitUntil() conditions are re-checked on this event.
+    this.events.emit('activity', undefined);
+  }
+
+  /** Calls `obj[name](...args)` if it is a method, with `this` bound, errors reported like {@link call}. */
+  callMethod(obj: Record<string, unknown>, name: string, ...args: unknown[]): void {
+    const fn = obj[name];
+    if (typeof fn === 'function') this.call(fn.bind(obj), ...args);
   }
 
   /** Runs `fn` on a later macrotask, unless the instance closed meanwhile. */
