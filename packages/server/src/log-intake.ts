@@ -48,6 +48,28 @@ const CORS = {
 
 const MAX_FIELD = 4096;
 
+/** Fields read into {@link LogEntry}'s own properties (the rest goes to `data`). */
+const KNOWN_FIELDS = new Set([
+  'appID',
+  'appId',
+  'appid',
+  'message',
+  'msg',
+  'log',
+  'content',
+  'time',
+  'timestamp',
+  'ts',
+  'level',
+  'logLevel',
+  'userID',
+  'userId',
+  'userid',
+  'roomID',
+  'roomId',
+  'roomid',
+]);
+
 /**
  * `POST /httplog`: the SDK's remote log intake. Accepts a batch (an array, or an object holding
  * `logs`/`entries`/`data`, with batch-level appID/userID/roomID) or a single entry, keeps the newest
@@ -190,19 +212,7 @@ export class LogIntake {
     const level = pick('level', 'logLevel');
     const userID = pick('userID', 'userId', 'userid');
     const roomID = pick('roomID', 'roomId', 'roomid');
-    const known = new Set([
-      'appID',
-      'appId',
-      'appid',
-      'message',
-      'msg',
-      'log',
-      'content',
-      'time',
-      'timestamp',
-      'ts',
-    ]);
-    const extra = Object.fromEntries(Object.entries(o).filter(([k]) => !known.has(k)));
+    const extra = Object.fromEntries(Object.entries(o).filter(([k]) => !KNOWN_FIELDS.has(k)));
     const e: LogEntry = {
       appID: Number.isSafeInteger(appID) && appID >= 0 ? appID : 0,
       level: level === undefined ? 'info' : clip(String(level), 16),

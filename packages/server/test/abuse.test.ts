@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CloseCode, ErrorCode } from '@minirtc/protocol';
+import { MemoryAppStore } from '../src/app-store.js';
+import { MiniRtcServer } from '../src/server.js';
+import { APP_ID, Client, SECRET, event, loginClient, startServer, token } from './helpers.js';
+
+describe('bad input and floods', () => {
+  let server: MiniRtcServer;
+  before(async () => {
+    server = await startServer();
+  });
+  after(() => server.close());
+
+  it('answers each kind of bad frame with its code and keeps the connection', async () => {
+    const c = await Client.open(server.wsUrl);
+    c.send('{not json');
+    assert.equal((await c.next((m) => m.type === 'error')).code, ErrorCode.JSON_PARSE_ERROR);
+    c.send('[1,2,3]');
+    assert.equal((await c.next((m) => m.type === 'error')).code, ErrorCode.INVALID_PARAM);
+    c.send({ type: 'fly', reqId: 7 });
+    const unknown = await c.next((m) => m.type === 'res' && m.reqId === 7);
+    assert.equal(unknown.code, ErrorCode.UNKNOWN_MESSAGE_TYPE);
+    c.send({ type: 'login', reqId: 8, appID: 'x', roomID: 'r', token: 't', user: { userID: 'u' } });
+    assert.equal((await c.next((m) => m.type === 'res' && m.reqId === 8)).code, ErrorCode.INVALID_PARAM);
+    c.send({ type: 'login', reqId: 9, appID: APP_ID, roomID: 'bad room', token: 't', user: { userID: 'u' } });
+    assert.equal((await c.next((m) => m.type === 'res' && m.reqId === 9)).code, ErrorCode.ROOM_ID_ILLEGAL);
+    c.ws.send(Buffer.from([1, 2, 3]), { binary: true });
+    assert.equal((await c.next((m) => m.type === 'error')).code, ErrorCode.INVALID_PARAM);
+    assert.equal((await c.req('broadcast', { roomID: 'r', message: 'm' })).code, ErrorCode.NOT_LOGGED_IN);
+    assert.equal((await c.req('ping')).code, 0);
+    c.close();
+  });
+
+  it('closes a connection sending an oversize frame with 1009', async () => {
+    const c = await Client.open(server.wsUrl);
+    c.send({ type: 'ping', pad: 'x'.repeat(17 * 1024) });
+    assert.equal(await c.closed, CloseCode.TOO_BIG);
+  });
+
+  it('rate-limits frames per connection (50/s, burst 100) with 1990002', async () => {
+    const c = await Client.open(server.wsUrl);
+    const replies = await Promise.all(Array.from({ length: 150 }, () => c.req('ping')));
+    const ok = replies.filter((r) => r.code === 0).length;
+    const limited = replies.filter((r) => r.code === ErrorCode.RATE_LIMITED).length;
+    assert.equal(ok + limited, 150);
+    assert.ok(ok >= 100 && ok < 150, `ok ${ok}`);
+    assert.ok(limited > 0);
+    assert.equal(c.closeCode, null, 'excess within tolerance does not close');
+    c.close();
+  });
+
+  it('a garbage flood closes only the offender (4003); other sessions keep working', async () => {
+    const { c: a } = await loginClient(server, 'fa', 'r-flood');
+    const { c: b } = await loginClient(server, 'fb', 'r-flood');
+    const { c: bad } = await loginClient(server, 'fbad', 'r-flood');
+    for (let i = 0; i < 1000 && bad.ws.readyState === bad.ws.OPEN; i++) bad.send(`garbage ${i} {{{`);
+    assert.equal(await bad.closed, CloseCode.ABUSE);
+    assert.equal((await a.req('broadcast', { roomID: 'r-flood', message: 'still here' })).code, 0);
+    assert.equal(
+      (await b.push('broadcast', (m) => m.messages[0].message === 'still here')).messages[0].fromUser.userID,
+      'fa',
+    );
+    assert.equal((await b.req('ping')).code, 0);
+    a.close();
+    b.close();
+  });
+
+  it('refuses WebSocket upgrades outside /ws with 404', async () => {
+    const { WebSocket } = await import('ws');
+    const ws = new WebSocket(server.wsUrl.replace(/\/ws$/, '/other'));
+    const status = await new Promise<number>((resolve) => {
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('error', () => {});
+    });
+    assert.equal(status, 404);
+  });
+});
+
+describe('a handler that throws', () => {
+  it('becomes a res with 1990099 and an error event, and the connection lives on', async () => {
+    const store = new MemoryAppStore([{ appID: APP_ID, serverSecret: SECRET }]);
+    const apps = {
+      get: (id: number) => {
+        if (id === 666) throw new Error('store exploded');
+        return store.get(id);
+      },
+      list: () => store.list(),
+    };
+    const server = new MiniRtcServer({ port: 0, apps });
+    await server.listen();
+    try {
+      const errored = event<Error>(server, 'error');
+      const c = await Client.open(server.wsUrl);
+      const res = await c.req('login', { appID: 666, roomID: 'r', token: 't', user: { userID: 'u' } });
+      assert.equal(res.code, ErrorCode.INTERNAL_ERROR);
+      assert.equal((await errored).message, 'store exploded');
+      const ok = await c.req('login', {
+        appID: APP_ID,
+        roomID: 'r',
+        token: token('u', { roomID: 'r' }),
+        user: { userID: 'u' },
+      });
+      assert.equal(ok.code, 0);
+      c.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
