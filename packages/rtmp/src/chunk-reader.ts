@@ -76,6 +76,16 @@ export class ChunkReader {
     this.limits = { ...DEFAULT_READER_LIMITS, ...limits };
   }
 
+  /** Bytes held in partially received messages (bounded by `maxPendingBytes`). */
+  get bufferedBytes(): number {
+    return this.pendingBytes;
+  }
+
+  /** Number of chunk streams seen (bounded by `maxChunkStreams`). */
+  get chunkStreamCount(): number {
+    return this.streams.size;
+  }
+
   /**
    * Feeds bytes; returns the messages they complete, in order. After a throw the reader is dead
    * and rethrows the same error: the connection must be closed.
