@@ -8,17 +8,17 @@ export interface LongTimer {
 
 /**
  * A `setTimeout` for delays beyond 24.8 days (token lifetimes can be longer), unref'd so pending
- * token timers never keep a process alive.
+ * token timers never keep a process alive. `maxChunkMs` exists for tests of the re-arming path.
  */
-export function setLongTimeout(fn: () => void, delayMs: number): LongTimer {
+export function setLongTimeout(fn: () => void, delayMs: number, maxChunkMs: number = MAX_DELAY): LongTimer {
   let handle: NodeJS.Timeout;
   const arm = (remaining: number): void => {
     handle = setTimeout(
       () => {
-        if (remaining > MAX_DELAY) arm(remaining - MAX_DELAY);
+        if (remaining > maxChunkMs) arm(remaining - maxChunkMs);
         else fn();
       },
-      Math.min(remaining, MAX_DELAY),
+      Math.min(remaining, maxChunkMs),
     );
     handle.unref();
   };
