@@ -29,4 +29,4 @@ export {
 export { applySetData, type PathSegment, parseSetDataPath, setAtPath } from './set-data-path.js';
 export { Simulator, type SimulatorEvents, type SimulatorOptions } from './simulator.js';
 export { type EventMap, TypedEmitter } from './typed-emitter.js';
-export { DEFAULT_WAIT_MS, waitForEvent, waitUntil } from './wait-for.js';
+export { DEFAULT_WAIT_MS, type Observable, type WaitOptions, waitForEvent, waitUntil } from './wait-for.js';

@@ -9,7 +9,7 @@ import { type Realm, realmOf } from './realm.js';
 import { RtcRoomMounts } from './rtc-room-mounts.js';
 import type { RtcRoom, RtcRoomContextCall } from './rtc-room.js';
 import { TypedEmitter } from './typed-emitter.js';
-import { DEFAULT_WAIT_MS, waitForEvent, waitUntil } from './wait-for.js';
+import { DEFAULT_WAIT_MS, type WaitOptions, waitForEvent, waitUntil } from './wait-for.js';
 
 /** Options of {@link Simulator.load}. */
 export interface SimulatorOptions {
@@ -371,12 +371,8 @@ export class Simulator implements AppCallbacks {
   }
 
   /** Waits until `condition()` is truthy, re-checking after every event of this instance. */
-  waitUntil<T>(
-    condition: () => T | undefined | null | false,
-    timeoutMs = DEFAULT_WAIT_MS,
-    what?: string,
-  ): Promise<T> {
-    return waitUntil(this.events, condition, timeoutMs, what);
+  waitUntil<T>(condition: () => T | undefined | null | false, opts?: WaitOptions): Promise<T> {
+    return waitUntil(this.events, condition, opts);
   }
 
   /** Shuts the phone off: sockets closed without callbacks, timers cancelled, media processes killed. */

@@ -33,16 +33,32 @@ export function waitForEvent<E extends EventMap, K extends keyof E>(
   });
 }
 
+/** Anything that can say "something happened": a {@link TypedEmitter}, or a test's own server emitter. */
+export interface Observable {
+  onAny(cb: () => void): () => void;
+}
+
+/** Options of {@link waitUntil}. */
+export interface WaitOptions {
+  /** Bound of the wait; {@link DEFAULT_WAIT_MS} by default. */
+  timeoutMs?: number;
+  /** Named in the timeout error. */
+  what?: string;
+  /** More sources whose events re-check the condition (e.g. a test server's emitter). */
+  also?: Observable[];
+}
+
 /**
  * Resolves once `condition` returns a truthy value, checking now and again after every event of the
- * emitter (renders, console lines, media progress …), so state that events announce is seen at once.
+ * sources (renders, app callbacks, media progress …), so state that events announce is seen at once.
  */
-export function waitUntil<E extends EventMap, T>(
-  emitter: TypedEmitter<E>,
+export function waitUntil<T>(
+  sources: Observable | Observable[],
   condition: () => T | undefined | null | false,
-  timeoutMs = DEFAULT_WAIT_MS,
-  what = 'condition',
+  opts: WaitOptions = {},
 ): Promise<T> {
+  const { timeoutMs = DEFAULT_WAIT_MS, what = 'condition' } = opts;
+  const all = [...(Array.isArray(sources) ? sources : [sources]), ...(opts.also ?? [])];
   return new Promise((resolve, reject) => {
     const first = condition();
     if (first) {
@@ -55,7 +71,11 @@ export function waitUntil<E extends EventMap, T>(
         new SimulatorError(SimulatorErrorCode.WAIT_TIMEOUT, `${what} did not hold within ${timeoutMs} ms`),
       );
     }, timeoutMs);
-    const off = emitter.onAny(() => {
+    const offs = all.map((src) => src.onAny(check));
+    const off = (): void => {
+      for (const o of offs) o();
+    };
+    function check(): void {
       let v: T | undefined | null | false;
       try {
         v = condition();
@@ -69,6 +89,6 @@ export function waitUntil<E extends EventMap, T>(
       clearTimeout(timer);
       off();
       resolve(v);
-    });
+    }
   });
 }
