@@ -14,6 +14,8 @@ export interface Realm {
   parseJson(text: string): unknown;
   /** Deep-copies plain objects and arrays into the app's realm; other values are shared. */
   clone(value: unknown): unknown;
+  /** Whether a promise was made by the app's code (its prototype is the app realm's Promise.prototype). */
+  ownsPromise(p: unknown): boolean;
 }
 
 // Compiled inside the context so copies are objects of the app's realm (`instanceof Array` holds there).
@@ -32,9 +34,10 @@ const CLONE_SOURCE = `(function clone(v) {
 
 /** Builds the {@link Realm} helpers for a vm context. */
 export function realmOf(context: Context): Realm {
-  const intrinsics = runInContext('({ ArrayBuffer, JSON })', context) as {
+  const intrinsics = runInContext('({ ArrayBuffer, JSON, Promise })', context) as {
     ArrayBuffer: ArrayBufferConstructor;
     JSON: JSON;
+    Promise: PromiseConstructor;
   };
   return {
     arrayBuffer(bytes) {
@@ -44,6 +47,8 @@ export function realmOf(context: Context): Realm {
     },
     parseJson: (text) => intrinsics.JSON.parse(text),
     clone: runInContext(CLONE_SOURCE, context) as (v: unknown) => unknown,
+    ownsPromise: (p) =>
+      typeof p === 'object' && p !== null && Object.getPrototypeOf(p) === intrinsics.Promise.prototype,
   };
 }
 

@@ -69,7 +69,15 @@ function describe(name: keyof SimulatorEvents, p: unknown): string | undefined {
  */
 export async function runSimulation(dir: string, opts: SimulationOptions): Promise<Simulation> {
   const sims: Simulator[] = [];
+  // A long-running simulation must not die of one app's forgotten promise (the device only logs it):
+  // rejections of app-made promises become that user's 'error' events; others are printed as such.
+  const onRejection = (reason: unknown, promise: Promise<unknown>): void => {
+    if (sims.some((s) => s.claimUnhandledRejection(reason, promise))) return;
+    opts.onEvent?.({ user: '-', event: 'error', text: `unhandled rejection: ${String(reason)}` });
+  };
+  process.on('unhandledRejection', onRejection);
   const close = async (): Promise<void> => {
+    process.off('unhandledRejection', onRejection);
     await Promise.all(sims.map((s) => s.close()));
   };
   try {

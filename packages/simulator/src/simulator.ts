@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { type Context, runInContext, Script } from 'node:vm';
 import { type LoadedApp, loadApp, MARK_GLOBAL } from './app-loader.js';
 import type { AppCallbacks } from './app-callbacks.js';
@@ -133,6 +134,7 @@ export class Simulator implements AppCallbacks {
       arrayBuffer: (b) => this.realm.arrayBuffer(b),
       parseJson: (t) => this.realm.parseJson(t),
       clone: (v) => this.realm.clone(v),
+      ownsPromise: (p) => this.realm.ownsPromise(p),
     };
   }
 
@@ -142,11 +144,12 @@ export class Simulator implements AppCallbacks {
    * The bundle is built once per directory and shared by instances.
    */
   static async load(appDir: string, opts: SimulatorOptions = {}): Promise<Simulator> {
-    let p = bundles.get(appDir);
+    const key = resolve(appDir);
+    let p = bundles.get(key);
     if (p === undefined) {
-      p = loadApp(appDir);
-      bundles.set(appDir, p);
-      p.catch(() => bundles.delete(appDir));
+      p = loadApp(key);
+      bundles.set(key, p);
+      p.catch(() => bundles.delete(key));
     }
     const sim = new Simulator(await p, opts);
     sim.start();
@@ -328,6 +331,16 @@ export class Simulator implements AppCallbacks {
   /** Runs `fn` on a later macrotask, unless the instance closed meanwhile. */
   defer(fn: () => void): void {
     if (!this.closed) this.timers.immediate(() => !this.closed && fn());
+  }
+
+  /**
+   * Claims a process-level unhandled rejection if the app's code made the promise, reporting it as an
+   * 'error' event (the device only logs it). Returns whether it was this instance's.
+   */
+  claimUnhandledRejection(reason: unknown, promise: unknown): boolean {
+    if (this.context === undefined || !this.realm.ownsPromise(promise)) return false;
+    this.reportError(reason, 'unhandled promise rejection');
+    return true;
   }
 
   private reportError(error: unknown, where: string): void {
