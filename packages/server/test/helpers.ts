@@ -24,7 +24,7 @@ export class Client {
   #waiters: { pred: (m: Msg) => boolean; resolve: (m: Msg) => void }[] = [];
   #reqId = 0;
   closeCode: number | null = null;
-  readonly closed: Promise<number>;
+  readonly #closed: Promise<number>;
 
   constructor(url: string) {
     this.ws = new WebSocket(url);
@@ -37,12 +37,22 @@ export class Client {
       } else this.inbox.push(m);
     });
     this.ws.on('error', () => {});
-    this.closed = new Promise((resolve) =>
+    this.#closed = new Promise((resolve) =>
       this.ws.on('close', (code) => {
         this.closeCode = code;
         resolve(code);
       }),
     );
+  }
+
+  /** The close code, once the socket closes (fails the test after a bounded wait). */
+  get closed(): Promise<number> {
+    return Promise.race([
+      this.#closed,
+      new Promise<number>((_, reject) =>
+        setTimeout(() => reject(new Error('timed out waiting for the socket to close')), WAIT_MS).unref(),
+      ),
+    ]);
   }
 
   static async open(url: string): Promise<Client> {
@@ -91,7 +101,7 @@ export class Client {
     return this.inbox.filter((m) => m.type === type);
   }
 
-  /** The highest push seq seen (consumed or not is not tracked: pass what you saw). */
+  /** Closes the socket (normal close: for the server, a drop without logout). */
   close(): void {
     this.ws.close();
   }
