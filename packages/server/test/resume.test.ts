@@ -115,6 +115,21 @@ describe('drop, resume and the grace window', () => {
     const b2 = await Client.open(server.wsUrl);
     const res = await b2.req('resume', { sessionID: lb.sessionID, resumeKey: lb.resumeKey, lastSeq: 0 });
     assert.equal(res.code, ErrorCode.SESSION_NOT_FOUND);
+    // The client's fallback: a full login again, which the others see as a fresh ADD.
+    const again = await b2.req('login', {
+      appID: APP_ID,
+      roomID: 'r-grace',
+      token: token('gb', { roomID: 'r-grace' }),
+      user: { userID: 'gb', userName: 'name-gb' },
+      config: { userUpdate: true },
+    });
+    assert.equal(again.code, 0);
+    assert.notEqual(again.data.sessionID, lb.sessionID);
+    assert.deepEqual(
+      again.data.room.users.map((u: { userID: string }) => u.userID),
+      ['ga'],
+    );
+    assert.equal((await a.push('userUpdate', (m) => m.updateType === 'ADD')).users[0].userID, 'gb');
     a.close();
     b.close();
     b2.close();
