@@ -16,7 +16,7 @@ export {
   type MediaStats,
 } from './ffmpeg-media.js';
 export type { ConsoleEntry } from './mini-program-context.js';
-export { SIMULATED_SDK_VERSION, type UiCall } from './my-api.js';
+export { DEFAULT_SYSTEM_INFO, SIMULATED_SDK_VERSION, type UiCall } from './my-api.js';
 export { RequestError } from './my-request.js';
 export { PageInstance } from './page-instance.js';
 export { RtcRoom, type RtcRoomContextCall, type RtcRoomStats, RtmpEventCode } from './rtc-room.js';
@@ -27,6 +27,7 @@ export {
   type SimulationOptions,
 } from './run-simulation.js';
 export { applySetData, type PathSegment, parseSetDataPath, setAtPath } from './set-data-path.js';
-export { Simulator, type SimulatorEvents, type SimulatorOptions } from './simulator.js';
+export { Simulator, type SimulatorOptions } from './simulator.js';
+export type { SimulatorEvents } from './simulator-events.js';
 export { type EventMap, TypedEmitter } from './typed-emitter.js';
 export { DEFAULT_WAIT_MS, type Observable, type WaitOptions, waitForEvent, waitUntil } from './wait-for.js';

@@ -1,7 +1,7 @@
 import { type AppCallbacks, type AsyncCallbackOptions, settle } from './app-callbacks.js';
 import { SimulatorError, SimulatorErrorCode } from './errors.js';
 import { MySocketApi } from './my-socket.js';
-import { myRequest, type RequestOptions } from './my-request.js';
+import { myRequest, type RequestHost, type RequestOptions } from './my-request.js';
 import type { Realm } from './realm.js';
 
 /** A `my.*` call that only affects the screen or the device (toast, alert, navigation …), as recorded. */
@@ -38,6 +38,23 @@ const PROBES = new Set([
 /** The base library version reported to the app (`my.SDKVersion`, `getSystemInfo().SDKVersion`). */
 export const SIMULATED_SDK_VERSION = '2.9.11';
 
+/** What `my.getSystemInfo` reports unless the instance overrides it: a mid-range Android phone. */
+export const DEFAULT_SYSTEM_INFO: Readonly<Record<string, unknown>> = {
+  app: 'alipay',
+  platform: 'Android',
+  brand: 'MiniRTC',
+  model: 'Simulator',
+  system: '13',
+  version: '10.5.36',
+  SDKVersion: SIMULATED_SDK_VERSION,
+  language: 'zh-Hans',
+  pixelRatio: 3,
+  screenWidth: 390,
+  screenHeight: 844,
+  windowWidth: 390,
+  windowHeight: 844,
+};
+
 /**
  * The `my` object of one instance. Supported APIs follow Alipay's shapes and callback conventions;
  * anything else is a function that throws a {@link SimulatorError} naming the API, so a gap in the
@@ -50,6 +67,7 @@ export class MyApi {
   readonly my: Record<string, unknown>;
   private readonly networkListeners = new Set<unknown>();
   private readonly storage = new Map<string, string>();
+  private readonly inflight = new Set<() => void>();
 
   constructor(private readonly host: MyApiHost) {
     this.sockets = new MySocketApi(host);
@@ -67,6 +85,11 @@ export class MyApi {
       },
       has: (target, prop) => Object.hasOwn(target, prop),
     });
+  }
+
+  /** Fails every HTTP request in flight with a network error (network loss). */
+  dropRequests(): void {
+    for (const lost of [...this.inflight]) lost();
   }
 
   /** Tells every `my.onNetworkStatusChange` listener. */
@@ -112,8 +135,8 @@ export class MyApi {
       offSocketMessage: (cb?: unknown) => s.off('message', cb),
       offSocketError: (cb?: unknown) => s.off('error', cb),
       offSocketClose: (cb?: unknown) => s.off('close', cb),
-      request: (o: RequestOptions) => myRequest(h, o),
-      httpRequest: (o: RequestOptions) => myRequest(h, o),
+      request: (o: RequestOptions) => myRequest(this.requestHost(), o),
+      httpRequest: (o: RequestOptions) => myRequest(this.requestHost(), o),
       onNetworkStatusChange: (cb: unknown) => typeof cb === 'function' && this.networkListeners.add(cb),
       offNetworkStatusChange: (cb?: unknown) =>
         cb === undefined ? this.networkListeners.clear() : this.networkListeners.delete(cb),
@@ -161,6 +184,20 @@ export class MyApi {
       redirectTo: (o: Record<string, unknown> = {}) => this.nav('redirectTo', o),
       reLaunch: (o: Record<string, unknown> = {}) => this.nav('reLaunch', o),
       navigateBack: (o: Record<string, unknown> = {}) => this.nav('navigateBack', o),
+    };
+  }
+
+  private requestHost(): RequestHost {
+    const h = this.host;
+    return {
+      call: (fn, ...a) => h.call(fn, ...a),
+      defer: (fn) => h.defer(fn),
+      realm: h.realm,
+      online: () => h.online(),
+      trackInflight: (lost) => {
+        this.inflight.add(lost);
+        return () => this.inflight.delete(lost);
+      },
     };
   }
 

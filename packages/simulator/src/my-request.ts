@@ -6,6 +6,8 @@ import { bytesOf, type Realm } from './realm.js';
 export interface RequestHost extends AppCallbacks {
   realm: Realm;
   online(): boolean;
+  /** Registers an in-flight request's "the network went away" hook; returns its removal. */
+  trackInflight(onNetworkLost: () => void): () => void;
 }
 
 /** Options of `my.request` (Alipay spells request headers `headers`; `header` is accepted too). */
@@ -66,7 +68,7 @@ export function myRequest(host: RequestHost, o: RequestOptions = {}): { abort():
       : encodeForm(o.data as Record<string, unknown>);
   }
   const controller = new AbortController();
-  let reason: 'timeout' | 'abort' | undefined;
+  let reason: 'timeout' | 'abort' | 'network' | undefined;
   const task = {
     abort(): void {
       reason = 'abort';
@@ -83,6 +85,10 @@ export function myRequest(host: RequestHost, o: RequestOptions = {}): { abort():
     controller.abort();
   }, timeoutMs);
   const dataType = String(o.dataType ?? 'json').toLowerCase();
+  const untrack = host.trackInflight(() => {
+    reason = 'network';
+    controller.abort();
+  });
   void (async () => {
     try {
       const res = await fetch(url, { method, headers, body, signal: controller.signal });
@@ -118,10 +124,14 @@ export function myRequest(host: RequestHost, o: RequestOptions = {}): { abort():
           ? { error: RequestError.TIMEOUT, errorMessage: 'request timed out' }
           : reason === 'abort'
             ? { error: RequestError.ABORTED, errorMessage: 'request aborted' }
-            : { error: RequestError.NETWORK, errorMessage: (e as Error).message };
+            : {
+                error: RequestError.NETWORK,
+                errorMessage: reason === 'network' ? 'network lost' : (e as Error).message,
+              };
       settle(host, o, false, err);
     } finally {
       clearTimeout(timer);
+      untrack();
     }
   })();
   return task;

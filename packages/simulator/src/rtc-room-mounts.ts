@@ -1,6 +1,6 @@
 import type { PageInstance } from './page-instance.js';
 import { RtcRoom, type RtcRoomContextCall, type RtcRoomHost } from './rtc-room.js';
-import type { SimulatorEvents } from './simulator.js';
+import type { SimulatorEvents } from './simulator-events.js';
 import type { TypedEmitter } from './typed-emitter.js';
 
 /** What the mount tracker needs from its instance. */

@@ -1,4 +1,5 @@
-import { Simulator, type SimulatorEvents, type SimulatorOptions } from './simulator.js';
+import { Simulator, type SimulatorOptions } from './simulator.js';
+import type { SimulatorEvents } from './simulator-events.js';
 
 /** One line of what happened in a simulation, for the CLI to print. */
 export interface SimulationEvent {

@@ -4,8 +4,10 @@ import { type LoadedApp, loadApp, MARK_GLOBAL } from './app-loader.js';
 import type { AppCallbacks } from './app-callbacks.js';
 import { SimulatorError, SimulatorErrorCode } from './errors.js';
 import { type ConsoleEntry, createMiniProgramContext, TimerSet } from './mini-program-context.js';
-import { MyApi, SIMULATED_SDK_VERSION, type UiCall } from './my-api.js';
-import { PageInstance } from './page-instance.js';
+import { DEFAULT_SYSTEM_INFO, MyApi, type UiCall } from './my-api.js';
+import type { SimulatorEvents } from './simulator-events.js';
+import type { PageInstance } from './page-instance.js';
+import { PageStack } from './page-stack.js';
 import { type Realm, realmOf } from './realm.js';
 import { RtcRoomMounts } from './rtc-room-mounts.js';
 import type { RtcRoom, RtcRoomContextCall } from './rtc-room.js';
@@ -31,30 +33,6 @@ export interface SimulatorOptions {
   echoConsole?: boolean;
 }
 
-/** Events of an instance; every payload is a plain object. */
-export interface SimulatorEvents extends Record<string, unknown> {
-  console: ConsoleEntry & { name: string };
-  /** A UI-only `my.*` call (toast, alert, navigation …). */
-  ui: UiCall;
-  /** App code threw in a callback, or a template failed to render. The device would only log it. */
-  error: { error: unknown; where: string };
-  render: { route: string; count: number };
-  rtcRoomMounted: { id: string; room: RtcRoom };
-  rtcRoomUnmounted: { id: string; room: RtcRoom };
-  /** An `onRtmpEvent` the emulated `<rtc-room>` raised (3800–3803). */
-  rtmpEvent: { id: string; code: number; message: string };
-  /** The `<rtc-room>` decoded its first video frame (`onFirstRender`). */
-  firstRender: { id: string };
-  /** A `RtcRoomContext` method was called. */
-  rtcRoomContext: RtcRoomContextCall;
-  /** Media counters of a room changed. */
-  mediaProgress: { id: string };
-  network: { online: boolean };
-  /** App code ran (a callback, a timer); carries nothing, exists so waits re-check their condition. */
-  activity: undefined;
-  page: { route: string; action: 'load' | 'show' | 'hide' | 'unload' };
-}
-
 const bundles = new Map<string, Promise<LoadedApp>>();
 
 /**
@@ -72,8 +50,7 @@ export class Simulator implements AppCallbacks {
   readonly errors: { error: unknown; where: string }[] = [];
   readonly name: string;
   private readonly timers = new TimerSet();
-  private readonly stack: PageInstance[] = [];
-  private readonly registry = new Map<string, Record<string, unknown>>();
+  private readonly stack: PageStack;
   private readonly myApi: MyApi;
   private readonly mounts: RtcRoomMounts;
   private appObject: Record<string, unknown> | undefined;
@@ -91,26 +68,23 @@ export class Simulator implements AppCallbacks {
     private readonly opts: SimulatorOptions,
   ) {
     this.name = opts.name ?? 'sim';
-    this.systemInfo = {
-      app: 'alipay',
-      platform: 'Android',
-      brand: 'MiniRTC',
-      model: 'Simulator',
-      system: '13',
-      version: '10.5.36',
-      SDKVersion: SIMULATED_SDK_VERSION,
-      language: 'zh-Hans',
-      pixelRatio: 3,
-      screenWidth: 390,
-      screenHeight: 844,
-      windowWidth: 390,
-      windowHeight: 844,
-      ...opts.systemInfo,
-    };
+    this.systemInfo = { ...DEFAULT_SYSTEM_INFO, ...opts.systemInfo };
     this.mounts = new RtcRoomMounts(this, {
       mediaFile: opts.mediaFile,
       ffmpegPath: opts.ffmpegPath,
       online: () => this.isOnline,
+    });
+    this.stack = new PageStack(loaded.templates, {
+      call: (fn, ...a) => this.call(fn, ...a),
+      defer: (fn) => this.defer(fn),
+      reportError: (e, where) => this.reportError(e, where),
+      rendered: (page) => {
+        this.mounts.sync(page);
+        this.events.emit('render', { route: page.route, count: page.renderCount });
+      },
+      clone: (v) => this.realm.clone(v),
+      pageEvent: (route, action) => this.events.emit('page', { route, action }),
+      pageClosed: (page) => this.mounts.unmountPage(page),
     });
     this.myApi = new MyApi({
       call: (fn, ...a) => this.call(fn, ...a),
@@ -121,7 +95,7 @@ export class Simulator implements AppCallbacks {
         this.uiCalls.push(c);
         this.events.emit('ui', c);
       },
-      navigate: (kind, args) => this.defer(() => this.navigate(kind, args)),
+      navigate: (kind, args) => this.defer(() => this.stack.navigate(kind, args)),
       rtcRoomContext: (id) => this.mounts.context(id),
       systemInfo: this.systemInfo,
     });
@@ -160,9 +134,9 @@ export class Simulator implements AppCallbacks {
     const globals = {
       my: this.myApi.my,
       App: (o: Record<string, unknown>) => this.registerApp(o),
-      Page: (o: Record<string, unknown>) => this.registry.set(this.markedRoute, o ?? {}),
+      Page: (o: Record<string, unknown>) => this.stack.registry.set(this.markedRoute, o ?? {}),
       getApp: () => this.appObject,
-      getCurrentPages: () => this.stack.map((p) => p.self),
+      getCurrentPages: () => this.stack.pages.map((p) => p.self),
       [MARK_GLOBAL]: (route: string) => {
         this.markedRoute = route;
       },
@@ -189,7 +163,7 @@ export class Simulator implements AppCallbacks {
     const launch = { query: this.opts.query ?? {}, path: route, scene: 1000 };
     this.callMethod(app, 'onLaunch', launch);
     this.callMethod(app, 'onShow', launch);
-    this.openPage(route, this.opts.query ?? {});
+    this.stack.open(route, this.opts.query ?? {});
   }
 
   private registerApp(o: Record<string, unknown>): void {
@@ -222,14 +196,12 @@ export class Simulator implements AppCallbacks {
 
   /** The page on top of the stack. */
   get page(): PageInstance {
-    const p = this.stack[this.stack.length - 1];
-    if (p === undefined) throw new SimulatorError(SimulatorErrorCode.PAGE_NOT_FOUND, 'no page is open');
-    return p;
+    return this.stack.top;
   }
 
   /** The page stack, bottom first. */
   get pages(): readonly PageInstance[] {
-    return this.stack;
+    return this.stack.pages;
   }
 
   /** Whether the instance's network is up. */
@@ -250,61 +222,6 @@ export class Simulator implements AppCallbacks {
   /** Mounted `<rtc-room>`s. */
   get rtcRooms(): RtcRoom[] {
     return this.mounts.mounted();
-  }
-
-  private openPage(route: string, query: Record<string, string>): void {
-    const options = this.registry.get(route);
-    const template = this.loaded.templates.get(route);
-    if (options === undefined || template === undefined) {
-      this.reportError(
-        new SimulatorError(SimulatorErrorCode.PAGE_NOT_FOUND, `no Page() for route '${route}'`),
-        'navigate',
-      );
-      return;
-    }
-    const page = new PageInstance(route, options, template, this.pageHost(), query, (v) =>
-      this.realm.clone(v),
-    );
-    this.stack.push(page);
-    page.render();
-    this.events.emit('page', { route, action: 'load' });
-    page.lifecycle('onLoad', { ...query });
-    page.lifecycle('onShow');
-    this.defer(() => page.lifecycle('onReady'));
-  }
-
-  private closePage(page: PageInstance): void {
-    page.lifecycle('onUnload');
-    this.mounts.unmountPage(page);
-    this.events.emit('page', { route: page.route, action: 'unload' });
-  }
-
-  private pageHost() {
-    return {
-      call: (fn: unknown, ...a: unknown[]) => this.call(fn, ...a),
-      defer: (fn: () => void) => this.defer(fn),
-      reportError: (e: unknown, where: string) => this.reportError(e, where),
-      rendered: (page: PageInstance) => {
-        this.mounts.sync(page);
-        this.events.emit('render', { route: page.route, count: page.renderCount });
-      },
-    };
-  }
-
-  private navigate(kind: string, args: Record<string, unknown>): void {
-    const [path = '', qs = ''] = String(args['url'] ?? '').split('?');
-    const route = path.replace(/^\//, '');
-    const query = Object.fromEntries(new URLSearchParams(qs));
-    if (kind === 'navigateBack') {
-      const delta = Math.max(1, Number(args['delta'] ?? 1));
-      for (let i = 0; i < delta && this.stack.length > 1; i++) this.closePage(this.stack.pop()!);
-      this.page.lifecycle('onShow');
-      return;
-    }
-    if (kind === 'navigateTo') this.page.lifecycle('onHide');
-    else if (kind === 'redirectTo') this.closePage(this.stack.pop()!);
-    else while (this.stack.length > 0) this.closePage(this.stack.pop()!);
-    this.openPage(route, query);
   }
 
   /** Calls app code; a throw or a rejected promise is reported as an 'error' event, not propagated. */
@@ -355,12 +272,14 @@ export class Simulator implements AppCallbacks {
   }
 
   /**
-   * Loses the network: every socket drops (its close callbacks fire), `onNetworkStatusChange` reports
+   * Loses the network: every socket drops (its close callbacks fire), requests in flight fail (error 12),
+   * `onNetworkStatusChange` reports
    * `{ isConnected: false, networkType: 'NONE' }`, media processes die, and new sockets/requests fail.
    */
   async dropNetwork(): Promise<void> {
     this.isOnline = false;
     this.myApi.sockets.dropAll();
+    this.myApi.dropRequests();
     this.myApi.networkChanged({ isConnected: false, networkType: 'NONE' });
     this.events.emit('network', { online: false });
     await this.mounts.suspendAll();

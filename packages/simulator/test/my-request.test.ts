@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Simulator } from '../src/index.js';
+import { Simulator, TypedEmitter } from '../src/index.js';
 
 const APP = fileURLToPath(new URL('./fixtures/mini-app', import.meta.url));
 const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
@@ -12,6 +12,8 @@ const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
 let http: Server;
 let base: string;
 const hanging = new Set<ServerResponse>();
+// Announces requests reaching the server, so a wait can re-check on them.
+const served = new TypedEmitter<{ request: undefined }>();
 
 before(async () => {
   http = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -24,6 +26,7 @@ before(async () => {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"reason":"nope"}');
       } else if (req.url === '/hang') {
         hanging.add(res);
+        served.emit('request', undefined);
       } else if (req.url === '/not-json') {
         res.writeHead(200).end('plain <b>text</b>');
       } else {
@@ -105,6 +108,15 @@ describe('my.request over real HTTP', () => {
     assert.deepEqual([kText, text['data']], ['success', 'plain <b>text</b>']);
     const [kT, eT] = await request(`{ url: '${base}/hang', timeout: 150 }`);
     assert.deepEqual([kT, eT['error']], ['fail', 13]);
+  });
+
+  it('fails a request in flight with 12 when the network drops', async () => {
+    const pending = request(`{ url: '${base}/hang' }`);
+    await sim.waitUntil(() => hanging.size === 2 || undefined, { also: [served] });
+    await sim.dropNetwork();
+    const [kind, err] = await pending;
+    sim.restoreNetwork();
+    assert.deepEqual([kind, err['error'], err['errorMessage']], ['fail', 12, 'network lost']);
   });
 
   it('fails with 12 when the server is unreachable', async () => {

@@ -1,0 +1,27 @@
+import type { ConsoleEntry } from './mini-program-context.js';
+import type { UiCall } from './my-api.js';
+import type { RtcRoom, RtcRoomContextCall } from './rtc-room.js';
+
+/** Events of an instance; every payload is a plain object. */
+export interface SimulatorEvents extends Record<string, unknown> {
+  console: ConsoleEntry & { name: string };
+  /** A UI-only `my.*` call (toast, alert, navigation …). */
+  ui: UiCall;
+  /** App code threw in a callback, or a template failed to render. The device would only log it. */
+  error: { error: unknown; where: string };
+  render: { route: string; count: number };
+  rtcRoomMounted: { id: string; room: RtcRoom };
+  rtcRoomUnmounted: { id: string; room: RtcRoom };
+  /** An `onRtmpEvent` the emulated `<rtc-room>` raised (3800–3803). */
+  rtmpEvent: { id: string; code: number; message: string };
+  /** The `<rtc-room>` decoded its first video frame (`onFirstRender`). */
+  firstRender: { id: string };
+  /** A `RtcRoomContext` method was called. */
+  rtcRoomContext: RtcRoomContextCall;
+  /** Media counters of a room changed. */
+  mediaProgress: { id: string };
+  network: { online: boolean };
+  /** App code ran (a callback, a timer); carries nothing, exists so waits re-check their condition. */
+  activity: undefined;
+  page: { route: string; action: 'load' | 'show' | 'hide' | 'unload' };
+}
