@@ -9,7 +9,7 @@ import { RoomRegistry } from './room-registry.js';
 import { Session, type Transport } from './session.js';
 import { SessionRegistry } from './session-registry.js';
 import { type StreamReservation, StreamRegistry, wireStream } from './stream-registry.js';
-import { setLongTimeout } from './timers.js';
+import { armTokenTimers } from './token-timers.js';
 
 /** Timing and size settings of the core (resolved from {@link ServerOptions}). */
 export interface SignalingConfig {
@@ -209,29 +209,15 @@ export class Signaling {
     return m;
   }
 
-  /** Schedules `tokenWillExpire` and the expiry kick for a membership's current token. */
+  /** Schedules `tokenWillExpire` and the expiry kick (1102018) for a membership's current token. */
   scheduleToken(m: Membership): void {
-    m.clearTimers();
-    const expireMs = m.token.expire * 1000;
-    const warnAt = expireMs - this.config.tokenWillExpireSeconds * 1000;
-    const now = Date.now();
-    const warn = (): void => {
-      m.willExpireTimer = null;
-      m.session.push({ type: 'tokenWillExpire', roomID: m.room.roomID, expireAt: m.token.expire });
-    };
-    if (warnAt <= now) warn();
-    else m.willExpireTimer = setLongTimeout(warn, warnAt - now);
-    m.expireTimer = setLongTimeout(
-      () => {
-        m.expireTimer = null;
-        this.log.info(
-          { appID: m.room.appID, roomID: m.room.roomID, userID: m.session.userID },
-          'token expired',
-        );
-        this.kickFromRoom(m, ErrorCode.TOKEN_EXPIRED, 'expired');
-      },
-      Math.max(0, expireMs - now),
-    );
+    armTokenTimers(m, this.config.tokenWillExpireSeconds, (x) => {
+      this.log.info(
+        { appID: x.room.appID, roomID: x.room.roomID, userID: x.session.userID },
+        'token expired',
+      );
+      this.kickFromRoom(x, ErrorCode.TOKEN_EXPIRED, 'expired');
+    });
   }
 
   /** Releases a reservation: DELETE to the room if it was live, and the gateway drops the media. */
