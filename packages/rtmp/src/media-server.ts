@@ -45,7 +45,10 @@ export interface MediaServerOptions {
   takeoverGraceMs?: number;
   gopCacheMaxFrames?: number;
   gopCacheMaxBytes?: number;
+  /** Past this many pending bytes a player skips to the next keyframe (default 4 MiB); 4× closes it. */
   playerMaxPendingBytes?: number;
+  /** A player skipping frames for longer than this is closed (default 15000). */
+  playerMaxDropMs?: number;
   /** Handshake + connect must finish within this (default 10000). */
   handshakeTimeoutMs?: number;
   /** A connection with no traffic either way is closed after this (default 60000). */
@@ -89,6 +92,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
       gopCacheMaxFrames: opts.gopCacheMaxFrames,
       gopCacheMaxBytes: opts.gopCacheMaxBytes,
       playerMaxPendingBytes: opts.playerMaxPendingBytes,
+      playerMaxDropMs: opts.playerMaxDropMs,
     });
     for (const ev of ['publishStart', 'publishReplaced', 'publishStop', 'playStart', 'playStop'] as const) {
       this.hub.on(ev, (...args: unknown[]) => {

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { after, before, describe, it } from 'node:test';
+import { MessageType, writeMessage } from '../src/chunk-writer.js';
+import { inspectVideo } from '../src/codec.js';
+import { MediaServer } from '../src/index.js';
+import { chunkSize4096, clientScript, tags } from './helpers.js';
+import { RawClient } from './procs.js';
+
+const T = { timeout: 60_000 };
+
+describe('e2e with raw RTMP clients', { concurrency: false }, () => {
+  let server: MediaServer;
+  const clients: RawClient[] = [];
+  const client = () => {
+    const c = new RawClient(server.rtmpPort);
+    clients.push(c);
+    return c;
+  };
+
+  before(async () => {
+    server = new MediaServer({
+      rtmpPort: 0,
+      playerMaxPendingBytes: 256 * 1024,
+      playerMaxDropMs: 1000,
+      handshakeTimeoutMs: 300,
+      authorizer: { authorize: (r) => ({ ok: true, tag: { who: r.query.who } }) },
+    });
+    await server.listen();
+  });
+
+  after(async () => {
+    for (const c of clients) c.socket.destroy();
+    await server.close();
+  });
+
+  it('closes a player that stops reading, bounded, while a reading player keeps up', T, async () => {
+    const pub = client();
+    pub.write(...clientScript('publish', 'live', 'big'));
+    await pub.until(() => pub.out.codes().includes('NetStream.Publish.Start'));
+    pub.write(chunkSize4096, writeMessage(6, MessageType.VIDEO, 1, 0, tags.avcHeader, 4096));
+
+    const fast = client();
+    fast.write(...clientScript('play', 'live', 'big?who=fast'));
+    const slow = client();
+    slow.write(...clientScript('play', 'live', 'big?who=slow'));
+    await slow.until(() => slow.out.codes().includes('NetStream.Play.Start'));
+    await fast.until(() => fast.out.codes().includes('NetStream.Play.Start'));
+    slow.socket.pause(); // stops reading: the kernel buffers fill, then the server's queue grows
+
+    let slowStopped = false;
+    const slowStop = new Promise<void>((resolve) => {
+      server.on('playStop', (_info, _sid, tag) => {
+        if ((tag as { who?: string }).who === 'slow') {
+          slowStopped = true;
+          resolve();
+        }
+      });
+    });
+    // Publish big frames as fast as the socket takes them until the hub gives up on the slow player.
+    let sent = 0;
+    let ts = 40;
+    const t0 = Date.now();
+    // Safety bound only: the hub closes the slow player ~1 s (playerMaxDropMs) after it starts dropping.
+    for (let i = 0; !slowStopped && Date.now() - t0 < 30_000; i++) {
+      const body = i % 10 === 0 ? tags.avcKey(100_000) : tags.avcInter(30_000);
+      const bytes = writeMessage(6, MessageType.VIDEO, 1, ts, body, 4096);
+      ts += 40;
+      sent += bytes.length;
+      if (!pub.socket.write(bytes)) await once(pub.socket, 'drain');
+    }
+    const elapsed = Date.now() - t0;
+    assert.ok(slowStopped, `slow player was not closed after ${elapsed} ms / ${sent} bytes`);
+    await slowStop;
+    // A paused socket does not notice the server closing it; read again to see the close.
+    slow.socket.resume();
+    await slow.closed;
+    // Everything it ever got (kernel buffers + the server's bounded queue) is far below the flood.
+    const slowBytes = slow.socket.bytesRead;
+    assert.ok(slowBytes < 48 * 1024 * 1024, `slow player received ${slowBytes} bytes`);
+    // The reading player is still attached and gets keyframes after the slow one is gone.
+    const keyframesBefore = fast.videos().filter((v) => inspectVideo(v).keyframe).length;
+    for (let i = 0; i < 20; i++) {
+      const body = i % 10 === 0 ? tags.avcKey(1000) : tags.avcInter(300);
+      pub.write(writeMessage(6, MessageType.VIDEO, 1, ts, body, 4096));
+      ts += 40;
+    }
+    await fast.until(
+      () => fast.videos().filter((v) => inspectVideo(v).keyframe).length >= keyframesBefore + 2,
+    );
+    assert.equal(server.streams()[0]?.players, 1);
+    // Recorded for the report: how much was pushed before the slow player was cut off.
+    const mib = (n: number) => (n / 1048576).toFixed(1);
+    console.log(
+      `slow player closed ${elapsed} ms / ${mib(sent)} MiB into the flood; it received ${mib(slowBytes)} MiB`,
+    );
+  });
+
+  it('closes a connection that never completes the handshake', T, async () => {
+    const c = client();
+    c.write(Buffer.from([3]), Buffer.alloc(100));
+    await c.closed;
+    assert.ok(c.socket.destroyed);
+  });
+
+  it(
+    'answers FCPublish/releaseStream/createStream and refuses a second publisher of a live key',
+    T,
+    async () => {
+      const a = client();
+      a.write(...clientScript('publish', 'live', 'dup'));
+      await a.until(() => a.out.codes().includes('NetStream.Publish.Start'));
+      const b = client();
+      b.write(...clientScript('publish', 'live', 'dup'));
+      await b.until(() => b.out.codes().includes('NetStream.Publish.BadName'));
+      await b.closed;
+      assert.equal(a.socket.destroyed, false);
+    },
+  );
+});
