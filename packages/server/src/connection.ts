@@ -17,6 +17,8 @@ import type { Session, Transport } from './session.js';
 export interface ConnectionLimits {
   heartbeatTimeoutMs: number;
   maxFrameBytes: number;
+  /** Outbound bytes a socket may have queued before it is dropped as too slow. */
+  maxSendBufferBytes: number;
   /** Sustained frames per second. */
   framesPerSecond: number;
   framesBurst: number;
@@ -62,7 +64,18 @@ export class Connection implements Transport {
   }
 
   send(msg: ServerMessage): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(JSON.stringify(msg));
+    if (this.ws.bufferedAmount > this.limits.maxSendBufferBytes) {
+      // A client that stops reading must not make the server hold an unbounded queue for it: drop the
+      // socket as a network loss would; its session keeps a bounded buffer and can resume.
+      this.ctx.log.warn(
+        { remote: this.remote, userID: this.session?.userID, queued: this.ws.bufferedAmount },
+        'slow consumer dropped',
+      );
+      this.#closing = true;
+      this.ws.terminate();
+    }
   }
 
   /**

@@ -52,6 +52,8 @@ export interface ServerOptions {
   tokenWillExpireSeconds?: number;
   /** Largest inbound frame (ws closes 1009 above it); default `Limits.FRAME_MAX_BYTES`. */
   maxFrameBytes?: number;
+  /** Outbound bytes queued on one socket before it is dropped as a slow consumer; default 4 MiB. */
+  maxSendBufferBytes?: number;
   /** Unacknowledged pushes kept per session for resume; default 1000. */
   maxBufferedPushes?: number;
   /** Override rate limits (tests use small ones). */
@@ -110,6 +112,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
     this.#limits = {
       heartbeatTimeoutMs: opts.heartbeatTimeoutMs ?? 30_000,
       maxFrameBytes,
+      maxSendBufferBytes: opts.maxSendBufferBytes ?? 4 * 1024 * 1024,
       framesPerSecond: rates.framesPerSecond,
       framesBurst: rates.framesBurst,
       abusePerSecond: rates.abusePerSecond,

@@ -108,3 +108,42 @@ describe('a handler that throws', () => {
     }
   });
 });
+
+describe('a client that stops reading', () => {
+  it('is dropped once its queue passes the bound (session held), and the sender is unaffected', async () => {
+    const server = await startServer({
+      maxSendBufferBytes: 256 * 1024,
+      limits: { broadcastPerSecond: 1e6, framesPerSecond: 1e6, framesBurst: 1e6, abuseBurst: 1e6 },
+    });
+    try {
+      const { c: sender } = await loginClient(server, 'fast', 'r-slow');
+      const { c: slow } = await loginClient(server, 'slow', 'r-slow');
+      const { c: ok } = await loginClient(server, 'ok', 'r-slow');
+      slow.ws.pause();
+      const detached = event<{ userID: string }>(server, 'sessionDetached');
+      const text = 'x'.repeat(1000);
+      // Far more than loopback socket buffers absorb (a few MB), in acknowledged batches.
+      let sent = 0;
+      while (server.sessionState(APP_ID, 'slow') === 'attached' && sent < 40_000) {
+        await Promise.all(
+          Array.from({ length: 500 }, () => sender.req('broadcast', { roomID: 'r-slow', message: text })),
+        );
+        sent += 500;
+        ok.inbox.length = 0;
+      }
+      assert.ok(sent < 40_000, `still attached after ${sent} messages`);
+      assert.equal((await detached).userID, 'slow');
+      assert.equal(server.sessionState(APP_ID, 'slow'), 'grace');
+      assert.equal((await sender.req('broadcast', { roomID: 'r-slow', message: 'after' })).code, 0);
+      assert.equal(
+        (await ok.push('broadcast', (m) => m.messages[0].message === 'after')).messages[0].fromUser.userID,
+        'fast',
+      );
+      sender.close();
+      ok.close();
+      slow.ws.terminate();
+    } finally {
+      await server.close();
+    }
+  });
+});

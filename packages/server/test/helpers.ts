@@ -166,8 +166,15 @@ export async function loginClient(
   return { c, data: res.data };
 }
 
-/** Waits for an emitter event. */
+/** Waits for an emitter event (failing after a bounded wait). */
 export async function event<T = unknown>(emitter: NodeJS.EventEmitter, name: string): Promise<T> {
-  const [v] = await once(emitter, name);
-  return v as T;
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(new Error(`timed out waiting for event ${name}`)), WAIT_MS);
+  timer.unref();
+  try {
+    const [v] = await once(emitter, name, { signal: ac.signal });
+    return v as T;
+  } finally {
+    clearTimeout(timer);
+  }
 }
