@@ -196,6 +196,23 @@ describe('drop, resume and the grace window', () => {
     b2.close();
   });
 
+  it('a resume while the old socket still looks alive takes the session over; the old socket closes', async () => {
+    const { c: a } = await loginClient(server, 'ta', 'r-take');
+    const { c: b, data: lb } = await loginClient(server, 'tb', 'r-take');
+    await a.push('userUpdate', (m) => m.updateType === 'ADD');
+    const b2 = await Client.open(server.wsUrl);
+    const res = await b2.req('resume', { sessionID: lb.sessionID, resumeKey: lb.resumeKey, lastSeq: 0 });
+    assert.equal(res.code, 0);
+    assert.equal(await b.closed, CloseCode.NORMAL);
+    assert.equal(server.sessionState(APP_ID, 'tb'), 'attached');
+    await a.req('broadcast', { roomID: 'r-take', message: 'to b2' });
+    assert.equal((await b2.push('broadcast')).messages[0].message, 'to b2');
+    await a.req('ping');
+    assert.deepEqual(a.pending('userUpdate'), [], 'no DELETE for tb');
+    a.close();
+    b2.close();
+  });
+
   it('kicking a session in grace, or logging in from elsewhere while attached, never leaves a ghost', async () => {
     const { c: a } = await loginClient(server, 'ha', 'r-ghost');
     const { c: b } = await loginClient(server, 'hb', 'r-ghost');
