@@ -13,6 +13,7 @@ import { type HttpHandler, HttpRouter, healthz, pathOf } from './http-router.js'
 import { type LogEntry, type LogFilter, LogIntake, type LogIntakeOptions } from './log-intake.js';
 import { type Logger, silentLogger } from './logger.js';
 import { type MediaBridge, SignalingMediaBridge } from './media-bridge.js';
+import { createMediaHooks } from './media-hooks.js';
 import { Signaling } from './signaling.js';
 import { wireStream } from './stream-registry.js';
 import { StreamUrlSigner } from './stream-urls.js';
@@ -59,6 +60,8 @@ export interface ServerOptions {
   /** Override rate limits (tests use small ones). */
   limits?: Partial<RateLimits>;
   logIntake?: LogIntakeOptions;
+  /** Serve `/hooks/srs` and `/hooks/nginx` for external media servers; default true. */
+  mediaHooks?: boolean;
   logger?: Logger;
 }
 
@@ -162,6 +165,8 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
     this.#router = new HttpRouter(this.#log);
     this.#router.add(healthz);
     this.#router.add(this.#logIntake.handle);
+    if (opts.mediaHooks !== false)
+      this.#router.add(createMediaHooks(this.media, this.#core, signer, this.#log));
     this.http = createServer(this.#router.handle);
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes, perMessageDeflate: false });
     this.http.on('upgrade', (req, socket, head) => this.#onUpgrade(req, socket, head));

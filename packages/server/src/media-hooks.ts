@@ -1,0 +1,145 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode, isMiniRtcError } from '@minirtc/protocol';
+import { type StreamGrant, verifyGrant } from '@minirtc/protocol/crypto';
+import { type HttpHandler, pathOf, sendJson } from './http-router.js';
+import type { Logger } from './logger.js';
+import type { MediaBridge } from './media-bridge.js';
+import type { Signaling } from './signaling.js';
+import type { StreamUrlSigner } from './stream-urls.js';
+
+/** Largest hook body read (hooks are small forms or JSON objects). */
+const MAX_HOOK_BODY = 64 * 1024;
+
+/** What a hook asks, whatever server sent it. */
+interface HookCall {
+  event: 'publish' | 'play' | 'publishDone' | 'playDone' | 'other';
+  stream: string;
+  query: Record<string, string>;
+}
+
+/**
+ * HTTP callbacks for external media servers, so an existing cluster can use MiniRTC's signed URLs and
+ * room state: `POST /hooks/srs` (SRS `http_hooks`, JSON, answered `0` to allow) and `POST /hooks/nginx`
+ * (nginx-rtmp `on_publish`/`on_play`/`on_publish_done`…, form-encoded, answered 2xx to allow).
+ * publish/play go through {@link MediaBridge.authorize}; an accepted publish is reported live, a
+ * publish-done gone. A done report needs a grant with a good signature (expired is fine: it may come
+ * long after the URL was issued) from the user who holds the reservation now, so nobody can knock
+ * another publisher's stream out of the room list.
+ */
+export function createMediaHooks(
+  bridge: MediaBridge,
+  core: Signaling,
+  signer: StreamUrlSigner,
+  log: Logger,
+): HttpHandler {
+  const decide = (call: HookCall): { ok: boolean; code: number; message: string } => {
+    if (call.event === 'publish' || call.event === 'play') {
+      const r = bridge.authorize(call.event, call.stream, call.query);
+      if (!r.ok) return r;
+      if (call.event === 'publish') bridge.streamLive(r.grant.appID, r.grant.streamID);
+      return { ok: true, code: 0, message: 'ok' };
+    }
+    if (call.event === 'publishDone') {
+      let g: StreamGrant;
+      try {
+        // now = 0: check the signature, not the expiry.
+        g = verifyGrant(call.stream, call.query, signer.keyFor, 0);
+      } catch (e) {
+        const code = isMiniRtcError(e) ? e.code : ErrorCode.URL_SIGNATURE_INVALID;
+        return { ok: false, code, message: e instanceof Error ? e.message : 'bad grant' };
+      }
+      const r = core.streams.get(g.appID, g.streamID);
+      if (g.action === 'push' && r && r.userID === g.userID)
+        bridge.streamGone(g.appID, g.streamID, 'unpublished');
+      return { ok: true, code: 0, message: 'ok' };
+    }
+    return { ok: true, code: 0, message: 'ok' };
+  };
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const path = pathOf(req);
+    if (path !== '/hooks/srs' && path !== '/hooks/nginx') return false;
+    if (req.method !== 'POST') {
+      sendJson(res, 405, { code: 405, message: 'method not allowed' }, { allow: 'POST' });
+      return true;
+    }
+    const body = await readBody(req);
+    if (body === null) {
+      sendJson(
+        res,
+        413,
+        { code: ErrorCode.FRAME_TOO_LARGE, message: 'hook body too large' },
+        { connection: 'close' },
+      );
+      return true;
+    }
+    const call = path === '/hooks/srs' ? parseSrs(body) : parseNginx(body);
+    if (!call) {
+      sendJson(res, 400, { code: ErrorCode.INVALID_PARAM, message: 'unreadable hook' });
+      return true;
+    }
+    const d = decide(call);
+    log.info({ hook: path, event: call.event, stream: call.stream, code: d.code }, 'media hook');
+    if (path === '/hooks/srs') {
+      // SRS allows on HTTP 200 with the integer 0 (v3) or a JSON object with code 0 (v4+); `0` is both.
+      res.writeHead(d.ok ? 200 : 403, { 'content-type': 'text/plain' });
+      res.end(String(d.code));
+    } else {
+      sendJson(res, d.ok ? 200 : 403, { code: d.code, message: d.message });
+    }
+    return true;
+  };
+}
+
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      // Past the bound: answer now, keep draining without storing.
+      if (size > MAX_HOOK_BODY) resolve(null);
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(size > MAX_HOOK_BODY ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(null));
+  });
+}
+
+/** SRS: `{ action: 'on_publish', app, stream, param: '?appid=…' }`. */
+function parseSrs(body: string): HookCall | null {
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  if (typeof o !== 'object' || o === null || typeof o.action !== 'string') return null;
+  const stream = typeof o.stream === 'string' ? o.stream : '';
+  const param = typeof o.param === 'string' ? o.param.replace(/^\?/, '') : '';
+  const events: Record<string, HookCall['event']> = {
+    on_publish: 'publish',
+    on_play: 'play',
+    on_unpublish: 'publishDone',
+    on_stop: 'playDone',
+  };
+  return {
+    event: events[o.action] ?? 'other',
+    stream,
+    query: Object.fromEntries(new URLSearchParams(param)),
+  };
+}
+
+/** nginx-rtmp: form fields `call`, `name`, and the URL's query arguments alongside. */
+function parseNginx(body: string): HookCall | null {
+  const f = Object.fromEntries(new URLSearchParams(body));
+  if (typeof f.call !== 'string') return null;
+  const events: Record<string, HookCall['event']> = {
+    publish: 'publish',
+    play: 'play',
+    publish_done: 'publishDone',
+    play_done: 'playDone',
+  };
+  const { call, name, ...rest } = f;
+  return { event: events[call] ?? 'other', stream: name ?? '', query: rest };
+}
