@@ -10,6 +10,7 @@ export * from './http-flv.js';
 export * from './hub-message.js';
 export * from './media-hub.js';
 export * from './media-server.js';
+export * from './recorder.js';
 export * from './rtmp-server.js';
 export * from './rtmp-session.js';
 export * from './stream-name.js';

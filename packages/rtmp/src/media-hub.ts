@@ -84,6 +84,7 @@ interface Player {
   /** Hold back video inter frames until a keyframe (fresh join without GOP, or after takeover). */
   waitingKeyframe: boolean;
   droppingSince: number | null;
+  silent: boolean;
 }
 
 interface Stream {
@@ -249,6 +250,8 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     tag?: unknown;
     owner?: string;
     sink: PlayerSink;
+    /** An internal consumer (a recorder): no play events, not counted as a player. */
+    silent?: boolean;
   }): void {
     let s = this.streamsByKey.get(p.key);
     if (!s) {
@@ -263,6 +266,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
       owner: p.owner,
       waitingKeyframe: gop.length === 0,
       droppingSince: null,
+      silent: p.silent === true,
     };
     s.players.set(p.sessionId, player);
     const burst = [s.metadata, s.videoHeader, s.audioHeader, ...gop]
@@ -272,7 +276,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
       p.sink.writeBatch(burst);
       for (const b of burst) s.bytesOut += b.length;
     }
-    this.emit('playStart', this.info(s), p.sessionId, p.tag);
+    if (!player.silent) this.emit('playStart', this.info(s), p.sessionId, p.tag);
   }
 
   /** Detaches a player (it stopped or disconnected). */
@@ -371,7 +375,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
   private detach(s: Stream, p: Player, closeReason?: string): void {
     if (!s.players.delete(p.sessionId)) return;
     if (closeReason) p.sink.close(closeReason);
-    this.emit('playStop', this.info(s), p.sessionId, p.tag);
+    if (!p.silent) this.emit('playStop', this.info(s), p.sessionId, p.tag);
     if (s.state === 'idle' && s.players.size === 0 && this.streamsByKey.get(s.key) === s) {
       this.streamsByKey.delete(s.key);
     }
@@ -428,7 +432,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
       stream: s.name,
       state: s.state,
       publisherSessionId: s.publisher?.sessionId ?? null,
-      players: s.players.size,
+      players: [...s.players.values()].filter((p) => !p.silent).length,
       bytesIn: s.bytesIn,
       bytesOut: s.bytesOut,
       startedAt: s.startedAt,

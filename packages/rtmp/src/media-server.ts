@@ -2,6 +2,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import { RtmpError } from './errors.js';
 import { httpStatusFor, nextHttpSessionId, parseFlvPath, refuseFlv, startFlvResponse } from './http-flv.js';
 import { MediaHub, type StreamInfo } from './media-hub.js';
+import { startRecording } from './recorder.js';
 import { type Logger, type RtmpConnection, RtmpServer, silentLogger } from './rtmp-server.js';
 import type { StreamCommand } from './rtmp-session.js';
 import { TypedEmitter } from './typed-emitter.js';
@@ -49,6 +50,8 @@ export interface MediaServerOptions {
   playerMaxPendingBytes?: number;
   /** A player skipping frames for longer than this is closed (default 15000). */
   playerMaxDropMs?: number;
+  /** Record every published stream to `<recordDir>/<key>-<startedAt>.flv` (default: no recording). */
+  recordDir?: string;
   /** Handshake + connect must finish within this (default 10000). */
   handshakeTimeoutMs?: number;
   /** A connection with no traffic either way is closed after this (default 60000). */
@@ -63,6 +66,10 @@ export interface MediaServerEvents {
   publishStop: (info: StreamInfo, reason: string) => void;
   playStart: (info: StreamInfo, sessionId: string, tag: unknown) => void;
   playStop: (info: StreamInfo, sessionId: string, tag: unknown) => void;
+  /** A recording file was opened for a stream. */
+  recordStart: (key: string, path: string) => void;
+  /** A recording file is complete and flushed (the stream ended). */
+  recordStop: (key: string, path: string) => void;
   error: (err: Error) => void;
 }
 
@@ -81,6 +88,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
   private http: Server | null = null;
   private actualRtmpPort = 0;
   private actualHttpPort: number | null = null;
+  private recordings = 0;
 
   constructor(opts: MediaServerOptions = {}) {
     super();
@@ -99,6 +107,10 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
         this.logger.info({ event: ev, key: (args[0] as StreamInfo).key, arg: args[1] }, 'media event');
         (this.emit as (n: string, ...a: unknown[]) => boolean)(ev, ...args);
       });
+    }
+    if (opts.recordDir) {
+      const dir = opts.recordDir;
+      this.hub.on('publishStart', (info) => void this.record(dir, info));
     }
     this.rtmp = new RtmpServer({
       handshakeTimeoutMs: opts.handshakeTimeoutMs,
@@ -207,6 +219,34 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
     return this.hub.streams();
   }
 
+  private async record(dir: string, info: StreamInfo): Promise<void> {
+    try {
+      const rec = await startRecording(dir, info.key, info.startedAt);
+      const now = this.hub.get(info.key);
+      if (!now || now.state === 'idle' || now.startedAt !== info.startedAt) {
+        rec.sink.close('stream already gone');
+      } else {
+        const sessionId = `rec-${++this.recordings}`;
+        this.hub.play({
+          key: info.key,
+          app: info.app,
+          stream: info.stream,
+          sessionId,
+          sink: rec.sink,
+          silent: true,
+        });
+        this.logger.info({ key: info.key, path: rec.path }, 'recording started');
+        this.emit('recordStart', info.key, rec.path);
+      }
+      const path = await rec.done;
+      this.emit('recordStop', info.key, path);
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      this.logger.error({ key: info.key, err: err.message }, 'recording failed');
+      if (this.listenerCount('error') > 0) this.emit('error', err);
+    }
+  }
+
   private async authorize(req: StreamRequest): Promise<AuthResult> {
     try {
       return await this.authorizer.authorize(req);
@@ -234,7 +274,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
     });
     s.on('publish', (cmd) => {
       void this.authorize(request('publish', cmd)).then((auth) => {
-        if (conn.isClosed || s.isEnded) return;
+        if (conn.isClosed || s.isEnded || s.streamState(cmd.streamId) !== 'publish-pending') return;
         if (!auth.ok) return s.refuse(cmd.streamId, auth.status, auth.reason);
         const app = s.connectInfo?.app ?? '';
         const key = auth.key ?? `${app}/${cmd.name}`;
@@ -253,10 +293,12 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
     });
     s.on('play', (cmd) => {
       void this.authorize(request('play', cmd)).then((auth) => {
-        if (conn.isClosed || s.isEnded) return;
+        if (conn.isClosed || s.isEnded || s.streamState(cmd.streamId) !== 'play-pending') return;
         if (!auth.ok) return s.refuse(cmd.streamId, auth.status, auth.reason);
         const app = s.connectInfo?.app ?? '';
         const key = auth.key ?? `${app}/${cmd.name}`;
+        // The hub knows a player by its connection id, so one connection plays a key once.
+        if ([...playing.values()].includes(key)) return s.refuse(cmd.streamId, 'BadName', 'already playing');
         playing.set(cmd.streamId, key);
         s.acceptPlay(cmd.streamId);
         const sink = conn.sinkFor(cmd.streamId);
@@ -288,6 +330,9 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
       const key = playing.get(streamId);
       playing.delete(streamId);
       if (key) this.hub.stopPlay(key, conn.id);
+    });
+    conn.on('internalError', (err) => {
+      if (this.listenerCount('error') > 0) this.emit('error', err);
     });
     conn.on('close', (err) => {
       if (err && !(err instanceof RtmpError))

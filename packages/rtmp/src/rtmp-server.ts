@@ -30,6 +30,8 @@ export interface RtmpServerOptions {
 export interface RtmpConnectionEvents {
   /** The socket is gone; `error` says why when it was not a clean close. */
   close: (error: Error | null) => void;
+  /** A bug of ours surfaced while serving this connection (the connection was closed). */
+  internalError: (error: Error) => void;
 }
 
 let nextId = 1;

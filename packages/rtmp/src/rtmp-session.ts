@@ -78,7 +78,8 @@ export interface RtmpSessionEvents {
   end: (error: RtmpError | null) => void;
 }
 
-type NetStreamState = 'idle' | 'publish-pending' | 'publishing' | 'play-pending' | 'playing';
+/** Lifecycle of one NetStream inside a session. */
+export type NetStreamState = 'idle' | 'publish-pending' | 'publishing' | 'play-pending' | 'playing';
 
 /**
  * Server side of one RTMP connection, sans-I/O: `feed()` bytes from the socket, write what it
@@ -157,6 +158,11 @@ export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
     this.emit('end', error);
   }
 
+  /** State of a NetStream ('idle' when unknown), so an adapter can tell a request withdrawn while it was authorized. */
+  streamState(streamId: number): NetStreamState {
+    return this.streams.get(streamId)?.state ?? 'idle';
+  }
+
   /** Message stream ids currently publishing. */
   publishingStreams(): number[] {
     return [...this.streams].filter(([, s]) => s.state === 'publishing').map(([id]) => id);
@@ -204,6 +210,12 @@ export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
     if (this.ended) return;
     this.emit('send', userControlMessage(UserControl.STREAM_EOF, streamId));
     this.sendStatus(streamId, 'status', 'NetStream.Play.UnpublishNotify', reason);
+  }
+
+  /** Sends a PingRequest; a live peer answers with a PingResponse carrying `timestamp`. */
+  ping(timestamp: number): void {
+    if (this.ended) return;
+    this.emit('send', userControlMessage(UserControl.PING_REQUEST, timestamp));
   }
 
   /** Sends an onStatus on a NetStream. */
@@ -367,7 +379,10 @@ export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
         return;
       }
       case 'deleteStream':
-        if (typeof args[0] === 'number') this.stopStream(args[0]);
+        if (typeof args[0] === 'number') {
+          this.stopStream(args[0]);
+          this.streams.delete(args[0]); // frees the slot counted by maxStreams
+        }
         return;
       case 'closeStream':
         this.stopStream(streamId);
