@@ -55,12 +55,12 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
   const apps = new MemoryAppStore(opts.apps ?? []);
   const publicHost = config.publicHost ?? config.host;
   let media: MediaServer | undefined;
-  const server = new MiniRtcServer({
+  const server: MiniRtcServer = new MiniRtcServer({
     host: config.host,
     port: config.port,
     apps,
     mediaRtmpBase: () => `rtmp://${publicHost}:${media?.rtmpPort ?? config.rtmp.port}/live`,
-    mediaFlvBase: () => `http://${publicHost}:${server.port}/live`,
+    mediaFlvBase: (): string => `http://${publicHost}:${server.port}/live`,
     urlTtlSeconds: config.signaling.urlTtlSeconds,
     heartbeatMs: config.signaling.heartbeatMs,
     heartbeatTimeoutMs: config.signaling.heartbeatTimeoutMs,
