@@ -155,12 +155,16 @@ export class FfmpegMedia extends TypedEmitter<FfmpegMediaEvents> {
     });
   }
 
-  /** Kills the process (SIGTERM, then SIGKILL if it lingers) and resolves once it is gone. */
-  async stop(): Promise<void> {
+  /**
+   * Ends the process and resolves once it is gone. By default as the device stops media on purpose:
+   * SIGTERM, so ffmpeg closes the RTMP session properly (then SIGKILL if it lingers). With `abrupt`, as a
+   * lost network does: SIGKILL, so the server sees the connection die with no unpublish.
+   */
+  async stop(opts: { abrupt?: boolean } = {}): Promise<void> {
     const proc = this.proc;
     if (proc === undefined) return this.exited;
     this.stopping = true;
-    proc.kill('SIGTERM');
+    proc.kill(opts.abrupt ? 'SIGKILL' : 'SIGTERM');
     const timer = setTimeout(() => proc.kill('SIGKILL'), 2000);
     try {
       await this.exited;

@@ -38,6 +38,8 @@ export class RtcRoomMounts {
       mediaFile: this.opts.mediaFile,
       ffmpegPath: this.opts.ffmpegPath,
       progress: (room) => this.host.events.emit('mediaProgress', { id: room.id }),
+      exited: (room, role, code, signal) =>
+        this.host.events.emit('mediaExit', { id: room.id, role, code, signal }),
       raise: (room, eventAttr, detail) => {
         const page = this.pageOf.get(room);
         const el = page?.byId(room.id);

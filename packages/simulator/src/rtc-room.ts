@@ -25,6 +25,8 @@ export interface RtcRoomHost {
   online(): boolean;
   /** Media counters of the room changed. */
   progress(room: RtcRoom): void;
+  /** A media process of the room ended (stopped, killed or failed). */
+  exited(room: RtcRoom, role: 'push' | 'pull', code: number | null, signal: string | null): void;
   /** Push from this media file instead of the test pattern. */
   mediaFile?: string;
   ffmpegPath?: string;
@@ -143,6 +145,7 @@ export class RtcRoom {
     const bad = role === 'push' ? RtmpEventCode.PUSH_FAILED : RtmpEventCode.PLAY_FAILED;
     m.on('started', () => this.fire('onRtmpEvent', { code: ok, message: `${role} started` }));
     m.on('progress', () => this.host.progress(this));
+    m.on('exit', (x) => this.host.exited(this, role, x.code, x.signal));
     m.on('firstVideoFrame', () => this.fire('onFirstRender', {}));
     m.on('failed', (f) => {
       const why = f.stderr.split('\n').pop() || `ffmpeg exited with ${f.code ?? f.signal}`;
@@ -164,15 +167,18 @@ export class RtcRoom {
     if ('mute' in attrs) this.muted = attrs['mute'] === true;
   }
 
-  /** Kills media but keeps the component: network loss. `startMedia()` resumes. */
+  /**
+   * Kills media but keeps the component: network loss, so the processes die abruptly (no RTMP
+   * unpublish reaches the server, as when a phone loses its network). `startMedia()` resumes.
+   */
   async suspendMedia(): Promise<void> {
-    await Promise.all([this.push?.stop(), this.pull?.stop()]);
+    await Promise.all([this.push?.stop({ abrupt: true }), this.pull?.stop({ abrupt: true })]);
   }
 
-  /** `RtcRoomContext.stop()`: ends media for good on this component. */
+  /** `RtcRoomContext.stop()`: ends media for good on this component, closing RTMP sessions properly. */
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.suspendMedia();
+    await Promise.all([this.push?.stop(), this.pull?.stop()]);
   }
 
   /** The element left the page: media ends and no more events are raised. */

@@ -54,6 +54,8 @@ function describe(name: keyof SimulatorEvents, p: unknown): string | undefined {
       return `<rtc-room id=${e['id']}>`;
     case 'rtmpEvent':
       return `<rtc-room id=${e['id']}> ${e['code']} ${e['message']}`;
+    case 'mediaExit':
+      return `<rtc-room id=${e['id']}> ${e['role']} ffmpeg exited (${e['signal'] ?? e['code']})`;
     case 'network':
       return e['online'] ? 'online' : 'offline';
     case 'page':

@@ -20,6 +20,8 @@ export interface SimulatorEvents extends Record<string, unknown> {
   rtcRoomContext: RtcRoomContextCall;
   /** Media counters of a room changed. */
   mediaProgress: { id: string };
+  /** A media process of a room ended: stopped with the room, killed by a network drop, or failed. */
+  mediaExit: { id: string; role: 'push' | 'pull'; code: number | null; signal: string | null };
   network: { online: boolean };
   /** App code ran (a callback, a timer); carries nothing, exists so waits re-check their condition. */
   activity: undefined;
