@@ -117,4 +117,50 @@ describe('e2e with raw RTMP clients', { concurrency: false }, () => {
       assert.equal(a.socket.destroyed, false);
     },
   );
+
+  it('takes over from a still-connected publisher of the same owner, and expires the grace', T, async () => {
+    const srv = new MediaServer({
+      rtmpPort: 0,
+      takeoverGraceMs: 300,
+      authorizer: { authorize: (r) => ({ ok: true, owner: r.query.user }) },
+    });
+    await srv.listen();
+    const events: string[] = [];
+    for (const ev of ['publishStart', 'publishReplaced', 'publishStop'] as const) {
+      srv.on(ev, (_i: unknown, r?: unknown) => events.push(r ? `${ev}:${r}` : ev));
+    }
+    const mk = () => {
+      const c = new RawClient(srv.rtmpPort);
+      clients.push(c);
+      return c;
+    };
+    try {
+      const a = mk();
+      a.write(...clientScript('publish', 'live', 'tk?user=alice'));
+      await a.until(() => a.out.codes().includes('NetStream.Publish.Start'));
+      a.write(writeMessage(6, MessageType.VIDEO, 1, 0, tags.avcHeader, 128));
+      a.write(writeMessage(6, MessageType.VIDEO, 1, 1000, tags.avcKey(10), 128));
+      const v = mk();
+      v.write(...clientScript('play', 'live', 'tk'));
+      await v.until(() => v.videos().length >= 2);
+      const b = mk();
+      b.write(...clientScript('publish', 'live', 'tk?user=alice'));
+      await b.until(() => b.out.codes().includes('NetStream.Publish.Start'));
+      await a.closed; // the stale publisher is closed by the takeover
+      b.write(writeMessage(6, MessageType.VIDEO, 1, 0, tags.avcHeader, 128));
+      b.write(writeMessage(6, MessageType.VIDEO, 1, 0, tags.avcKey(10), 128));
+      await v.until(() => v.videos().length >= 4);
+      const last = v.out.messages.filter((m) => m.typeId === MessageType.VIDEO).at(-1)!;
+      assert.ok(last.timestamp > 1000, `timeline continues after takeover (${last.timestamp})`);
+      assert.deepEqual(events, ['publishStart', 'publishReplaced']);
+      // B vanishes: nobody comes back within 300 ms, so the stream ends and the player is closed.
+      const stop = new Promise<string>((resolve) => srv.once('publishStop', (_i, r) => resolve(r)));
+      b.socket.destroy();
+      assert.equal(await stop, 'timeout');
+      await v.closed;
+      assert.ok(v.out.codes().includes('NetStream.Play.UnpublishNotify'));
+    } finally {
+      await srv.close();
+    }
+  });
 });
