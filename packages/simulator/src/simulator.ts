@@ -126,7 +126,13 @@ export class Simulator implements AppCallbacks {
       p.catch(() => bundles.delete(key));
     }
     const sim = new Simulator(await p, opts);
-    sim.start();
+    try {
+      sim.start();
+    } catch (e) {
+      // The app threw while starting (top-level code, App() missing): nothing it started may outlive it.
+      await sim.close();
+      throw e;
+    }
     return sim;
   }
 

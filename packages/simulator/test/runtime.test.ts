@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Simulator, SimulatorError, SimulatorErrorCode } from '../src/index.js';
+import { PageInstance, parseAxml, Simulator, SimulatorError, SimulatorErrorCode } from '../src/index.js';
 
 // Values from the app's realm have other prototypes; compare their JSON shape.
 const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
@@ -168,5 +168,35 @@ describe('app and page runtime', () => {
     sim.run("setTimeout(() => { throw new Error('boom in timer'); }, 0)");
     const e = await sim.waitFor('error');
     assert.match(String((e.error as Error).message), /boom in timer/);
+  });
+
+  it('refuses an app that never calls App(), and one whose files are missing', async () => {
+    const broken = fileURLToPath(new URL('./fixtures/broken-app', import.meta.url));
+    await assert.rejects(
+      Simulator.load(broken),
+      (e: unknown) => e instanceof SimulatorError && e.code === SimulatorErrorCode.APP_NOT_REGISTERED,
+    );
+    await assert.rejects(
+      Simulator.load(fileURLToPath(new URL('./fixtures/no-such-app', import.meta.url))),
+      (e: unknown) => e instanceof SimulatorError && e.code === SimulatorErrorCode.APP_LOAD_FAILED,
+    );
+  });
+
+  it('reports a template that fails to render as an error event and keeps the last tree', async () => {
+    const sim = await load();
+    const before = sim.page.text;
+    const page = new PageInstance('x', { data: { a: 1 } }, parseAxml('<view>{{ a + }}</view>'), {
+      call: () => {},
+      defer: () => {},
+      rendered: () => assert.fail('must not count as rendered'),
+      reportError: (e, where) => sim.events.emit('error', { error: e, where }),
+    });
+    const err = sim.waitFor('error');
+    page.render();
+    const { error, where } = await err;
+    assert.equal((error as SimulatorError).code, SimulatorErrorCode.EXPRESSION_ERROR);
+    assert.equal(where, 'render of x');
+    assert.equal(page.renderCount, 0);
+    assert.equal(sim.page.text, before);
   });
 });
