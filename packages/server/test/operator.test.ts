@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CloseCode, ErrorCode } from '@minirtc/protocol';
-import type { MiniRtcServer } from '../src/server.js';
-import { APP_ID, loginClient, startServer } from './helpers.js';
+import { MemoryAppStore } from '../src/app-store.js';
+import { MiniRtcServer } from '../src/server.js';
+import { APP_ID, Client, SECRET, loginClient, startServer, token } from './helpers.js';
 
 describe('operator actions', () => {
   let server: MiniRtcServer;
@@ -64,7 +65,6 @@ describe('operator actions', () => {
 
   it('a multi-room session kicked from one room stays in the other', async () => {
     const { c: a } = await loginClient(server, 'mr', 'r-m1');
-    const { token } = await import('./helpers.js');
     const second = await a.req('login', {
       appID: APP_ID,
       roomID: 'r-m2',
@@ -78,5 +78,52 @@ describe('operator actions', () => {
     assert.equal((await a.req('broadcast', { roomID: 'r-m1', message: 'x' })).code, ErrorCode.NOT_LOGGED_IN);
     assert.equal(a.closeCode, null);
     a.close();
+  });
+
+  it('reports mediaState from clients as an event, and an app cap bounds room size', async () => {
+    const { c } = await loginClient(server, 'ms', 'r-ms');
+    const seen = new Promise((resolve) => server.once('mediaState', resolve));
+    c.send({
+      type: 'mediaState',
+      roomID: 'r-ms',
+      streamID: 's-ms',
+      kind: 'play',
+      code: 3803,
+      state: 'NO_PLAY',
+    });
+    assert.deepEqual(await seen, {
+      appID: APP_ID,
+      roomID: 'r-ms',
+      userID: 'ms',
+      streamID: 's-ms',
+      kind: 'play',
+      code: 3803,
+      state: 'NO_PLAY',
+    });
+    c.close();
+
+    const capped = new MiniRtcServer({
+      port: 0,
+      apps: new MemoryAppStore([{ appID: APP_ID, serverSecret: SECRET, maxRoomMembers: 1 }]),
+    });
+    await capped.listen();
+    try {
+      const created = new Promise((resolve) => capped.once('roomCreated', resolve));
+      // Asking for 10 does not lift the app's cap of 1.
+      const { c: first } = await loginClient(capped, 'cap1', 'r-cap', { maxMemberCount: 10 });
+      assert.deepEqual(await created, { appID: APP_ID, roomID: 'r-cap' });
+      const second = await Client.open(capped.wsUrl);
+      const res = await second.req('login', {
+        appID: APP_ID,
+        roomID: 'r-cap',
+        token: token('cap2', { roomID: 'r-cap' }),
+        user: { userID: 'cap2' },
+      });
+      assert.equal(res.code, ErrorCode.ROOM_FULL);
+      first.close();
+      second.close();
+    } finally {
+      await capped.close();
+    }
   });
 });
