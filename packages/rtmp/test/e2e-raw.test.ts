@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { createServer, get } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { MessageType, writeMessage } from '../src/chunk-writer.js';
+import { encodeAmf0 } from '../src/amf0.js';
 import { inspectVideo } from '../src/codec.js';
+import { FlvReader } from '../src/flv.js';
 import { MediaServer } from '../src/index.js';
 import { chunkSize4096, clientScript, tags } from './helpers.js';
 import { RawClient } from './procs.js';
@@ -161,6 +165,60 @@ describe('e2e with raw RTMP clients', { concurrency: false }, () => {
       assert.ok(v.out.codes().includes('NetStream.Play.UnpublishNotify'));
     } finally {
       await srv.close();
+    }
+  });
+
+  it('serves HTTP-FLV through handleHttp mounted on a host http.Server', T, async () => {
+    const host = createServer((req, res) => {
+      if (server.handleHttp(req, res)) return;
+      res.statusCode = 418;
+      res.end();
+    });
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    const port = (host.address() as AddressInfo).port;
+    try {
+      const pub = client();
+      pub.write(...clientScript('publish', 'live', 'mounted'));
+      await pub.until(() => pub.out.codes().includes('NetStream.Publish.Start'));
+      pub.write(
+        writeMessage(
+          5,
+          MessageType.DATA_AMF0,
+          1,
+          0,
+          encodeAmf0('@setDataFrame', 'onMetaData', { width: 2 }),
+          128,
+        ),
+        writeMessage(6, MessageType.VIDEO, 1, 0, tags.avcHeader, 128),
+        writeMessage(4, MessageType.AUDIO, 1, 0, tags.aacHeader, 128),
+        writeMessage(6, MessageType.VIDEO, 1, 40, tags.avcKey(10), 128),
+      );
+      // Whether the player joins before or after this media reaches the hub, it gets the same
+      // four tags: from the cache (metadata, headers, GOP) or live.
+      const got = await new Promise<{ status: number; type: string; tags: number[] }>((resolve, reject) => {
+        get(`http://127.0.0.1:${port}/live/mounted.flv`, (res) => {
+          const reader = new FlvReader();
+          const seen: number[] = [];
+          res.on('data', (d: Buffer) => {
+            for (const t of reader.push(d)) seen.push(t.type);
+            if (seen.length >= 4) {
+              res.destroy();
+              resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), tags: seen });
+            }
+          });
+        }).on('error', reject);
+      });
+      assert.deepEqual(got, { status: 200, type: 'video/x-flv', tags: [18, 9, 8, 9] });
+      const other = await new Promise<number>((resolve, reject) => {
+        get(`http://127.0.0.1:${port}/api/rooms`, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        }).on('error', reject);
+      });
+      assert.equal(other, 418, 'requests that are not ours are left to the host');
+    } finally {
+      host.closeAllConnections();
+      await new Promise<void>((resolve) => host.close(() => resolve()));
     }
   });
 });
