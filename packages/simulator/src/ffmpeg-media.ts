@@ -18,8 +18,10 @@ export interface MediaStats {
   bytesSent: number;
 }
 
+// A type alias, not an interface: only aliases satisfy EventMap's index signature without adding one,
+// and an added index signature would let any misspelt event name compile.
 /** Events of one ffmpeg run. */
-export interface FfmpegMediaEvents extends Record<string, unknown> {
+export type FfmpegMediaEvents = {
   /** Push: the RTMP connection is up and media bytes went out. Pull: the first frame was decoded. */
   started: undefined;
   /** Pull: the first video frame was decoded (the device's `onFirstRender`). */
@@ -30,7 +32,7 @@ export interface FfmpegMediaEvents extends Record<string, unknown> {
   progress: undefined;
   /** The process is gone, for whatever reason. */
   exit: { code: number | null; signal: string | null };
-}
+};
 
 /** How to run ffmpeg for one role. */
 export interface FfmpegMediaOptions {

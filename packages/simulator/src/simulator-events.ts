@@ -2,8 +2,10 @@ import type { ConsoleEntry } from './mini-program-context.js';
 import type { UiCall } from './my-api.js';
 import type { RtcRoom, RtcRoomContextCall } from './rtc-room.js';
 
+// A type alias, not an interface: only aliases satisfy EventMap's index signature without adding one,
+// and an added index signature would let any misspelt event name compile.
 /** Events of an instance; every payload is a plain object. */
-export interface SimulatorEvents extends Record<string, unknown> {
+export type SimulatorEvents = {
   console: ConsoleEntry & { name: string };
   /** A UI-only `my.*` call (toast, alert, navigation …). */
   ui: UiCall;
@@ -26,4 +28,4 @@ export interface SimulatorEvents extends Record<string, unknown> {
   /** App code ran (a callback, a timer); carries nothing, exists so waits re-check their condition. */
   activity: undefined;
   page: { route: string; action: 'load' | 'show' | 'hide' | 'unload' };
-}
+};

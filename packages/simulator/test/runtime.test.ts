@@ -51,6 +51,8 @@ describe('app and page runtime', () => {
       getApp: 'function',
     });
     assert.equal(sim.run('typeof require'), 'undefined');
+    // @ts-expect-error misspelt event names do not compile: the events are typed.
+    sim.events.on('rtmpEvents', () => {});
     assert.throws(() => sim.run('eval("1+1")'), /Code generation from strings disallowed/);
     assert.equal(sim.run('getCurrentPages().length'), 1);
     assert.equal(sim.run('getCurrentPages()[0].route'), 'pages/index/index');
