@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { get } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { inspectVideo } from '../src/codec.js';
 import { FlvReader } from '../src/flv.js';
 import {
@@ -51,6 +51,9 @@ describe('e2e with ffmpeg', { concurrency: false }, () => {
     }
     await server.listen();
   });
+
+  // Each test's ffmpegs go when it ends: several x264 encoders at once would starve a 2-core box.
+  afterEach(() => killAll());
 
   after(async () => {
     killAll();
