@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CloseCode, ErrorCode } from '@minirtc/protocol';
 import type { MiniRtcServer } from '../src/server.js';
-import { APP_ID, Client, OTHER_APP_ID, OTHER_SECRET, loginClient, startServer, token } from './helpers.js';
+import { generateToken04, makeRoomPayload } from '@minirtc/protocol/crypto';
+import {
+  APP_ID,
+  Client,
+  OTHER_APP_ID,
+  OTHER_SECRET,
+  SECRET,
+  loginClient,
+  startServer,
+  token,
+} from './helpers.js';
 
 describe('login, users, logout', () => {
   let server: MiniRtcServer;
@@ -10,6 +20,15 @@ describe('login, users, logout', () => {
     server = await startServer();
   });
   after(() => server.close());
+
+  it('greets every connection with hello', async () => {
+    const c = new Client(server.wsUrl);
+    const hello = await c.next((m) => m.type === 'hello');
+    assert.equal(hello.protocol, 1);
+    assert.equal(hello.maxFrameBytes, 16 * 1024);
+    assert.ok(Math.abs(hello.serverTime - Date.now()) < 5000);
+    c.close();
+  });
 
   it('replies with a snapshot of the room without oneself', async () => {
     const { c: a, data: la } = await loginClient(server, 'alice', 'r-snap');
@@ -115,6 +134,16 @@ describe('login, users, logout', () => {
       assert.equal(res.code, code, name);
     }
     assert.equal(server.roomUsers(APP_ID, 'r-tok').length, 0, 'refused logins leave no trace');
+    // Both published token04 variants log in: AES-GCM (above, the default) and AES-CBC.
+    const cbc = generateToken04({
+      appID: APP_ID,
+      userID: 'tu',
+      secret: SECRET,
+      ttlSeconds: 60,
+      payload: makeRoomPayload('r-tok', true),
+      mode: 'cbc',
+    });
+    assert.equal((await login({ token: cbc })).code, 0);
     c.close();
   });
 
