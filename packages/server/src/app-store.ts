@@ -21,6 +21,7 @@ export interface AppStore {
 export class MemoryAppStore implements AppStore {
   readonly #apps = new Map<number, AppRecord>();
 
+  /** A store holding `apps` (each checked as by {@link add}). */
   constructor(apps: AppRecord[] = []) {
     for (const a of apps) this.add(a);
   }
@@ -41,10 +42,12 @@ export class MemoryAppStore implements AppStore {
     return this.#apps.delete(appID);
   }
 
+  /** The app with this AppID, if any. */
   get(appID: number): AppRecord | undefined {
     return this.#apps.get(appID);
   }
 
+  /** Every app. */
   list(): AppRecord[] {
     return [...this.#apps.values()];
   }

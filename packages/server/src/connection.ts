@@ -63,6 +63,7 @@ export class Connection implements Transport {
     });
   }
 
+  /** Sends a frame if the socket is open; drops a consumer whose queue passed the bound. */
   send(msg: ServerMessage): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     this.ws.send(JSON.stringify(msg));

@@ -36,6 +36,7 @@ export class HttpRouter {
 
   constructor(private readonly log: Logger) {}
 
+  /** Appends a handler (tried after those added before). */
   add(h: HttpHandler): void {
     this.#handlers.push(h);
   }

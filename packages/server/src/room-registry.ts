@@ -6,6 +6,7 @@ export class RoomRegistry {
 
   constructor(private readonly limits: RoomLimits) {}
 
+  /** A room, if it exists. */
   get(appID: number, roomID: string): Room | undefined {
     return this.#byApp.get(appID)?.get(roomID);
   }

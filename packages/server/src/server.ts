@@ -94,6 +94,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
   #port = 0;
   #closed: Promise<void> | null = null;
 
+  /** Builds the server; nothing listens until {@link listen}. */
   constructor(opts: ServerOptions) {
     super();
     this.#log = opts.logger ?? silentLogger;

@@ -10,6 +10,7 @@ export class SessionRegistry {
   /** Replaced session IDs → current session ID, so grants issued to the old one stay valid. */
   readonly #aliases = new Map<string, string>();
 
+  /** Registers a session (replacing the user's index entry). */
   add(s: Session): void {
     this.#byId.set(s.id, s);
     this.#byUser.set(s.key, s);
@@ -43,10 +44,12 @@ export class SessionRegistry {
     for (const id of s.aliases) if (this.#aliases.get(id) === s.id) this.#aliases.delete(id);
   }
 
+  /** Every live session. */
   all(): Session[] {
     return [...this.#byId.values()];
   }
 
+  /** Number of live sessions. */
   get size(): number {
     return this.#byId.size;
   }

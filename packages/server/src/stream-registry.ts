@@ -36,10 +36,12 @@ export function wireStream(r: StreamReservation): WireStream {
 export class StreamRegistry {
   readonly #byKey = new Map<string, StreamReservation>();
 
+  /** Index key: streamIDs are unique per AppID. */
   static key(appID: number, streamID: string): string {
     return `${appID}:${streamID}`;
   }
 
+  /** The reservation of a streamID, if any. */
   get(appID: number, streamID: string): StreamReservation | undefined {
     return this.#byKey.get(StreamRegistry.key(appID, streamID));
   }
@@ -59,6 +61,7 @@ export class StreamRegistry {
     return [...this.#byKey.values()].filter((r) => r.appID === appID && r.userID === userID);
   }
 
+  /** Number of reservations. */
   get size(): number {
     return this.#byKey.size;
   }
