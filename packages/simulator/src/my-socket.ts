@@ -39,16 +39,25 @@ class SimSocket {
     ) => void,
   ) {}
 
-  /** Opens the connection; offline, it fails on the next tick like a device without network. */
-  connect(headers: Record<string, string>, protocols: string[] | undefined): void {
-    if (!this.host.online()) {
+  /**
+   * Opens the connection. Offline or with a URL the client rejects, it fails on the next tick (error
+   * then close, as a device reports it) and returns the reason for the call's `fail` callback.
+   */
+  connect(headers: Record<string, string>, protocols: string[] | undefined): string | undefined {
+    const failLater = (message: string): string => {
       this.host.defer(() => {
-        this.sink('error', { message: 'network is not available' });
-        this.sink('close', { code: 1006, reason: 'network is not available' });
+        this.sink('error', { message });
+        this.sink('close', { code: 1006, reason: message });
       });
-      return;
+      return message;
+    };
+    if (!this.host.online()) return failLater('network is not available');
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.url, protocols, { headers });
+    } catch (e) {
+      return failLater((e as Error).message);
     }
-    const ws = new WebSocket(this.url, protocols, { headers });
     this.ws = ws;
     ws.on('open', () => !this.silenced && this.sink('open', {}));
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
@@ -60,6 +69,7 @@ class SimSocket {
     ws.on('close', (code: number, reason: Buffer) => {
       if (!this.silenced) this.sink('close', { code, reason: reason.toString() });
     });
+    return undefined;
   }
 
   get readyState(): number {
@@ -158,8 +168,7 @@ export class MySocketApi {
     });
     this.sockets.add(sock);
     this.global = sock;
-    sock.connect(headersOf(o), protocolsOf(o));
-    settle(this.host, o, true, {});
+    this.settleConnect(o, sock.connect(headersOf(o), protocolsOf(o)));
     return undefined;
   }
 
@@ -202,9 +211,15 @@ export class MySocketApi {
         settle(this.host, co, true, {});
       },
     };
-    sock.connect(headersOf(o), protocolsOf(o));
-    settle(this.host, o, true, {});
+    this.settleConnect(o, sock.connect(headersOf(o), protocolsOf(o)));
     return task;
+  }
+
+  // `success` means the device accepted the request to connect (the open comes later, by event);
+  // `fail` that it refused at once: offline, or a malformed URL.
+  private settleConnect(o: AsyncCallbackOptions, failure: string | undefined): void {
+    if (failure === undefined) settle(this.host, o, true, {});
+    else settle(this.host, o, false, { error: 12, errorMessage: failure });
   }
 
   private sendOn(

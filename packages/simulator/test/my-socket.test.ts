@@ -107,6 +107,20 @@ describe('my.* sockets (global form)', () => {
   });
 });
 
+describe('my.* sockets: refused connections', () => {
+  it('calls fail and reports error then close for a malformed URL, without throwing into the app', async () => {
+    const sim = await load();
+    sim.run(`
+      globalThis.log = [];
+      const t = my.connectSocket({ url: 'http-not-ws://x', multiple: true, fail: (e) => log.push('fail:' + e.error) });
+      t.onError(() => log.push('error'));
+      t.onClose((r) => log.push('close:' + r.code));
+    `);
+    await until(sim, () => log(sim).length === 3);
+    assert.deepEqual(log(sim), ['error', 'close:1006', 'fail:12']);
+  });
+});
+
 describe('my.* sockets (SocketTask form)', () => {
   it('runs several tasks at once with their own listeners; binary arrives as an ArrayBuffer of the app realm', async () => {
     const sim = await load();

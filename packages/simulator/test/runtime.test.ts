@@ -127,6 +127,30 @@ describe('app and page runtime', () => {
     assert.deepEqual(plain((sim.page.data['lifecycle'] as string[]).slice(-2)), ['onHide', 'onShow']);
   });
 
+  it('redirectTo replaces the page (onUnload), reLaunch empties the stack; an unknown route is an error event', async () => {
+    const sim = await load();
+    const first = sim.page;
+    sim.run("my.redirectTo({ url: 'pages/second/index?from=redirect' })");
+    await sim.waitFor('page', (p) => p.action === 'load' && p.route === 'pages/second/index');
+    assert.deepEqual(
+      sim.pages.map((p) => p.route),
+      ['pages/second/index'],
+    );
+    assert.notEqual(sim.page, first);
+    assert.equal(sim.page.data['from'], 'redirect');
+    sim.run("my.navigateTo({ url: '/pages/index/index' })");
+    await sim.waitFor('page', (p) => p.action === 'load' && p.route === 'pages/index/index');
+    assert.equal(sim.pages.length, 2);
+    sim.run("my.reLaunch({ url: '/pages/second/index?from=relaunch' })");
+    await sim.waitUntil(() => sim.pages.length === 1 && sim.page.data['from'] === 'relaunch');
+    const err = sim.waitFor('error');
+    sim.run("my.navigateTo({ url: '/pages/nowhere/index' })");
+    assert.match(
+      String(((await err).error as Error).message),
+      /no Page\(\) for route 'pages\/nowhere\/index'/,
+    );
+  });
+
   it('throws a SimulatorError naming an unsupported my.* API', async () => {
     const sim = await load();
     assert.throws(
