@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { flvHeader } from './flv.js';
-import type { PlayerSink } from './media-hub.js';
+import type { PlayerSink } from './stream-info.js';
 import { MAX_STREAM_NAME_LENGTH, parseQuery } from './stream-name.js';
 
 /** What an HTTP-FLV URL names: `/<app>/<stream>.flv?query`. */

@@ -1,4 +1,5 @@
 export * from './amf0.js';
+export * from './backpressure.js';
 export * from './chunk-reader.js';
 export * from './chunk-writer.js';
 export * from './codec.js';
@@ -13,5 +14,6 @@ export * from './media-server.js';
 export * from './recorder.js';
 export * from './rtmp-server.js';
 export * from './rtmp-session.js';
+export * from './stream-info.js';
 export * from './stream-name.js';
 export * from './typed-emitter.js';

@@ -1,62 +1,10 @@
 import { MessageType } from './chunk-writer.js';
 import { inspectAudio, inspectVideo } from './codec.js';
 import { GopCache } from './gop-cache.js';
-import { HubMessage, type WireFormat } from './hub-message.js';
+import { type BackpressureState, admit } from './backpressure.js';
+import { HubMessage } from './hub-message.js';
+import type { MediaHubEvents, PlayerSink, PublisherHandle, StopReason, StreamInfo } from './stream-info.js';
 import { TypedEmitter } from './typed-emitter.js';
-
-/** Where one player's bytes go; the TCP and HTTP adapters implement it. */
-export interface PlayerSink extends WireFormat {
-  /** Bytes accepted but not yet handed to the OS (socket.writableLength): the backpressure signal. */
-  pendingBytes(): number;
-  /** Writes one message's bytes (one socket write per message). */
-  write(data: Buffer): void;
-  /** Writes several buffers as one batch (cork/uncork), used for the join burst. */
-  writeBatch(data: Buffer[]): void;
-  /** The hub is done with this player (stream ended, too slow, dropped): close it. */
-  close(reason: string): void;
-}
-
-/** The hub's handle on a publishing connection, used to close a stale one on takeover. */
-export interface PublisherHandle {
-  readonly sessionId: string;
-  close(reason: string): void;
-}
-
-/** Why a stream stopped: 'normal' (clean unpublish), 'timeout' (grace expired), 'closed' (by API). */
-export type StopReason = 'normal' | 'timeout' | 'replaced' | 'closed' | 'error';
-
-/** A snapshot of one stream, as events and `streams()` report it. */
-export interface StreamInfo {
-  key: string;
-  app: string;
-  stream: string;
-  owner?: string;
-  tag?: unknown;
-  /** 'live' with a publisher; 'grace' while waiting for the publisher to come back. */
-  state: 'live' | 'grace' | 'idle';
-  publisherSessionId: string | null;
-  players: number;
-  bytesIn: number;
-  bytesOut: number;
-  /** When the stream was first published (ms since epoch); survives takeovers. */
-  startedAt: number;
-  videoCodec: string | null;
-  audioCodec: string | null;
-  /** Incoming media bitrate in bits/s over the last ~2 s window. */
-  bitrate: number;
-}
-
-/** Events of a {@link MediaHub}. */
-export interface MediaHubEvents {
-  /** A genuinely new stream (not a takeover). */
-  publishStart: (info: StreamInfo) => void;
-  /** A publisher with the same owner took the stream over; players stayed attached. */
-  publishReplaced: (info: StreamInfo) => void;
-  /** The stream is gone: grace expired, clean unpublish, or closed by the API. */
-  publishStop: (info: StreamInfo, reason: string) => void;
-  playStart: (info: StreamInfo, sessionId: string, tag: unknown) => void;
-  playStop: (info: StreamInfo, sessionId: string, tag: unknown) => void;
-}
 
 /** Tuning of a {@link MediaHub}. */
 export interface MediaHubOptions {
@@ -76,14 +24,11 @@ export interface MediaHubOptions {
   now?: () => number;
 }
 
-interface Player {
+interface Player extends BackpressureState {
   sessionId: string;
   sink: PlayerSink;
   tag: unknown;
   owner: string | undefined;
-  /** Hold back video inter frames until a keyframe (fresh join without GOP, or after takeover). */
-  waitingKeyframe: boolean;
-  droppingSince: number | null;
   silent: boolean;
 }
 
@@ -126,9 +71,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
   private readonly graceMs: number;
   private readonly gopFrames: number;
   private readonly gopBytes: number;
-  private readonly softLimit: number;
-  private readonly hardLimit: number;
-  private readonly maxDropMs: number;
+  private readonly limits: { soft: number; hard: number; maxDropMs: number };
   private readonly now: () => number;
 
   constructor(opts: MediaHubOptions = {}) {
@@ -136,9 +79,12 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     this.graceMs = opts.takeoverGraceMs ?? 30_000;
     this.gopFrames = opts.gopCacheMaxFrames ?? 1024;
     this.gopBytes = opts.gopCacheMaxBytes ?? 16 * 1024 * 1024;
-    this.softLimit = opts.playerMaxPendingBytes ?? 4 * 1024 * 1024;
-    this.hardLimit = opts.playerHardPendingBytes ?? this.softLimit * 4;
-    this.maxDropMs = opts.playerMaxDropMs ?? 15_000;
+    const soft = opts.playerMaxPendingBytes ?? 4 * 1024 * 1024;
+    this.limits = {
+      soft,
+      hard: opts.playerHardPendingBytes ?? soft * 4,
+      maxDropMs: opts.playerMaxDropMs ?? 15_000,
+    };
     this.now = opts.now ?? Date.now;
   }
 
@@ -381,31 +327,12 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     }
   }
 
-  /** Backpressure: skip to the next keyframe past the soft limit, close past the hard one. */
   private deliver(s: Stream, p: Player, msg: HubMessage): void {
-    const pending = p.sink.pendingBytes();
-    if (pending > this.hardLimit) {
-      this.detach(s, p, `player too slow: ${pending} bytes pending`);
-      return;
-    }
-    const hasVideo = s.videoHeader !== null || s.videoCodec !== null;
-    if (p.droppingSince !== null) {
-      if (this.now() - p.droppingSince > this.maxDropMs) {
-        this.detach(s, p, 'player too slow: dropping frames for too long');
-        return;
-      }
-      const resumable = msg.keyframe || (!hasVideo && msg.typeId === MessageType.AUDIO);
-      if (!resumable || pending > this.softLimit / 2) return;
-      p.droppingSince = null;
-    } else if (pending > this.softLimit) {
-      p.droppingSince = this.now();
-      return;
-    }
-    if (msg.typeId === MessageType.VIDEO && p.waitingKeyframe) {
-      if (!msg.keyframe) return;
-      p.waitingKeyframe = false;
-    }
-    this.write(s, p, msg.bytesFor(p.sink));
+    const verdict = admit(p, msg, p.sink.pendingBytes(), this.limits, this.now(), {
+      hasVideo: s.videoHeader !== null || s.videoCodec !== null,
+    });
+    if (verdict === 'write') this.write(s, p, msg.bytesFor(p.sink));
+    else if (verdict !== 'skip') this.detach(s, p, verdict.close);
   }
 
   private write(s: Stream, p: Player, data: Buffer): void {

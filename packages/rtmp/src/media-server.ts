@@ -1,7 +1,8 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { RtmpError } from './errors.js';
 import { httpStatusFor, nextHttpSessionId, parseFlvPath, refuseFlv, startFlvResponse } from './http-flv.js';
-import { MediaHub, type StreamInfo } from './media-hub.js';
+import { MediaHub } from './media-hub.js';
+import type { StreamInfo } from './stream-info.js';
 import { startRecording } from './recorder.js';
 import { type Logger, type RtmpConnection, RtmpServer, silentLogger } from './rtmp-server.js';
 import type { StreamCommand } from './rtmp-session.js';

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { flvHeader } from './flv.js';
-import type { PlayerSink } from './media-hub.js';
+import type { PlayerSink } from './stream-info.js';
 
 /** A file name for a recording of `key` started at `startedAt`: slashes and odd characters become `_`. */
 export function recordingFileName(key: string, startedAt: number): string {

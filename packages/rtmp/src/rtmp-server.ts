@@ -1,6 +1,6 @@
 import { type Server, type Socket, createServer } from 'node:net';
 import { RtmpError, RtmpErrorCode } from './errors.js';
-import type { PlayerSink } from './media-hub.js';
+import type { PlayerSink } from './stream-info.js';
 import { RtmpSession, type RtmpSessionOptions } from './rtmp-session.js';
 import { TypedEmitter } from './typed-emitter.js';
 

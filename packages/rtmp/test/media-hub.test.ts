@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ChunkReader } from '../src/chunk-reader.js';
 import { FlvReader } from '../src/flv.js';
-import { MediaHub, type PlayerSink, type PublisherHandle, type StreamInfo } from '../src/media-hub.js';
+import { MediaHub } from '../src/media-hub.js';
+import type { PlayerSink, PublisherHandle, StreamInfo } from '../src/stream-info.js';
 import { tags } from './helpers.js';
 
 class FakeSink implements PlayerSink {
