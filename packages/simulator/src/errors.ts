@@ -28,8 +28,8 @@ export const SimulatorErrorCode = {
   WAIT_TIMEOUT: 600,
   /** ffmpeg could not be started or is missing. */
   MEDIA_SPAWN_FAILED: 700,
-  /** The instance was used after `close()`. */
-  CLOSED: 800,
+  /** The instance was used while not running (its app context not yet created). */
+  NOT_RUNNING: 800,
 } as const;
 
 /** One of the numbers in {@link SimulatorErrorCode}. */

@@ -28,6 +28,7 @@ export interface SimulatorOptions {
   systemInfo?: Record<string, unknown>;
   /** `<rtc-room>` pushes this media file (looped) instead of a test pattern with a tone. */
   mediaFile?: string;
+  /** The ffmpeg binary; `ffmpeg` from PATH by default. */
   ffmpegPath?: string;
   /** Print the app's console output, prefixed with the instance name. */
   echoConsole?: boolean;
@@ -48,6 +49,7 @@ export class Simulator implements AppCallbacks {
   readonly contextCalls: RtcRoomContextCall[] = [];
   /** Errors the app produced (also emitted as 'error'). */
   readonly errors: { error: unknown; where: string }[] = [];
+  /** The instance's label (`opts.name`, default `sim`). */
   readonly name: string;
   private readonly timers = new TimerSet();
   private readonly stack: PageStack;
@@ -58,8 +60,7 @@ export class Simulator implements AppCallbacks {
   private context: Context | undefined;
   private isOnline = true;
   private closed = false;
-  /** The realm helpers of the app's context. */
-  realm!: Realm;
+  private realmRef: Realm | undefined;
   /** What `getSystemInfo` reports. */
   readonly systemInfo: Record<string, unknown>;
 
@@ -103,6 +104,18 @@ export class Simulator implements AppCallbacks {
 
   // `my` is built before the context exists (the context needs `my` as a global), so its realm helpers
   // delegate to the realm set once the context is created.
+  /** Helpers that make values in the app's own realm (set once the context exists). */
+  get realm(): Realm {
+    if (this.realmRef === undefined)
+      throw new SimulatorError(SimulatorErrorCode.NOT_RUNNING, 'the app has no context yet');
+    return this.realmRef;
+  }
+
+  /** Forgets bundled apps, so the next {@link Simulator.load} of a directory re-reads its files. */
+  static clearBundleCache(): void {
+    bundles.clear();
+  }
+
   private lateRealm(): Realm {
     return {
       arrayBuffer: (b) => this.realm.arrayBuffer(b),
@@ -114,7 +127,7 @@ export class Simulator implements AppCallbacks {
 
   /**
    * Loads a mini-program directory and starts it: runs the bundle in a fresh context, calls the app's
-   * `onLaunch`/`onShow`, opens the first page (`onLoad`, `onShow`, first render, then `onReady`).
+   * `onLaunch`/`onShow`, opens the first page (first render, `onLoad`, `onShow`, then `onReady`).
    * The bundle is built once per directory and shared by instances.
    */
   static async load(appDir: string, opts: SimulatorOptions = {}): Promise<Simulator> {
@@ -153,7 +166,7 @@ export class Simulator implements AppCallbacks {
       globals,
     );
     this.context = context;
-    this.realm = realmOf(context);
+    this.realmRef = realmOf(context);
     new Script(this.loaded.script, { filename: `${this.loaded.dir}/__minirtc_bundle.js` }).runInContext(
       context,
     );
