@@ -26,8 +26,6 @@ export const SimulatorErrorCode = {
   HANDLER_NOT_FOUND: 501,
   /** A wait helper ran out of time before its condition held. */
   WAIT_TIMEOUT: 600,
-  /** ffmpeg could not be started or is missing. */
-  MEDIA_SPAWN_FAILED: 700,
   /** The instance was used while not running (its app context not yet created). */
   NOT_RUNNING: 800,
 } as const;
