@@ -1,3 +1,4 @@
+export * from './aggregate.js';
 export * from './amf0.js';
 export * from './backpressure.js';
 export * from './chunk-reader.js';
@@ -11,6 +12,7 @@ export * from './http-flv.js';
 export * from './hub-message.js';
 export * from './media-hub.js';
 export * from './media-server.js';
+export * from './net-status.js';
 export * from './recorder.js';
 export * from './rtmp-server.js';
 export * from './rtmp-session.js';

@@ -1,3 +1,4 @@
+import { splitAggregate } from './aggregate.js';
 import { Amf0Decoder, type AmfValue, DEFAULT_AMF_MAX_DEPTH, decodeAmf0, encodeAmf0 } from './amf0.js';
 import { ChunkReader, type ChunkReaderLimits, type RtmpMessage } from './chunk-reader.js';
 import {
@@ -13,6 +14,7 @@ import {
 } from './chunk-writer.js';
 import { RtmpError, RtmpErrorCode } from './errors.js';
 import { ServerHandshake } from './handshake.js';
+import { type RefusalStatus, connectResult, refusalCode } from './net-status.js';
 import { MAX_STREAM_NAME_LENGTH, parseConnectTarget, splitStreamName } from './stream-name.js';
 import { TypedEmitter } from './typed-emitter.js';
 
@@ -54,9 +56,6 @@ export interface MediaMessage {
   timestamp: number;
   payload: Buffer;
 }
-
-/** Why a publish/play was refused; picks the onStatus code. */
-export type RefusalStatus = 'BadName' | 'Unauthorized' | 'NotFound';
 
 /** Events of an {@link RtmpSession}. */
 export interface RtmpSessionEvents {
@@ -192,13 +191,7 @@ export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
     const s = this.streams.get(streamId);
     if (this.ended) return;
     const publish = s?.state === 'publish-pending' || s?.state === 'publishing';
-    const code = publish
-      ? status === 'Unauthorized'
-        ? 'NetStream.Publish.Unauthorized'
-        : 'NetStream.Publish.BadName'
-      : status === 'NotFound'
-        ? 'NetStream.Play.StreamNotFound'
-        : 'NetStream.Play.Failed';
+    const code = refusalCode(publish ? 'publish' : 'play', status);
     this.sendStatus(streamId, 'error', code, reason);
     if (s) s.state = 'idle';
     const errCode = status === 'BadName' ? RtmpErrorCode.BAD_NAME : RtmpErrorCode.UNAUTHORIZED;
@@ -314,23 +307,12 @@ export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
   /** Splits an aggregate message (FLV tags back to back) into its audio/video messages. */
   private onAggregate(msg: RtmpMessage): void {
     if (this.streams.get(msg.streamId)?.state !== 'publishing') return;
-    const p = msg.payload;
-    let pos = 0;
-    let first = -1;
-    while (pos + 11 <= p.length) {
-      const type = p[pos]!;
-      const size = p.readUIntBE(pos + 1, 3);
-      const ts = (p.readUIntBE(pos + 4, 3) | (p[pos + 7]! << 24)) >>> 0;
-      if (pos + 11 + size + 4 > p.length) throw violation('truncated aggregate message');
-      if (first < 0) first = ts;
-      const body = p.subarray(pos + 11, pos + 11 + size);
-      const timestamp = (msg.timestamp + ts - first) >>> 0;
-      if (type === MessageType.AUDIO || type === MessageType.VIDEO) {
-        this.emit('media', msg.streamId, { typeId: type, timestamp, payload: body });
-      } else if (type === MessageType.DATA_AMF0) {
-        this.onData({ ...msg, timestamp, payload: body }, body);
+    for (const part of splitAggregate(msg.payload, msg.timestamp)) {
+      if (part.typeId === MessageType.AUDIO || part.typeId === MessageType.VIDEO) {
+        this.emit('media', msg.streamId, part);
+      } else if (part.typeId === MessageType.DATA_AMF0) {
+        this.onData({ ...msg, timestamp: part.timestamp, payload: part.payload }, part.payload);
       }
-      pos += 11 + size + 4;
     }
   }
 
@@ -410,18 +392,7 @@ export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
     this.emit('send', setPeerBandwidthMessage(this.windowAckSize, 2));
     this.emit('send', setChunkSizeMessage(this.targetChunkSize));
     this.outChunkSize = this.targetChunkSize;
-    this.sendCommand(
-      0,
-      '_result',
-      tx,
-      { fmsVer: 'FMS/3,5,7,7009', capabilities: 31, mode: 1 },
-      {
-        level: 'status',
-        code: 'NetConnection.Connect.Success',
-        description: 'Connection succeeded.',
-        objectEncoding,
-      },
-    );
+    this.sendCommand(0, '_result', tx, ...connectResult(objectEncoding));
     this.emit('connect', this.connectInfo);
   }
 
