@@ -1,4 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RtmpEventCode, Simulator } from '../src/index.js';
@@ -120,6 +125,34 @@ describe('<rtc-room> with real media through the RTMP gateway', () => {
     await play.waitUntil(() => !old.running.pull || undefined);
     assert.equal(old.mounted, false);
     assert.equal(play.rtcRooms.length, 0, 'no URL left: the component stays hidden');
+  });
+
+  it('pushes a given media file (looped) instead of the test pattern', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'minirtc-sim-media-'));
+    const file = join(dir, 'clip.mp4');
+    try {
+      const make = spawn('ffmpeg', [
+        ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10'],
+        ...['-f', 'lavfi', '-i', 'sine=frequency=220', '-t', '1', '-c:v', 'libx264', '-c:a', 'aac', file],
+      ]);
+      const [code] = (await once(make, 'close')) as [number];
+      assert.equal(code, 0, 'test clip made');
+      const fileUrl = `rtmp://127.0.0.1:${ms.rtmpPort}/live/sim-file`;
+      const sim = await Simulator.load(APP, {
+        name: 'file',
+        mediaFile: file,
+        globalData: { pushUrl: fileUrl },
+      });
+      sims.push(sim);
+      const ok = sim.waitFor('rtmpEvent', (e) => e.code === RtmpEventCode.PUSH_SUCCEEDED);
+      sim.page.tap('推流');
+      await ok;
+      const room = sim.rtcRooms[0]!;
+      // 1 s of 10 fps video: more than 10 frames sent means the file is looping.
+      await sim.waitUntil(() => (room.stats.push?.videoFrames ?? 0) > 12);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('raises 3801 / 3803 when the gateway cannot be reached', async () => {
