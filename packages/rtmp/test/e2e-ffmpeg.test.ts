@@ -109,8 +109,10 @@ describe('e2e with ffmpeg', { concurrency: false }, () => {
     const observer = play(flv('live/s3.flv'));
     await observer.untilVideo(40);
     const c = new RawClient(server.rtmpPort);
+    const t0 = performance.now();
     c.write(...clientScript('play', 'live', 's3'));
     await c.until(() => c.videos().some((v) => !inspectVideo(v).sequenceHeader));
+    console.log(`late joiner: first video frame ${(performance.now() - t0).toFixed(1)} ms after connecting`);
     const vids = c.videos();
     assert.ok(inspectVideo(vids[0]!).sequenceHeader, 'AVC sequence header first');
     const firstFrame = vids.find((v) => !inspectVideo(v).sequenceHeader)!;
@@ -223,5 +225,22 @@ describe('e2e with ffmpeg', { concurrency: false }, () => {
     assert.equal(await stopped, 'closed');
     await Promise.all([pub.exited, player.exited]);
     assert.ok(!server.streams().some((s) => s.key === 'live/s6'));
+  });
+
+  it('ends the stream at once with "normal" when ffmpeg stops cleanly (SIGINT)', T, async () => {
+    const started = nextEvent('publishStart', 'live/s7');
+    const pub = publish(rtmp('live/s7'));
+    await started;
+    const player = play(rtmp('live/s7'));
+    await player.untilVideo(5);
+    const stopped = new Promise<string>((resolve) => {
+      server.on('publishStop', (i, r) => {
+        if (i.key === 'live/s7') resolve(r);
+      });
+    });
+    pub.proc.kill('SIGINT'); // ffmpeg sends FCUnpublish + deleteStream before leaving
+    assert.equal(await stopped, 'normal');
+    await player.exited; // the player is told the stream ended and is closed
+    assert.ok(!server.streams().some((s) => s.key === 'live/s7'));
   });
 });
