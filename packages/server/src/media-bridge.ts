@@ -62,7 +62,8 @@ export class SignalingMediaBridge implements MediaBridge {
     if (!session || session.appID !== grant.appID || session.userID !== grant.userID) {
       return refuse(ErrorCode.SESSION_NOT_FOUND, 'the session that asked for this URL is gone');
     }
-    if (!session.rooms.has(grant.roomID)) {
+    // The user, not necessarily that session: a successor that took the room over silently holds it now.
+    if (!this.core.rooms.get(grant.appID, grant.roomID)?.members.has(grant.userID)) {
       return refuse(ErrorCode.NOT_LOGGED_IN, 'the user is no longer in the room');
     }
     const r = this.core.streams.get(grant.appID, streamID);

@@ -9,6 +9,8 @@ export class SessionRegistry {
   readonly #byUser = new Map<string, Session>();
   /** Replaced session IDs → current session ID, so grants issued to the old one stay valid. */
   readonly #aliases = new Map<string, string>();
+  /** Sessions partly taken over by a successor, by user key (see {@link Signaling.adopt}). */
+  readonly #lingering = new Map<string, Set<Session>>();
 
   /** Registers a session (replacing the user's index entry). */
   add(s: Session): void {
@@ -37,10 +39,28 @@ export class SessionRegistry {
     }
   }
 
+  /** Takes a session out of the per-user index, still findable by ID and by {@link lingeringOf}. */
+  linger(s: Session): void {
+    if (this.#byUser.get(s.key) === s) this.#byUser.delete(s.key);
+    let set = this.#lingering.get(s.key);
+    if (!set) {
+      set = new Set();
+      this.#lingering.set(s.key, set);
+    }
+    set.add(s);
+  }
+
+  /** Lingering sessions of a user, oldest first. */
+  lingeringOf(appID: number, userID: string): Session[] {
+    return [...(this.#lingering.get(`${appID}:${userID}`) ?? [])];
+  }
+
   /** Forgets a session and its aliases. */
   delete(s: Session): void {
     if (this.#byId.get(s.id) === s) this.#byId.delete(s.id);
     if (this.#byUser.get(s.key) === s) this.#byUser.delete(s.key);
+    const set = this.#lingering.get(s.key);
+    if (set?.delete(s) && set.size === 0) this.#lingering.delete(s.key);
     for (const id of s.aliases) if (this.#aliases.get(id) === s.id) this.#aliases.delete(id);
   }
 

@@ -26,6 +26,11 @@ export class Session {
   graceTimer: NodeJS.Timeout | null = null;
   /** Set once the session left every room for good; a stale reference must not act on it. */
   ended = false;
+  /**
+   * Set when a new session of the same user took some of this one's rooms over while it was in grace:
+   * it keeps the rest until its window ends, but can no longer be resumed.
+   */
+  lingering = false;
   /** IDs of sessions this one replaced silently, so their stream grants stay valid. */
   readonly aliases: string[] = [];
 

@@ -176,36 +176,52 @@ export class Signaling {
     s.graceTimer = setTimeout(() => {
       s.graceTimer = null;
       this.log.info({ appID: s.appID, userID: s.userID, sessionID: s.id }, 'grace window over');
-      this.endSession(s, 'grace');
+      // A lingering session's user lives on in a successor: drop only its streams (via leave), not
+      // everything of the user.
+      this.endSession(s, 'grace', !s.lingering);
     }, this.config.resumeGraceMs);
     s.graceTimer.unref();
   }
 
   /**
-   * A dropped session (in grace) is replaced by a new login of the same user to `roomID`: its membership
-   * there and its streams in that room pass to `next` with nothing sent to the others; memberships in
-   * other rooms end normally (the new login has no token for them).
+   * A new session of the same user takes `roomID` over from `old`, a session in its grace window:
+   * membership and streams there pass to `next` with nothing sent to the others (the user never left).
+   * Returns the new membership, or null when `old` is not in that room. `old` ends once it holds no
+   * room (its media kept: it now belongs to `next`); until then it lingers for the rest of its grace
+   * window, so a client logging in to its other rooms too takes those over the same way, and rooms it
+   * does not come back to see the user leave when the window ends.
    */
-  replace(old: Session, next: Session, roomID: string, token: Token04Info, userUpdate: boolean): Membership {
+  adopt(
+    old: Session,
+    next: Session,
+    roomID: string,
+    token: Token04Info,
+    userUpdate: boolean,
+  ): Membership | null {
     const kept = old.rooms.get(roomID);
-    if (!kept) throw new Error('replace: old session is not in the room');
-    old.rooms.delete(roomID);
-    kept.clearTimers();
-    const m = new Membership(kept.room, next, token, userUpdate);
-    kept.room.members.set(next.userID, m);
-    next.rooms.set(roomID, m);
-    next.userName = old.userName === next.userName ? old.userName : next.userName;
-    for (const r of kept.room.streams.values()) if (r.sessionID === old.id) r.sessionID = next.id;
-    this.sessions.alias(old, next);
-    this.endSession(old, 'replaced', false);
-    this.sessions.add(next);
-    this.emit('login', {
-      appID: next.appID,
-      roomID,
-      userID: next.userID,
-      sessionID: next.id,
-      replaced: true,
-    });
+    let m: Membership | null = null;
+    if (kept) {
+      old.rooms.delete(roomID);
+      kept.clearTimers();
+      m = new Membership(kept.room, next, token, userUpdate);
+      kept.room.members.set(next.userID, m);
+      next.rooms.set(roomID, m);
+      for (const r of kept.room.streams.values()) if (r.userID === next.userID) r.sessionID = next.id;
+      this.emit('login', {
+        appID: next.appID,
+        roomID,
+        userID: next.userID,
+        sessionID: next.id,
+        replaced: true,
+      });
+    }
+    if (old.rooms.size === 0) {
+      this.sessions.alias(old, next);
+      this.endSession(old, 'replaced', false);
+    } else if (!old.lingering) {
+      old.lingering = true;
+      this.sessions.linger(old);
+    }
     return m;
   }
 

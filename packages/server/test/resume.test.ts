@@ -214,6 +214,82 @@ describe('drop, resume and the grace window', () => {
     b2.close();
   });
 
+  it('multi-room: logging in again to each room takes them all over silently; a room not rejoined sees the user leave when the grace ends', async () => {
+    const dropped: string[] = [];
+    server.media.attachController({
+      dropStream: (_a, s, r) => dropped.push(`stream ${s} ${r}`),
+      dropUser: (_a, u, r) => dropped.push(`user ${u} ${r}`),
+    });
+    const { c: w1 } = await loginClient(server, 'mw1', 'r-mx');
+    const { c: w2 } = await loginClient(server, 'mw2', 'r-my');
+    const { c: w3 } = await loginClient(server, 'mw3', 'r-mz');
+    const { c: m, data: lm } = await loginClient(server, 'mm', 'r-mx');
+    const loginTo = (c: Client, roomID: string) =>
+      c.req('login', {
+        appID: APP_ID,
+        roomID,
+        token: token('mm', { roomID }),
+        user: { userID: 'mm', userName: 'name-mm' },
+        config: { userUpdate: true },
+      });
+    assert.equal((await loginTo(m, 'r-my')).code, 0);
+    assert.equal((await loginTo(m, 'r-mz')).code, 0);
+    const pub = await m.req('publish', { roomID: 'r-my', streamID: 's-my' });
+    const pubZ = await m.req('publish', { roomID: 'r-mz', streamID: 's-mz' });
+    assert.equal(pubZ.code, 0);
+    server.media.streamLive(APP_ID, 's-my');
+    server.media.streamLive(APP_ID, 's-mz');
+    for (const [w, s] of [
+      [w2, 's-my'],
+      [w3, 's-mz'],
+    ] as const) {
+      assert.equal((await w.push('streamUpdate')).streams[0].streamID, s);
+    }
+    for (const w of [w1, w2, w3])
+      await w.push('userUpdate', (x) => x.updateType === 'ADD' && x.users[0].userID === 'mm');
+
+    server.dropConnection(APP_ID, 'mm');
+    await m.closed;
+    // A new engine (say, the app restarted) logs in to r-mx and r-my again, not to r-mz.
+    const m2 = await Client.open(server.wsUrl);
+    const again = await loginTo(m2, 'r-mx');
+    assert.equal(again.code, 0);
+    assert.notEqual(again.data.sessionID, lm.sessionID);
+    assert.equal((await loginTo(m2, 'r-my')).code, 0);
+    // The old session is now only a leftover: it cannot be resumed.
+    const c3 = await Client.open(server.wsUrl);
+    assert.equal(
+      (await c3.req('resume', { sessionID: lm.sessionID, resumeKey: lm.resumeKey, lastSeq: 0 })).code,
+      ErrorCode.SESSION_NOT_FOUND,
+    );
+    // The old push grant still authorizes: the user is still in r-my and holds the stream.
+    const u = new URL(pub.data.url);
+    assert.ok(server.media.authorize('publish', 's-my', Object.fromEntries(u.searchParams)).ok);
+
+    // r-mz was not rejoined: at the end of the old grace window its watcher sees the stream and the user go.
+    assert.equal(
+      (await w3.push('streamUpdate', (x) => x.updateType === 'DELETE')).streams[0].streamID,
+      's-mz',
+    );
+    assert.equal((await w3.push('userUpdate', (x) => x.updateType === 'DELETE')).users[0].userID, 'mm');
+    assert.ok(dropped.includes('stream s-mz grace'));
+    assert.ok(!dropped.some((d) => d.startsWith('user mm')), 'the successor keeps its media');
+    // r-mx and r-my saw nothing at all.
+    for (const w of [w1, w2]) {
+      await w.req('ping');
+      assert.deepEqual(
+        w.inbox.filter((x) => x.type === 'userUpdate' || x.type === 'streamUpdate'),
+        [],
+      );
+    }
+    assert.deepEqual(
+      server.roomStreams(APP_ID, 'r-my').map((s) => s.streamID),
+      ['s-my'],
+    );
+    assert.equal(server.sessionState(APP_ID, 'mm'), 'attached');
+    for (const c of [w1, w2, w3, m2, c3]) c.close();
+  });
+
   it('kicking a session in grace, or logging in from elsewhere while attached, never leaves a ghost', async () => {
     const { c: a } = await loginClient(server, 'ha', 'r-ghost');
     const { c: b } = await loginClient(server, 'hb', 'r-ghost');

@@ -1,6 +1,7 @@
 import { CloseCode, ErrorCode, Limits, MiniRtcError, checkUserName } from '@minirtc/protocol';
 import type { LoginResult } from '@minirtc/protocol';
 import { verifyToken04 } from '@minirtc/protocol/crypto';
+import type { Membership } from '../membership.js';
 import type { Handler } from './context.js';
 import { requireMember, requireSession } from './context.js';
 
@@ -38,21 +39,22 @@ export const login: Handler<'login'> = (ctx, caller, msg) => {
   }
 
   const session = mine ?? ctx.core.createSession(appID, userID, userName);
-  let membership: ReturnType<typeof ctx.core.join>;
-  if (older && !older.transport && older.rooms.has(roomID)) {
-    // A dropped session in its grace window: the user never left the room as far as others know.
-    membership = ctx.core.replace(older, session, roomID, token, msg.config?.userUpdate === true);
-  } else {
-    if (older) {
-      if (older.transport) ctx.core.kickSession(older, ErrorCode.KICKED_SAME_USER, CloseCode.KICKED);
-      else ctx.core.endSession(older, 'replaced');
-    }
+  const userUpdate = msg.config?.userUpdate === true;
+  let membership: Membership | null = null;
+  if (older?.transport) ctx.core.kickSession(older, ErrorCode.KICKED_SAME_USER, CloseCode.KICKED);
+  else if (older) membership = ctx.core.adopt(older, session, roomID, token, userUpdate);
+  if (!membership) {
+    // A session partly taken over earlier may still hold this room for the rest of its grace window.
+    const lingering = ctx.core.sessions.lingeringOf(appID, userID).find((s) => s.rooms.has(roomID));
+    if (lingering) membership = ctx.core.adopt(lingering, session, roomID, token, userUpdate);
+  }
+  if (!membership) {
     const [room] = ctx.core.openRoom(
       appID,
       roomID,
       roomCapacity(msg.config?.maxMemberCount, app.maxRoomMembers),
     );
-    membership = ctx.core.join(room, session, token, msg.config?.userUpdate === true);
+    membership = ctx.core.join(room, session, token, userUpdate);
   }
   if (!mine) {
     ctx.core.attach(session, caller);
@@ -69,7 +71,8 @@ export const login: Handler<'login'> = (ctx, caller, msg) => {
     resumeGraceMs: ctx.resumeGraceMs,
   };
   ctx.log.info({ appID, roomID, userID, sessionID: session.id }, 'login');
-  return { data, after: () => ctx.core.scheduleToken(membership) };
+  const joined = membership;
+  return { data, after: () => ctx.core.scheduleToken(joined) };
 };
 
 /**
@@ -80,7 +83,7 @@ export const resume: Handler<'resume'> = (ctx, caller, msg) => {
   if (caller.session)
     throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'this connection already has a session');
   const s = ctx.core.sessions.get(msg.sessionID);
-  if (!s || s.id !== msg.sessionID || !s.checkResumeKey(msg.resumeKey)) {
+  if (!s || s.id !== msg.sessionID || s.lingering || !s.checkResumeKey(msg.resumeKey)) {
     throw new MiniRtcError(ErrorCode.SESSION_NOT_FOUND);
   }
   const missed = s.missedSince(msg.lastSeq);
