@@ -24,7 +24,13 @@ export interface SimulationOptions {
   tokenFor?: (userID: string) => string | Promise<string>;
   /** More `globalData` for every user. */
   globalData?: Record<string, unknown>;
-  /** Run after a user's app loaded: e.g. `sim => sim.page.tap('加入房间(推流)')`. */
+  /**
+   * Button texts each user taps after loading, in order, awaiting async handlers: a list for everyone,
+   * or a function of the user's index (0-based), e.g. `i => [i === 0 ? '加入房间(推流)' : '加入房间(不推流)']`.
+   * A tap that fails (no such button, handler threw) is reported as that user's `error` event.
+   */
+  taps?: string[] | ((index: number) => string[]);
+  /** Run after a user's app loaded (and its taps): e.g. `sim => sim.page.tap('加入房间(推流)')`. */
   afterLoad?: (sim: Simulator, index: number) => unknown;
   /** Receives every event, formatted. */
   onEvent?: (e: SimulationEvent) => void;
@@ -103,6 +109,14 @@ export async function runSimulation(dir: string, opts: SimulationOptions): Promi
           const text = describe(event, payload);
           if (text !== undefined) onEvent({ user: userID, event, text });
         });
+      }
+      const taps = typeof opts.taps === 'function' ? opts.taps(i) : (opts.taps ?? []);
+      for (const text of taps) {
+        try {
+          await sim.page.tap(text);
+        } catch (e) {
+          sim.events.emit('error', { error: e, where: `tap '${text}'` });
+        }
       }
       await opts.afterLoad?.(sim, i);
     }

@@ -17,6 +17,7 @@ describe('runSimulation', () => {
       appID: 42,
       tokenFor: (userID) => `token-of-${userID}`,
       onEvent: (e) => events.push(e),
+      taps: (i) => (i === 0 ? ['标记', 'no such button'] : []),
       afterLoad: (sim, i) => {
         if (i === 1) sim.page.tap('second page');
       },
@@ -43,6 +44,13 @@ describe('runSimulation', () => {
       assert.ok(events.some((e) => e.user === 'user2' && e.text === 'load pages/second/index'));
       assert.ok(!events.some((e) => e.user === 'user1' && e.event === 'ui'), 'events are per user');
       assert.equal(u1!.page.route, 'pages/index/index');
+      assert.equal(u1!.page.data['marked'], true, 'user1 tapped 标记');
+      assert.equal(u2!.pages[0]!.data['marked'], false, 'user2 did not');
+      assert.ok(
+        events.some(
+          (e) => e.user === 'user1' && e.event === 'error' && e.text.startsWith("tap 'no such button'"),
+        ),
+      );
     } finally {
       await simulation.close();
     }
