@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { Simulator } from '../src/index.js';
+import { runSimulation, type SimulationEvent, Simulator } from '../src/index.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../examples/alipay-1v1', import.meta.url));
 const SDK_ENTRY = fileURLToPath(new URL('../../sdk/src/bundle-entry.ts', import.meta.url));
@@ -156,5 +156,34 @@ describe('examples/alipay-1v1 in two simulated phones through a real MiniRTC', (
     assert.equal(bUnmounts, 0, "B's player stayed attached: the stream did not flap");
     assert.equal(b.rtcRooms[0], pull);
     assert.equal(data(b, 'playState'), 'PLAYING');
+  });
+
+  it('runs the same call through runSimulation, as `minirtc simulate --users 2` will', async () => {
+    const lines: SimulationEvent[] = [];
+    const simulation = await runSimulation(appDir, {
+      users: 2,
+      room: 'e2e-sim',
+      server: platform.server.wsUrl,
+      appID,
+      tokenFor: (userID) => crypto.generateToken04({ appID, userID, secret, ttlSeconds: 600 }),
+      taps: (i) => [i === 0 ? '加入房间(推流)' : '加入房间(不推流)'],
+      onEvent: (e) => lines.push(e),
+    });
+    try {
+      const [, viewer] = simulation.sims;
+      await viewer!.waitUntil(() => data(viewer!, 'playState') === 'PLAYING', { what: 'user2 playing' });
+      assert.ok(
+        lines.some((l) => l.user === 'user1' && l.event === 'rtmpEvent' && l.text.includes(' 3800 ')),
+      );
+      assert.ok(
+        lines.some((l) => l.user === 'user2' && l.event === 'rtmpEvent' && l.text.includes(' 3802 ')),
+      );
+      assert.deepEqual(
+        lines.filter((l) => l.event === 'error'),
+        [],
+      );
+    } finally {
+      await simulation.close();
+    }
   });
 });
