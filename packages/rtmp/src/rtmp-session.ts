@@ -399,7 +399,8 @@ export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
   private onStreamRequest(kind: 'publish' | 'play', streamId: number, args: AmfValue[]): void {
     const s = this.streams.get(streamId);
     if (!s) throw violation(`${kind} on unknown stream ${streamId}`);
-    if (s.state !== 'idle') throw violation(`${kind} on busy stream ${streamId}`);
+    // A repeated publish/play on a busy NetStream is a client quirk, not an attack: ignore it.
+    if (s.state !== 'idle') return;
     const raw = args[0];
     const { name, query } = splitStreamName(typeof raw === 'string' ? raw : '');
     s.state = kind === 'publish' ? 'publish-pending' : 'play-pending';
