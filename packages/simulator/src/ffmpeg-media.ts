@@ -108,6 +108,22 @@ export function ffmpegArgs(opts: FfmpegMediaOptions): string[] {
   ];
 }
 
+// Every ffmpeg we started and that still runs. A push of the endless test pattern to a remote server
+// would outlive a host that exits without close() (process.exit, an uncaught exception), so they are
+// killed synchronously on the way out.
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function trackProcess(proc: ChildProcess): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const p of live) p.kill('SIGKILL');
+    });
+  }
+  live.add(proc);
+  proc.once('close', () => live.delete(proc));
+}
+
 /**
  * One ffmpeg process standing in for the device's media engine. It reports `started` only on evidence
  * (bytes sent, a frame decoded), never on a timer, so a test that waits for 3800/3802 proves media moved.
@@ -133,6 +149,11 @@ export class FfmpegMedia extends TypedEmitter<FfmpegMediaEvents> {
     return this.proc !== undefined;
   }
 
+  /** OS process id while running. */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
   /** Whether `started` has been emitted for this run. */
   get isStarted(): boolean {
     return this.started;
@@ -148,6 +169,7 @@ export class FfmpegMedia extends TypedEmitter<FfmpegMediaEvents> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.proc = proc;
+    trackProcess(proc);
     proc.stderr!.on('data', (b: Buffer) => {
       this.stderrTail = (this.stderrTail + b.toString()).slice(-2000);
     });

@@ -113,6 +113,11 @@ export class RtcRoom {
     };
   }
 
+  /** Process ids of the running push / pull ffmpeg, for diagnostics. */
+  get pids(): { push: number | undefined; pull: number | undefined } {
+    return { push: this.push?.pid, pull: this.pull?.pid };
+  }
+
   /** Whether a push / pull ffmpeg process is running now. */
   get running(): { push: boolean; pull: boolean } {
     return { push: this.push?.running ?? false, pull: this.pull?.running ?? false };

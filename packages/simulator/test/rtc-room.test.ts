@@ -17,9 +17,10 @@ interface MediaServerLike {
   rtmpPort: number;
   listen(): Promise<void>;
   close(): Promise<void>;
-  on(name: 'publishStart' | 'playStart', cb: (info: { key?: string }) => void): unknown;
+  on(name: 'publishStart' | 'publishStop' | 'playStart', cb: (info: { key?: string }) => void): unknown;
 }
 const RTMP_PACKAGE = '@minirtc/rtmp';
+let MediaServer: new (o: object) => MediaServerLike;
 
 let ms: MediaServerLike;
 const sims: Simulator[] = [];
@@ -27,7 +28,8 @@ const publishes: unknown[] = [];
 
 before(async () => {
   const mod = (await import(RTMP_PACKAGE)) as { MediaServer: new (o: object) => MediaServerLike };
-  ms = new mod.MediaServer({ rtmpPort: 0 });
+  MediaServer = mod.MediaServer;
+  ms = new MediaServer({ rtmpPort: 0 });
   ms.on('publishStart', (info) => publishes.push(info));
   await ms.listen();
 });
@@ -168,5 +170,46 @@ describe('<rtc-room> with real media through the RTMP gateway', () => {
     sim.page.tap('拉流');
     await pullFail;
     await sim.waitUntil(() => (sim.page.data['rtmpCodes'] as number[]).includes(3803) || undefined);
+  });
+
+  it('kills its ffmpeg when the host process exits without close()', async () => {
+    // A gateway with no takeover grace: the publish ends as soon as the pushing connection dies.
+    const strict = new MediaServer({ rtmpPort: 0, takeoverGraceMs: 0 });
+    await strict.listen();
+    try {
+      const started = new Promise<void>((r) => strict.on('publishStart', () => r()));
+      const stopped = new Promise<void>((r) => strict.on('publishStop', () => r()));
+      const child = spawn(
+        process.execPath,
+        [
+          '--conditions=source',
+          '--import',
+          'tsx',
+          fileURLToPath(new URL('./fixtures/exit-without-close-child.ts', import.meta.url)),
+          `rtmp://127.0.0.1:${strict.rtmpPort}/live/orphan`,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let out = '';
+      child.stdout!.on('data', (b: Buffer) => {
+        out += b.toString();
+      });
+      await started;
+      const [code] = (await once(child, 'close')) as [number];
+      assert.equal(code, 0);
+      assert.match(out, /^\d+\n$/, 'the child printed the pid of its push');
+      // Bounded: if the push outlived its host, the publish never stops and this rejects.
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<never>((_r, reject) => {
+        timer = setTimeout(() => reject(new Error(`ffmpeg ${out.trim()} outlived its host`)), 10_000);
+      });
+      try {
+        await Promise.race([stopped, bound]);
+      } finally {
+        clearTimeout(timer);
+      }
+    } finally {
+      await strict.close();
+    }
   });
 });
