@@ -120,6 +120,12 @@ export class PageInstance {
   tap(text: string): unknown {
     const want = text.replace(/\s+/g, ' ').trim();
     const el = this.tappable().find((e) => textContent(e) === want);
+    if (el !== undefined && (el.attrs['disabled'] === true || el.attrs['disabled'] === 'true')) {
+      throw new SimulatorError(
+        SimulatorErrorCode.ELEMENT_NOT_FOUND,
+        `'${want}' on ${this.route} is disabled`,
+      );
+    }
     if (el === undefined) {
       const seen = this.tappable().map((e) => `'${textContent(e)}'`);
       throw new SimulatorError(

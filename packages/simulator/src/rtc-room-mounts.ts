@@ -44,6 +44,7 @@ export class RtcRoomMounts {
         const page = this.pageOf.get(room);
         const el = page?.byId(room.id);
         if (page !== undefined && el !== undefined) page.dispatch(el, eventAttr.slice(2), detail);
+        this.host.events.emit('rtcRoomEvent', { id: room.id, event: eventAttr, detail });
         if (eventAttr === 'onRtmpEvent') {
           this.host.events.emit('rtmpEvent', {
             id: room.id,

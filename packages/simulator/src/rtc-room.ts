@@ -153,6 +153,8 @@ export class RtcRoom {
     m.on('exit', (x) => this.host.exited(this, role, x.code, x.signal));
     m.on('firstVideoFrame', () => this.fire('onFirstRender', {}));
     m.on('failed', (f) => {
+      // A pull that was showing video stops rendering before it reports the failure.
+      if (role === 'pull' && f.started) this.fire('onRenderStop', {});
       const why = f.stderr.split('\n').pop() || `ffmpeg exited with ${f.code ?? f.signal}`;
       this.fire('onRtmpEvent', { code: bad, message: `${role} failed: ${why}` });
     });

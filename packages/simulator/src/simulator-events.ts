@@ -16,6 +16,8 @@ export type SimulatorEvents = {
   rtcRoomUnmounted: { id: string; room: RtcRoom };
   /** An `onRtmpEvent` the emulated `<rtc-room>` raised (3800–3803). */
   rtmpEvent: { id: string; code: number; message: string };
+  /** Any event an `<rtc-room>` raised (`onRtmpEvent`, `onFirstRender`, `onRenderStop`), as dispatched. */
+  rtcRoomEvent: { id: string; event: string; detail: Record<string, unknown> };
   /** The `<rtc-room>` decoded its first video frame (`onFirstRender`). */
   firstRender: { id: string };
   /** A `RtcRoomContext` method was called. */

@@ -16,6 +16,7 @@ const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
 interface MediaServerLike {
   rtmpPort: number;
   listen(): Promise<void>;
+  closeStream(key: string, reason?: string): boolean;
   close(): Promise<void>;
   on(name: 'publishStart' | 'publishStop' | 'playStart', cb: (info: { key?: string }) => void): unknown;
 }
@@ -127,6 +128,20 @@ describe('<rtc-room> with real media through the RTMP gateway', () => {
     await play.waitUntil(() => !old.running.pull || undefined);
     assert.equal(old.mounted, false);
     assert.equal(play.rtcRooms.length, 0, 'no URL left: the component stays hidden');
+  });
+
+  it('a pull whose stream the gateway ends raises onRenderStop, then 3803', async () => {
+    const ok = play.waitFor('rtmpEvent', (e) => e.code === RtmpEventCode.PLAY_SUCCEEDED);
+    play.page.tap('拉流');
+    await ok;
+    const stop = play.waitFor('rtcRoomEvent', (e) => e.event === 'onRenderStop');
+    const failed = play.waitFor('rtmpEvent', (e) => e.code === RtmpEventCode.PLAY_FAILED);
+    // A clean unpublish leaves players attached (waiting for a republish): the gateway must end it.
+    assert.equal(ms.closeStream('live/sim-s1', 'test'), true);
+    await stop;
+    await failed;
+    assert.equal(play.page.data['renderStops'], 1);
+    assert.deepEqual((plain(play.page.data['rtmpCodes']) as number[]).slice(-2), [3802, 3803]);
   });
 
   it('pushes a given media file (looped) instead of the test pattern', async () => {
