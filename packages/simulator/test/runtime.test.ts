@@ -71,8 +71,10 @@ describe('app and page runtime', () => {
     sim.page.tap('标记');
     assert.deepEqual(plain(sim.page.data['lastTap']), {});
     assert.ok(sim.page.text.includes('已标记'), 'the label follows the data');
-    sim.page.tap('已标记');
-    assert.equal(sim.page.data['marked'], false);
+    sim.page.tap('仅标记后可点');
+    assert.equal(sim.page.data['marked'], false, 'an enabled button fires');
+    assert.throws(() => sim.page.tap('仅标记后可点'), /is disabled/);
+    assert.equal(sim.page.data['marked'], false, 'a disabled button does not');
     assert.throws(
       () => sim.page.tap('no such button'),
       (e: unknown) =>
