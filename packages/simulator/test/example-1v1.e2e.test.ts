@@ -109,6 +109,21 @@ describe('examples/alipay-1v1 in two simulated phones through a real MiniRTC', (
         what: 'B decoding A',
       },
     );
+    // The article's camera and microphone buttons drive the component's context.
+    a.page.tap('关闭摄像头');
+    a.page.tap('关闭麦克风');
+    assert.deepEqual(
+      a.contextCalls.slice(-2).map((c) => [c.roomId, c.method, JSON.stringify(c.args)]),
+      [
+        [pushRoom.id, 'enableCamera', '{"enable":false}'],
+        [pushRoom.id, 'mute', '{"muted":true}'],
+      ],
+    );
+    assert.ok(
+      a.page.text.includes('开启摄像头') && a.page.text.includes('开启麦克风'),
+      'labels follow the data',
+    );
+    assert.equal(a.rtcRooms[0], pushRoom, 'toggling does not recreate the component');
     assert.deepEqual(
       b.errors.map((e) => String(e.error)),
       [],
