@@ -155,6 +155,13 @@ export class Simulator implements AppCallbacks {
       App: (o: Record<string, unknown>) => this.registerApp(o),
       Page: (o: Record<string, unknown>) => this.stack.registry.set(this.markedRoute, o ?? {}),
       getApp: () => this.appObject,
+      // Custom components are not emulated: say so by name rather than with a bare ReferenceError.
+      Component: () => {
+        throw new SimulatorError(
+          SimulatorErrorCode.UNSUPPORTED_API,
+          'Component() (custom components) is not supported by the simulator',
+        );
+      },
       getCurrentPages: () => this.stack.pages.map((p) => p.self),
       [MARK_GLOBAL]: (route: string) => {
         this.markedRoute = route;

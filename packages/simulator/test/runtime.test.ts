@@ -164,6 +164,7 @@ describe('app and page runtime', () => {
     assert.equal(sim.run("'chooseImage' in my"), false);
     assert.equal(sim.run("'connectSocket' in my"), true);
     assert.throws(() => sim.run("my.call('somethingElse')"), /my.call\('somethingElse'\)/);
+    assert.throws(() => sim.run('Component({})'), /Component\(\) \(custom components\) is not supported/);
   });
 
   it('answers device APIs with Alipay shapes: storage, system info, settings, UI records', async () => {
