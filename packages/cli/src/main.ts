@@ -12,6 +12,8 @@ Commands:
                                     [--app-id N --secret S]  (default: the dev app of the data dir)
   sign       print a signed stream URL  --stream S --user U --room R [--action push|play] [--ttl 600] [--base URL]
   config     print the effective configuration  [--keys] lists every key with its env variable
+  simulate   run a mini-program in N simulated phones   <dir> [--users 2] [--room room1] [--taps "A,B|C"]
+                                    [--server ws://… --app-id N --secret S]  (default: an embedded platform)
   doctor     check that ffmpeg, ffprobe and the ports are usable
 
 Config: --config file.yaml|json, MINIRTC_* environment variables, or --<key> flags (e.g. --port 8080 --rtmp.port 1935).`;
@@ -43,6 +45,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
         const m = await mediaCommand(args, io);
         const stop = () => {
           void m.close().then(() => process.exit(0));
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        return 0;
+      }
+      case 'simulate': {
+        const { simulateCommand } = await import('./simulate.js');
+        const sim = await simulateCommand(args, io);
+        const stop = () => {
+          void sim.close().then(() => process.exit(0));
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
