@@ -19,7 +19,10 @@ export interface ChunkReaderLimits {
   maxMessageSize: number;
   /** Most distinct chunk stream ids per connection (default 64). */
   maxChunkStreams: number;
-  /** Largest chunk size a peer may set (default 16 MiB − 1, the 24-bit ceiling most servers use). */
+  /**
+   * Largest chunk size a peer may set (default 2^31 − 1, the protocol's own ceiling). A big chunk
+   * size costs us nothing: payload is buffered as it arrives, bounded by the message limits.
+   */
   maxChunkSize: number;
   /** Most bytes held in partially received messages across all chunk streams (default 16 MiB). */
   maxPendingBytes: number;
@@ -29,7 +32,7 @@ export interface ChunkReaderLimits {
 export const DEFAULT_READER_LIMITS: ChunkReaderLimits = {
   maxMessageSize: 8 * 1024 * 1024,
   maxChunkStreams: 64,
-  maxChunkSize: 0xffffff,
+  maxChunkSize: 0x7fffffff,
   maxPendingBytes: 16 * 1024 * 1024,
 };
 

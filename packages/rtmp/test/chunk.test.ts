@@ -98,6 +98,31 @@ describe('chunk reader', () => {
     }
   });
 
+  it('switches to the extended form exactly at 0xFFFFFF', () => {
+    for (const ts of [0xfffffe, 0xffffff, 0x1000000, 0xffffffff]) {
+      const bytes = writeMessage(Csid.VIDEO, MessageType.VIDEO, 1, ts, Buffer.alloc(300, 1), 128);
+      const extended = ts >= 0xffffff;
+      assert.equal(bytes.length, 12 + 300 + 2 + (extended ? 4 * 3 : 0), `size at ${ts}`);
+      assert.equal(bytes.readUIntBE(1, 3), extended ? 0xffffff : ts);
+      const [m] = new ChunkReader().push(bytes);
+      assert.equal(m!.timestamp, ts);
+    }
+  });
+
+  it('wraps timestamps modulo 2^32 on deltas', () => {
+    const bytes = Buffer.concat([
+      writeMessage(Csid.VIDEO, MessageType.VIDEO, 1, 0xfffffff0, Buffer.alloc(1), 128),
+      // fmt 2, delta 0x20
+      Buffer.from([0x86, 0, 0, 0x20]),
+      Buffer.alloc(1),
+    ]);
+    const msgs = new ChunkReader().push(bytes);
+    assert.deepEqual(
+      msgs.map((m) => m.timestamp),
+      [0xfffffff0, 0x10],
+    );
+  });
+
   it('applies Set Chunk Size immediately, within the same buffer', () => {
     const payload = randomBytes(10000);
     const bytes = Buffer.concat([
