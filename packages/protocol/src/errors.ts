@@ -84,6 +84,26 @@ export const ErrorCode = {
   URL_EXPIRED: 1990051,
   /** The target user of a custom command is not in the room. */
   USER_NOT_IN_ROOM: 1990060,
+  /** REST/server API: the request signature is missing or wrong. */
+  API_SIGNATURE_INVALID: 1990070,
+  /** REST/server API: `Timestamp` is more than 10 minutes away from the server's clock. */
+  API_TIMESTAMP_STALE: 1990071,
+  /** REST/server API: this `SignatureNonce` was already used by the app within the window. */
+  API_NONCE_REPLAYED: 1990072,
+  /** REST API: the admin key is missing or wrong. */
+  API_ADMIN_KEY_INVALID: 1990073,
+  /** REST/server API: the caller may not act on this app (or needs the admin key). */
+  API_APP_FORBIDDEN: 1990074,
+  /** REST/server API: no app with this AppID. */
+  API_APP_NOT_FOUND: 1990075,
+  /** REST/server API: no such endpoint, action or resource. */
+  API_NOT_FOUND: 1990076,
+  /** REST/server API: request body over the size limit. */
+  API_BODY_TOO_LARGE: 1990077,
+  /** Webhooks: the app has no callback URL. */
+  WEBHOOK_NO_CALLBACK_URL: 1990078,
+  /** REST API: the configured app store cannot create, change or delete apps. */
+  API_APPS_READ_ONLY: 1990079,
   /** The server is shutting down. */
   SERVER_SHUTDOWN: 1990098,
   /** Unexpected server-side failure. */
@@ -155,6 +175,16 @@ const messages: Record<number, string> = {
   [ErrorCode.URL_SIGNATURE_INVALID]: 'stream URL signature invalid',
   [ErrorCode.URL_EXPIRED]: 'stream URL expired',
   [ErrorCode.USER_NOT_IN_ROOM]: 'user is not in the room',
+  [ErrorCode.API_SIGNATURE_INVALID]: 'request signature missing or invalid',
+  [ErrorCode.API_TIMESTAMP_STALE]: 'request timestamp outside the allowed window',
+  [ErrorCode.API_NONCE_REPLAYED]: 'request nonce already used',
+  [ErrorCode.API_ADMIN_KEY_INVALID]: 'admin key missing or invalid',
+  [ErrorCode.API_APP_FORBIDDEN]: 'not allowed for this app',
+  [ErrorCode.API_APP_NOT_FOUND]: 'app not found',
+  [ErrorCode.API_NOT_FOUND]: 'not found',
+  [ErrorCode.API_BODY_TOO_LARGE]: 'request body too large',
+  [ErrorCode.WEBHOOK_NO_CALLBACK_URL]: 'app has no callback URL',
+  [ErrorCode.API_APPS_READ_ONLY]: 'the app store is read-only',
   [ErrorCode.SERVER_SHUTDOWN]: 'server is shutting down',
   [ErrorCode.INTERNAL_ERROR]: 'internal error',
 };

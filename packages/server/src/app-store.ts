@@ -6,6 +6,12 @@ export interface AppRecord {
   name?: string;
   /** Upper bound on room size for this app, whatever the client asks for. */
   maxRoomMembers?: number;
+  /** Signs webhook requests (`sha1(sort([CallbackSecret, timestamp, nonce]))`); webhooks are off without it. */
+  callbackSecret?: string;
+  /** Where webhooks are POSTed; none without it. */
+  callbackUrl?: string;
+  /** Creation time (ms since epoch), for listings. */
+  createdAt?: number;
 }
 
 /**

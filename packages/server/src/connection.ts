@@ -163,6 +163,26 @@ export class Connection implements Transport {
   }
 
   #dispatch(msg: ClientMessage): void {
+    const started = performance.now();
+    const before = this.session;
+    const code = this.#run(msg);
+    if (msg.type === 'ping') return;
+    // After the handler a login has just bound the session; a logout may have just unbound it.
+    const s = this.session ?? before;
+    const m = msg as { appID?: unknown; roomID?: unknown; streamID?: unknown };
+    this.ctx.emit('request', {
+      appID: s?.appID ?? (typeof m.appID === 'number' ? m.appID : 0),
+      userID: s?.userID ?? '',
+      type: msg.type,
+      ...(typeof m.roomID === 'string' ? { roomID: m.roomID } : {}),
+      ...(typeof m.streamID === 'string' ? { streamID: m.streamID } : {}),
+      code,
+      ms: performance.now() - started,
+    });
+  }
+
+  /** Runs the handler and answers; returns the code of the reply. */
+  #run(msg: ClientMessage): number {
     let outcome: Outcome | undefined;
     try {
       const handler = handlers[msg.type] as Handler<typeof msg.type>;
@@ -171,8 +191,10 @@ export class Connection implements Transport {
       if (isMiniRtcError(e)) {
         this.ctx.log.debug({ type: msg.type, code: e.code, userID: this.session?.userID }, 'request refused');
         this.#fail(msg.reqId, e.code, e.message);
-      } else this.#internal(msg, e);
-      return;
+        return e.code;
+      }
+      this.#internal(msg, e);
+      return ErrorCode.INTERNAL_ERROR;
     }
     if (msg.reqId !== undefined) {
       this.send({
@@ -187,6 +209,7 @@ export class Connection implements Transport {
     } catch (e) {
       this.#internal(msg, e, false);
     }
+    return 0;
   }
 
   #internal(msg: ClientMessage, e: unknown, reply = true): void {

@@ -31,9 +31,39 @@ export interface ServerEvents {
       state: string;
     },
   ];
+  /**
+   * A client request was answered (`code` 0 = success), with how long the server took: the source of
+   * request metrics, login latency and the timeline's publish/play requests. Not emitted for `ping`.
+   */
+  request: [
+    e: {
+      appID: number;
+      userID: string;
+      type: string;
+      roomID?: string;
+      streamID?: string;
+      code: number;
+      ms: number;
+    },
+  ];
+  /** A media gateway event reported through {@link MiniRtcServer.reportMedia} (publish/play start/stop). */
+  media: [e: MediaEvent];
   /** Unexpected failures (a handler threw, a socket errored). Emitted only when someone listens. */
   error: [err: Error];
 }
 
 /** Emits one server event (the {@link Signaling} core does not hold the emitter itself). */
 export type Emit = <K extends keyof ServerEvents>(name: K, ...args: ServerEvents[K]) => void;
+
+/** What a media gateway saw happen, for the timeline and metrics. */
+export interface MediaEvent {
+  appID: number;
+  streamID: string;
+  kind: 'publishStart' | 'publishStop' | 'playStart' | 'playStop';
+  roomID?: string;
+  /** The publisher, or the player for play events. */
+  userID?: string;
+  reason?: string;
+  /** `rtmp` / `http-flv`, when known. */
+  protocol?: string;
+}

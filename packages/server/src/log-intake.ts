@@ -37,6 +37,14 @@ export interface LogIntakeOptions {
   maxEntriesPerApp?: number;
   maxBodyBytes?: number;
   maxEntriesPerBatch?: number;
+  /** Durable store (SQLite): entries are written there too, and searches are answered from it. */
+  sink?: LogSink;
+}
+
+/** Where {@link LogIntake} persists entries and searches them. */
+export interface LogSink {
+  add(entries: LogEntry[]): void;
+  search(filter: LogFilter): LogEntry[];
 }
 
 const CORS = {
@@ -81,6 +89,7 @@ export class LogIntake {
   readonly #maxEntries: number;
   readonly #maxBody: number;
   readonly #maxBatch: number;
+  readonly #sink: LogSink | undefined;
 
   constructor(
     private readonly log: Logger,
@@ -89,6 +98,7 @@ export class LogIntake {
     this.#maxEntries = opts.maxEntriesPerApp ?? 1000;
     this.#maxBody = opts.maxBodyBytes ?? 256 * 1024;
     this.#maxBatch = opts.maxEntriesPerBatch ?? 1000;
+    this.#sink = opts.sink;
   }
 
   /** The HTTP handler for `/httplog`. */
@@ -175,9 +185,14 @@ export class LogIntake {
     } else return -1;
     const receivedAt = Date.now();
     let stored = 0;
+    const kept: LogEntry[] = [];
     for (const item of items.slice(0, this.#maxBatch)) {
       const e = this.#normalize(item, batch, appIDHint, receivedAt);
       if (!e) continue;
+      kept.push(e);
+      stored++;
+      // With a durable store the rings would only duplicate it in memory.
+      if (this.#sink) continue;
       let ring = this.#byApp.get(e.appID);
       if (!ring) {
         ring = [];
@@ -185,7 +200,11 @@ export class LogIntake {
       }
       ring.push(e);
       if (ring.length > this.#maxEntries) ring.splice(0, ring.length - this.#maxEntries);
-      stored++;
+    }
+    try {
+      this.#sink?.add(kept);
+    } catch (err) {
+      this.log.warn({ err }, 'log store write failed');
     }
     this.log.debug({ stored, received: items.length }, 'remote logs');
     return stored;
@@ -231,6 +250,7 @@ export class LogIntake {
 
   /** Stored entries matching `filter`, oldest first, at most `limit` (the newest ones). */
   logs(filter: LogFilter = {}): LogEntry[] {
+    if (this.#sink) return this.#sink.search(filter);
     const rings =
       filter.appID !== undefined ? [this.#byApp.get(filter.appID) ?? []] : [...this.#byApp.values()];
     const out = rings

@@ -1,5 +1,6 @@
 import { ErrorCode, isMiniRtcError } from '@minirtc/protocol';
 import { type StreamGrant, verifyGrant } from '@minirtc/protocol/crypto';
+import { isPreviewGrant } from './api/preview.js';
 import type { Logger } from './logger.js';
 import type { Signaling } from './signaling.js';
 import type { StreamUrlSigner } from './stream-urls.js';
@@ -57,6 +58,14 @@ export class SignalingMediaBridge implements MediaBridge {
     }
     if ((kind === 'publish') !== (grant.action === 'push')) {
       return refuse(ErrorCode.URL_SIGNATURE_INVALID, `a ${grant.action} grant cannot ${kind}`);
+    }
+    // A console preview is no room member: its signed grant stands in for the session, and it may
+    // only watch a stream that is live in the grant's room.
+    if (isPreviewGrant(grant)) {
+      const p = this.core.streams.get(grant.appID, streamID);
+      if (!p?.live || p.roomID !== grant.roomID)
+        return refuse(ErrorCode.STREAM_NOT_FOUND, 'stream is not live');
+      return { ok: true, grant, owner: `${grant.appID}:${grant.userID}` };
     }
     const session = this.core.sessions.get(grant.sessionID);
     if (!session || session.appID !== grant.appID || session.userID !== grant.userID) {

@@ -7,13 +7,14 @@ import type { WireStream, WireUser } from '@minirtc/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { AppStore } from './app-store.js';
 import { Connection, type ConnectionLimits } from './connection.js';
-import type { Emit, ServerEvents } from './events.js';
+import type { Emit, MediaEvent, ServerEvents } from './events.js';
 import type { HandlerContext } from './handlers/index.js';
 import { type HttpHandler, HttpRouter, healthz, pathOf } from './http-router.js';
 import { type LogEntry, type LogFilter, LogIntake, type LogIntakeOptions } from './log-intake.js';
 import { type Logger, silentLogger } from './logger.js';
 import { type MediaBridge, SignalingMediaBridge } from './media-bridge.js';
 import { createMediaHooks } from './media-hooks.js';
+import { Operations, type OperationsOptions } from './operations.js';
 import { Signaling } from './signaling.js';
 import { wireStream } from './stream-registry.js';
 import { StreamUrlSigner } from './stream-urls.js';
@@ -31,7 +32,7 @@ export interface RateLimits {
 }
 
 /** Configuration of {@link MiniRtcServer}. */
-export interface ServerOptions {
+export interface ServerOptions extends OperationsOptions {
   /** Default `127.0.0.1`. */
   host?: string;
   /** HTTP + WebSocket port; default 8080; 0 = ephemeral. */
@@ -62,6 +63,8 @@ export interface ServerOptions {
   logIntake?: LogIntakeOptions;
   /** Serve `/hooks/srs` and `/hooks/nginx` for external media servers; default true. */
   mediaHooks?: boolean;
+  /** Lifetime of console preview URLs (`previewUrl` in stream lists); default 60 s. */
+  previewTtlSeconds?: number;
   logger?: Logger;
 }
 
@@ -91,6 +94,8 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
   readonly #wantPort: number;
   readonly #limits: ConnectionLimits;
   readonly #ctx: HandlerContext;
+  /** Persistence, REST API, webhooks, metrics, timeline, console. */
+  readonly operations: Operations;
   #port = 0;
   #closed: Promise<void> | null = null;
 
@@ -143,14 +148,11 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
     );
     const base = (v: string | (() => string) | undefined, dflt: () => string): (() => string) =>
       typeof v === 'function' ? v : v !== undefined ? () => v : dflt;
-    const signer = new StreamUrlSigner(
-      opts.apps,
-      {
-        rtmp: base(opts.mediaRtmpBase, () => 'rtmp://127.0.0.1:1935/live'),
-        flv: base(opts.mediaFlvBase, () => `${this.httpUrl}/live`),
-      },
-      opts.urlTtlSeconds ?? 600,
-    );
+    const bases = {
+      rtmp: base(opts.mediaRtmpBase, () => 'rtmp://127.0.0.1:1935/live'),
+      flv: base(opts.mediaFlvBase, () => `${this.httpUrl}/live`),
+    };
+    const signer = new StreamUrlSigner(opts.apps, bases, opts.urlTtlSeconds ?? 600);
     this.media = new SignalingMediaBridge(this.#core, signer, this.#log);
     this.#ctx = {
       core: this.#core,
@@ -162,12 +164,15 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       resumeGraceMs,
       emitError: (err) => emit('error', err),
     };
-    this.#logIntake = new LogIntake(this.#log, opts.logIntake);
+    const previewSigner = new StreamUrlSigner(opts.apps, bases, opts.previewTtlSeconds ?? 60);
+    this.operations = new Operations(this, this.#core, opts.apps, previewSigner, this.#log, opts);
+    this.#logIntake = new LogIntake(this.#log, { ...opts.logIntake, sink: this.operations.logStore });
     this.#router = new HttpRouter(this.#log);
     this.#router.add(healthz);
     this.#router.add(this.#logIntake.handle);
     if (opts.mediaHooks !== false)
       this.#router.add(createMediaHooks(this.media, this.#core, signer, this.#log));
+    for (const h of this.operations.handlers) this.#router.add(h);
     this.http = createServer(this.#router.handle);
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes, perMessageDeflate: false });
     this.http.on('upgrade', (req, socket, head) => this.#onUpgrade(req, socket, head));
@@ -198,6 +203,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
         this.http.off('error', onError);
         this.#port = (this.http.address() as AddressInfo).port;
         this.#log.info({ url: this.httpUrl }, 'signaling server listening');
+        this.operations.start();
         resolve();
       });
     });
@@ -223,6 +229,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
         this.http.close(() => resolve());
         this.http.closeAllConnections();
       });
+      await this.operations.close();
     })();
     return this.#closed;
   }
@@ -287,6 +294,11 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
   /** Stored SDK remote logs matching `filter`. */
   logs(filter: LogFilter = {}): LogEntry[] {
     return this.#logIntake.logs(filter);
+  }
+
+  /** A media gateway reports a publish/play start or stop (timeline, metrics). */
+  reportMedia(e: MediaEvent): void {
+    this.emit('media', e);
   }
 
   /** Open WebSocket connections (logged in or not). */

@@ -1,0 +1,28 @@
+import type { AppStore } from '../app-store.js';
+import type { LogEntry, LogFilter } from '../log-intake.js';
+import type { MediaStreamStat } from '../metrics/server-metrics.js';
+import type { Signaling } from '../signaling.js';
+import type { TimelineStore } from '../timeline/timeline-store.js';
+import type { Outbox } from '../webhooks/outbox.js';
+import type { NonceStore } from './nonce-store.js';
+
+/** What the REST and ZEGO-form handlers work with. */
+export interface ApiDeps {
+  core: Signaling;
+  apps: AppStore;
+  nonces: NonceStore;
+  outbox: Outbox;
+  timeline: TimelineStore;
+  /** SDK remote logs. */
+  logs(filter: LogFilter): LogEntry[];
+  /** The gateway's live stream stats (empty without a gateway). */
+  mediaStats(): MediaStreamStat[];
+  /** A short-lived signed HTTP-FLV URL for an operator to watch a live stream. */
+  previewUrl(appID: number, roomID: string, streamID: string): string | null;
+  /** Wakes the webhook dispatcher after events were queued or replayed. */
+  kickWebhooks(): void;
+  /** Counts a refused API request for `/metrics`. */
+  apiError(code: number): void;
+  /** Bearer key of the operator; admin-only endpoints are closed without it. */
+  adminKey?: string;
+}

@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import type { StreamGrant } from '@minirtc/protocol/crypto';
+import type { StreamUrlSigner } from '../stream-urls.js';
+
+/**
+ * Session IDs of console preview grants start with this. Real session IDs are base64url (no dot), so
+ * no client session can ever carry it; the grant's signature proves the server issued it.
+ */
+export const PREVIEW_SESSION_PREFIX = 'preview.';
+
+/** The userID preview grants name (not a valid ZEGO userID character set: it cannot collide). */
+export const PREVIEW_USER_ID = '~console';
+
+/** True for a grant issued by {@link issuePreviewUrl}. */
+export function isPreviewGrant(g: StreamGrant): boolean {
+  return (
+    g.action === 'play' && g.sessionID.startsWith(PREVIEW_SESSION_PREFIX) && g.userID === PREVIEW_USER_ID
+  );
+}
+
+/**
+ * A short-lived signed HTTP-FLV URL for an operator watching a stream without being in its room.
+ * `signer` is one with the preview TTL.
+ */
+export function issuePreviewUrl(
+  signer: StreamUrlSigner,
+  appID: number,
+  roomID: string,
+  streamID: string,
+): string {
+  return (
+    signer.issue({
+      appID,
+      roomID,
+      streamID,
+      action: 'play',
+      userID: PREVIEW_USER_ID,
+      sessionID: `${PREVIEW_SESSION_PREFIX}${randomBytes(6).toString('hex')}`,
+    }).flvUrl ?? ''
+  );
+}

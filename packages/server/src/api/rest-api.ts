@@ -1,0 +1,117 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
+import { type HttpHandler, pathOf, sendJson } from '../http-router.js';
+import type { ApiDeps } from './api-deps.js';
+import { type ApiCaller, requireAdmin, requireAppAccess, verifyAdmin, verifySignedRequest } from './auth.js';
+import { errorOf, readJson, sendError } from './http-io.js';
+import { openApiDocument } from './openapi.js';
+import { type Route, type RouteContext, routes } from './rest-routes.js';
+
+/** Prefix of the REST API. */
+export const API_PREFIX = '/api/v1';
+
+interface Compiled {
+  route: Route;
+  re: RegExp;
+  names: string[];
+}
+
+function compile(r: Route): Compiled {
+  const names: string[] = [];
+  const re = new RegExp(
+    `^${r.path.replace(/:([A-Za-z]+)/g, (_, n: string) => {
+      names.push(n);
+      return '([^/]+)';
+    })}$`,
+  );
+  return { route: r, re, names };
+}
+
+/** The caller of a request: admin key if an Authorization header is sent, else an app signature. */
+export function authenticate(req: IncomingMessage, query: URLSearchParams, deps: ApiDeps): ApiCaller {
+  return (
+    verifyAdmin(req.headers.authorization, deps.adminKey) ??
+    verifySignedRequest(query, deps.apps, deps.nonces)
+  );
+}
+
+/**
+ * The REST API under `/api/v1` (docs/rest-api.md): route table → auth (admin key or app signature) →
+ * app access → body validated with the route's schema → handler → JSON. Every refusal is
+ * `{ code, message }` with the HTTP status of its code.
+ */
+export function createRestApi(deps: ApiDeps): HttpHandler {
+  const table = routes.map(compile);
+  let openapi: string | null = null;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    const path = pathOf(req);
+    if (path !== API_PREFIX && !path.startsWith(`${API_PREFIX}/`)) return false;
+    const sub = path.slice(API_PREFIX.length) || '/';
+    if (sub === '/openapi.json' && (req.method === 'GET' || req.method === 'HEAD')) {
+      openapi ??= JSON.stringify(openApiDocument(routes, API_PREFIX));
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(openapi),
+      });
+      res.end(req.method === 'HEAD' ? undefined : openapi);
+      return true;
+    }
+    try {
+      let match: { c: Compiled; m: RegExpExecArray } | null = null;
+      const allowed: string[] = [];
+      for (const c of table) {
+        const m = c.re.exec(sub);
+        if (!m) continue;
+        allowed.push(c.route.method);
+        if (c.route.method === req.method) match = { c, m };
+      }
+      if (!match) {
+        if (allowed.length > 0) {
+          sendJson(
+            res,
+            405,
+            { code: ErrorCode.API_NOT_FOUND, message: 'method not allowed' },
+            { allow: allowed.join(', ') },
+          );
+        } else sendError(res, ErrorCode.API_NOT_FOUND, `no endpoint ${req.method} ${path}`);
+        return true;
+      }
+      const { c, m } = match;
+      const params: Record<string, string> = {};
+      c.names.forEach((n, i) => {
+        try {
+          params[n] = decodeURIComponent(m[i + 1] as string);
+        } catch {
+          throw new MiniRtcError(ErrorCode.INVALID_PARAM, `bad ${n} in the path`);
+        }
+      });
+      const query = new URL(req.url ?? '/', 'http://x').searchParams;
+      const caller = authenticate(req, query, deps);
+      if (c.route.admin) requireAdmin(caller);
+      let app = undefined as RouteContext['app'] | undefined;
+      if (params.appID !== undefined) {
+        if (!/^\d{1,10}$/.test(params.appID)) throw new MiniRtcError(ErrorCode.API_APP_NOT_FOUND);
+        const appID = Number(params.appID);
+        requireAppAccess(caller, appID);
+        app = deps.apps.get(appID);
+        if (!app) throw new MiniRtcError(ErrorCode.API_APP_NOT_FOUND);
+      }
+      const raw = c.route.body ? await readJson(req) : {};
+      const body = c.route.body ? c.route.body.parse(raw, 'body') : {};
+      const result = await c.route.handle({
+        deps,
+        caller,
+        params,
+        query,
+        body,
+        app: app as RouteContext['app'],
+      });
+      sendJson(res, c.route.status ?? 200, result, { 'cache-control': 'no-store' });
+    } catch (e) {
+      const { code, message } = errorOf(e);
+      deps.apiError(code);
+      sendError(res, code, message);
+    }
+    return true;
+  };
+}

@@ -1,0 +1,182 @@
+import { ErrorCode, MiniRtcError, errorMessage } from '@minirtc/protocol';
+import type { WireRoomExtraInfo } from '@minirtc/protocol';
+import type { MediaStreamStat } from '../metrics/server-metrics.js';
+import type { Room } from '../room.js';
+import type { Signaling } from '../signaling.js';
+
+/** A member as the REST API shows it. */
+export interface ApiUser {
+  userID: string;
+  userName: string;
+  /** ms since epoch. */
+  joinedAt: number;
+  /** `grace`: the socket dropped and the session waits for a resume. */
+  state: 'attached' | 'grace';
+}
+
+/** A stream as the REST API shows it. */
+export interface ApiStream {
+  streamID: string;
+  roomID: string;
+  userID: string;
+  userName: string;
+  extraInfo: string;
+  /** Media is flowing (the stream is in the room's list). */
+  live: boolean;
+  reservedAt: number;
+  players: number | null;
+  bitrate: number | null;
+  bytesIn: number | null;
+  bytesOut: number | null;
+  previewUrl: string | null;
+}
+
+/** The room or 1002014. */
+export function requireRoom(core: Signaling, appID: number, roomID: string): Room {
+  const room = core.rooms.get(appID, roomID);
+  if (!room) throw new MiniRtcError(ErrorCode.ROOM_NOT_EXIST);
+  return room;
+}
+
+/** Members of a room in join order. */
+export function roomUsers(room: Room): ApiUser[] {
+  return [...room.members.values()]
+    .map((m) => ({
+      userID: m.session.userID,
+      userName: m.session.userName,
+      joinedAt: m.joinedAt,
+      state: m.session.transport ? ('attached' as const) : ('grace' as const),
+    }))
+    .sort((a, b) => a.joinedAt - b.joinedAt);
+}
+
+/** The room's extra info items. */
+export function roomExtraInfo(room: Room): WireRoomExtraInfo[] {
+  return [...room.extraInfo.values()];
+}
+
+/** Reserved streams of an app (or one room), with gateway stats and a preview URL for live ones. */
+export function listStreams(
+  core: Signaling,
+  appID: number,
+  stats: MediaStreamStat[],
+  preview: (roomID: string, streamID: string) => string | null,
+  roomID?: string,
+): ApiStream[] {
+  const rooms = roomID === undefined ? core.rooms.list(appID) : [requireRoom(core, appID, roomID)];
+  const byId = new Map(
+    stats.filter((s) => s.appID === undefined || s.appID === appID).map((s) => [s.streamID, s]),
+  );
+  return rooms.flatMap((room) =>
+    [...room.streams.values()].map((r) => {
+      const s = byId.get(r.streamID);
+      return {
+        streamID: r.streamID,
+        roomID: r.roomID,
+        userID: r.userID,
+        userName: r.userName,
+        extraInfo: r.extraInfo,
+        live: r.live,
+        reservedAt: r.reservedAt,
+        players: s?.players ?? null,
+        bitrate: s?.bitrate ?? null,
+        bytesIn: s?.bytesIn ?? null,
+        bytesOut: s?.bytesOut ?? null,
+        previewUrl: r.live ? preview(r.roomID, r.streamID) : null,
+      };
+    }),
+  );
+}
+
+/** Kicks users out of a room (1002055 to each); returns who was kicked and who was not there. */
+export function kickUsers(
+  core: Signaling,
+  appID: number,
+  roomID: string,
+  userIDs: string[],
+): { kicked: string[]; notInRoom: string[] } {
+  const room = requireRoom(core, appID, roomID);
+  const kicked: string[] = [];
+  const notInRoom: string[] = [];
+  for (const uid of new Set(userIDs)) {
+    const m = room.members.get(uid);
+    if (!m) notInRoom.push(uid);
+    else {
+      core.kickFromRoom(m, ErrorCode.KICKED_BY_SERVER);
+      kicked.push(uid);
+    }
+  }
+  return { kicked, notInRoom };
+}
+
+/**
+ * A server-originated broadcast: every member gets it (except the named sender if it is a member,
+ * as with a client broadcast). Counts against the room's broadcast rate like any other.
+ */
+export function broadcastToRoom(
+  core: Signaling,
+  appID: number,
+  roomID: string,
+  from: { userID: string; userName: string },
+  message: string,
+): { messageID: number } {
+  const room = requireRoom(core, appID, roomID);
+  if (!room.broadcastLimit.take()) throw new MiniRtcError(ErrorCode.RATE_LIMITED, 'broadcast rate limit');
+  const messageID = ++room.broadcastCounter;
+  room.pushToOthers(from.userID, {
+    type: 'broadcast',
+    roomID,
+    messages: [{ fromUser: from, message, sendTime: Date.now(), messageID }],
+  });
+  return { messageID };
+}
+
+/** A server-originated custom command to named members; all must be in the room (1990060) or nobody gets it. */
+export function sendCustomCommand(
+  core: Signaling,
+  appID: number,
+  roomID: string,
+  from: { userID: string; userName: string },
+  toUserIDs: string[],
+  command: string,
+): void {
+  const room = requireRoom(core, appID, roomID);
+  const targets = [...new Set(toUserIDs)];
+  for (const t of targets) {
+    if (!room.members.has(t))
+      throw new MiniRtcError(ErrorCode.USER_NOT_IN_ROOM, `user ${t} is not in the room`);
+  }
+  if (!room.commandLimit.hasAll(targets))
+    throw new MiniRtcError(ErrorCode.RATE_LIMITED, 'custom command rate limit');
+  for (const t of targets) {
+    room.commandLimit.take(t);
+    room.members.get(t)?.session.push({ type: 'customCommand', roomID, fromUser: from, command });
+  }
+}
+
+/**
+ * Closes a stream: the reservation is released (the room gets DELETE if it was live, the gateway
+ * drops the media) and the publisher is told its stream was stopped by the server.
+ */
+export function closeStream(
+  core: Signaling,
+  appID: number,
+  streamID: string,
+): { roomID: string; userID: string } {
+  const r = core.streams.get(appID, streamID);
+  if (!r) throw new MiniRtcError(ErrorCode.STREAM_NOT_FOUND);
+  core.release(r, 'closed');
+  core.rooms
+    .get(appID, r.roomID)
+    ?.members.get(r.userID)
+    ?.session.push({
+      type: 'mediaUpdate',
+      roomID: r.roomID,
+      streamID,
+      kind: 'publish',
+      state: 'stopped',
+      code: ErrorCode.KICKED_BY_SERVER,
+      message: `closed by the server: ${errorMessage(ErrorCode.KICKED_BY_SERVER)}`,
+    });
+  return { roomID: r.roomID, userID: r.userID };
+}

@@ -1,0 +1,186 @@
+import { randomInt } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  ErrorCode,
+  MiniRtcError,
+  checkRoomID,
+  checkStreamID,
+  checkUserID,
+  utf8Length,
+} from '@minirtc/protocol';
+import { type HttpHandler, pathOf, sendJson } from '../http-router.js';
+import type { ApiDeps } from './api-deps.js';
+import { verifySignedRequest } from './auth.js';
+import { errorOf, readBody } from './http-io.js';
+import {
+  broadcastToRoom,
+  closeStream,
+  kickUsers,
+  listStreams,
+  requireRoom,
+  roomUsers,
+  sendCustomCommand,
+} from './room-ops.js';
+
+type Action = (p: URLSearchParams, appID: number, deps: ApiDeps) => unknown;
+
+function need(p: URLSearchParams, name: string): string {
+  const v = p.get(name);
+  if (v === null || v === '') throw new MiniRtcError(ErrorCode.INVALID_PARAM, `${name} is required`);
+  return v;
+}
+
+/** `Name[]=a&Name[]=b` (ZEGO's form), also `Name=a&Name=b`. */
+function list(p: URLSearchParams, name: string): string[] {
+  return [...p.getAll(`${name}[]`), ...p.getAll(name)].filter((v) => v !== '');
+}
+
+function messageContent(p: URLSearchParams): string {
+  const m = need(p, 'MessageContent');
+  if (utf8Length(m) > 1024) throw new MiniRtcError(ErrorCode.MESSAGE_TOO_LONG);
+  return m;
+}
+
+/** ZEGO server API actions, each on the same room operations as the REST form. */
+const actions: Record<string, Action> = {
+  KickoutUser: (p, appID, d) => {
+    const users = list(p, 'UserId').map((u) => checkUserID(u));
+    if (users.length === 0) throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'UserId[] is required');
+    kickUsers(d.core, appID, checkRoomID(need(p, 'RoomId')), users);
+    return undefined;
+  },
+  CloseRoom: (p, appID, d) => {
+    const roomID = checkRoomID(need(p, 'RoomId'));
+    requireRoom(d.core, appID, roomID);
+    d.core.closeRoom(appID, roomID);
+    return undefined;
+  },
+  DescribeUsers: (p, appID, d) => {
+    const room = requireRoom(d.core, appID, checkRoomID(need(p, 'RoomId')));
+    // Mode 0: oldest first (default), 1: newest first. Marker: the index to continue from.
+    let users = roomUsers(room);
+    if (p.get('Mode') === '1') users = users.reverse();
+    const limit = Math.min(Math.max(Number(p.get('Limit') ?? 200) || 200, 1), 200);
+    const start = Number(p.get('Marker') ?? 0) || 0;
+    const page = users.slice(start, start + limit);
+    return {
+      Marker: start + page.length < users.length ? String(start + page.length) : '',
+      UserList: page.map((u) => ({
+        UserId: u.userID,
+        UserName: u.userName,
+        LoginTime: u.joinedAt,
+        UserRole: 2,
+      })),
+    };
+  },
+  DescribeUserNum: (p, appID, d) => {
+    const rooms = list(p, 'RoomId').map((r) => checkRoomID(r));
+    if (rooms.length === 0) throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'RoomId[] is required');
+    return {
+      UserCountList: rooms.slice(0, 10).map((roomID) => ({
+        RoomId: roomID,
+        UserCount: d.core.rooms.get(appID, roomID)?.members.size ?? 0,
+        AdminUserCount: 0,
+      })),
+    };
+  },
+  DeleteStream: (p, appID, d) => {
+    closeStream(d.core, appID, checkStreamID(need(p, 'StreamId')));
+    return undefined;
+  },
+  // Without a separate ban list, forbidding a stream closes it the same way; the publisher may retry.
+  ForbidRTCStream: (p, appID, d) => {
+    closeStream(d.core, appID, checkStreamID(need(p, 'StreamId')));
+    return undefined;
+  },
+  SendBroadcastMessage: (p, appID, d) => {
+    const userID = checkUserID(need(p, 'UserId'));
+    const r = broadcastToRoom(
+      d.core,
+      appID,
+      checkRoomID(need(p, 'RoomId')),
+      { userID, userName: p.get('UserName') || userID },
+      messageContent(p),
+    );
+    return { MessageId: r.messageID };
+  },
+  SendCustomCommand: (p, appID, d) => {
+    const from = checkUserID(need(p, 'FromUserId'));
+    const to = list(p, 'ToUserId').map((u) => checkUserID(u));
+    if (to.length === 0) throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'ToUserId[] is required');
+    sendCustomCommand(
+      d.core,
+      appID,
+      checkRoomID(need(p, 'RoomId')),
+      { userID: from, userName: from },
+      to,
+      messageContent(p),
+    );
+    return undefined;
+  },
+  DescribeRoomStreamList: (p, appID, d) => {
+    const roomID = checkRoomID(need(p, 'RoomId'));
+    const streams = listStreams(d.core, appID, [], () => null, roomID).filter((s) => s.live);
+    return {
+      StreamList: streams.map((s) => ({
+        StreamId: s.streamID,
+        UserId: s.userID,
+        UserName: s.userName,
+        CreateTime: s.reservedAt,
+        ExtraInfo: s.extraInfo,
+      })),
+    };
+  },
+};
+
+/** Names of the supported actions. */
+export const ZEGO_ACTIONS = Object.keys(actions);
+
+/**
+ * The ZEGO-compatible form: `GET|POST /?Action=<Name>&AppId=…&Signature…` with ZEGO's parameter names,
+ * answered `{ Code, Message, RequestId, Data }` with HTTP 200 (as ZEGO does: the outcome is in Code).
+ * POST parameters may also come as a form or JSON body.
+ */
+export function createZegoActions(deps: ApiDeps): HttpHandler {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    if (pathOf(req) !== '/' || !/[?&]Action=/.test(req.url ?? '')) return false;
+    const requestId = String(randomInt(1, 2 ** 47)) + String(randomInt(0, 1000)).padStart(3, '0');
+    const reply = (code: number, message: string, data?: unknown): void =>
+      sendJson(res, 200, {
+        Code: code,
+        Message: message,
+        RequestId: requestId,
+        ...(data !== undefined ? { Data: data } : {}),
+      });
+    try {
+      const params = new URL(req.url ?? '/', 'http://x').searchParams;
+      if (req.method === 'POST') {
+        const text = await readBody(req);
+        if (text.trim().startsWith('{')) {
+          let o: Record<string, unknown>;
+          try {
+            o = JSON.parse(text) as Record<string, unknown>;
+          } catch {
+            throw new MiniRtcError(ErrorCode.JSON_PARSE_ERROR, 'body is not valid JSON');
+          }
+          for (const [k, v] of Object.entries(o)) {
+            for (const x of Array.isArray(v) ? v : [v]) params.append(k, String(x));
+          }
+        } else for (const [k, v] of new URLSearchParams(text)) params.append(k, v);
+      } else if (req.method !== 'GET') {
+        throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'use GET or POST');
+      }
+      const name = params.get('Action') ?? '';
+      const action = actions[name];
+      const caller = verifySignedRequest(params, deps.apps, deps.nonces);
+      if (caller.admin) throw new MiniRtcError(ErrorCode.API_APP_FORBIDDEN);
+      if (!action) throw new MiniRtcError(ErrorCode.API_NOT_FOUND, `unknown Action ${name}`);
+      reply(0, 'success', action(params, caller.appID, deps));
+    } catch (e) {
+      const { code, message } = errorOf(e);
+      deps.apiError(code);
+      reply(code, message);
+    }
+    return true;
+  };
+}

@@ -1,0 +1,159 @@
+import type { EventEmitter } from 'node:events';
+import type { ServerEvents } from '../events.js';
+import type { Signaling } from '../signaling.js';
+import type { AttemptReport } from '../webhooks/dispatcher.js';
+import { Counter, Gauge, Histogram, MetricsRegistry } from './exposition.js';
+
+/** One stream as a media gateway reports it, for byte and player gauges. */
+export interface MediaStreamStat {
+  appID?: number;
+  streamID: string;
+  players: number;
+  bytesIn: number;
+  bytesOut: number;
+  /** Incoming bits per second, recent. */
+  bitrate: number;
+}
+
+/** Reads the media gateway's current streams (e.g. the embedded RTMP server's `streams()`). */
+export type MediaStatsProvider = () => MediaStreamStat[];
+
+/** The server's metrics and the hooks that feed the ones not driven by server events. */
+export interface ServerMetrics {
+  registry: MetricsRegistry;
+  /** A webhook attempt finished. */
+  webhookAttempt(r: AttemptReport): void;
+  /** A REST/ZEGO API request was refused with `code`. */
+  apiError(code: number): void;
+}
+
+/** Login handling times, seconds: the server's share of a login (token check, room join, reply). */
+const LOGIN_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+/**
+ * Builds the `/metrics` registry: gauges read live state at scrape time (so they are never stale),
+ * counters follow server events from the moment the server is built.
+ */
+export function createServerMetrics(
+  server: EventEmitter<ServerEvents> & { readonly connectionCount: number },
+  core: Signaling,
+  stats: () => MediaStreamStat[] | undefined,
+  pendingWebhooks: () => number,
+): ServerMetrics {
+  const r = new MetricsRegistry();
+  const media = (): MediaStreamStat[] => {
+    try {
+      return stats() ?? [];
+    } catch {
+      return [];
+    }
+  };
+  r.add(new Gauge('minirtc_connections', 'Open WebSocket connections.', () => server.connectionCount));
+  r.add(
+    new Gauge(
+      'minirtc_sessions',
+      'Signaling sessions (attached or in their grace window).',
+      () => core.sessions.size,
+    ),
+  );
+  r.add(
+    new Gauge(
+      'minirtc_sessions_in_grace',
+      'Sessions that lost their socket and wait for a resume.',
+      () => core.sessions.all().filter((s) => !s.transport).length,
+    ),
+  );
+  r.add(new Gauge('minirtc_rooms', 'Rooms with at least one member.', () => core.rooms.list().length));
+  r.add(
+    new Gauge('minirtc_room_members', 'Room memberships (a multi-room user counts once per room).', () =>
+      core.rooms.list().reduce((n, room) => n + room.members.size, 0),
+    ),
+  );
+  r.add(new Gauge('minirtc_streams_reserved', 'StreamIDs reserved by publishers.', () => core.streams.size));
+  r.add(
+    new Gauge('minirtc_streams_live', 'Streams with media, listed in their rooms.', () =>
+      core.rooms.list().reduce((n, room) => n + room.liveStreams().length, 0),
+    ),
+  );
+  r.add(
+    new Gauge('minirtc_media_players', 'Players attached to media streams (gateway).', () =>
+      media().reduce((n, s) => n + s.players, 0),
+    ),
+  );
+  r.add(
+    new Gauge(
+      'minirtc_media_bytes_in',
+      'Bytes received from publishers of the streams live now (gateway).',
+      () => media().reduce((n, s) => n + s.bytesIn, 0),
+    ),
+  );
+  r.add(
+    new Gauge('minirtc_media_bytes_out', 'Bytes sent to players of the streams live now (gateway).', () =>
+      media().reduce((n, s) => n + s.bytesOut, 0),
+    ),
+  );
+  r.add(
+    new Gauge('minirtc_media_bitrate_in_bps', 'Incoming bitrate summed over live streams (gateway).', () =>
+      media().reduce((n, s) => n + s.bitrate, 0),
+    ),
+  );
+  r.add(new Gauge('minirtc_webhook_pending', 'Webhook events waiting in the outbox.', pendingWebhooks));
+
+  const logins = r.add(new Counter('minirtc_logins_total', 'Successful room logins.'));
+  const logouts = r.add(new Counter('minirtc_logouts_total', 'Users leaving rooms, by reason.'));
+  const kicks = r.add(new Counter('minirtc_kicks_total', 'Kick-outs, by code.'));
+  const requests = r.add(new Counter('minirtc_requests_total', 'Signaling requests answered, by type.'));
+  const errors = r.add(new Counter('minirtc_errors_total', 'Requests refused, by error code and source.'));
+  const publishes = r.add(
+    new Counter('minirtc_publish_requests_total', 'Successful publish requests (push URLs issued).'),
+  );
+  const plays = r.add(
+    new Counter('minirtc_play_requests_total', 'Successful play requests (pull URLs issued).'),
+  );
+  const mediaEvents = r.add(
+    new Counter('minirtc_media_events_total', 'Gateway publish/play starts and stops, by kind.'),
+  );
+  const streamsLive = r.add(new Counter('minirtc_streams_started_total', 'Streams that went live.'));
+  const loginTime = r.add(
+    new Histogram(
+      'minirtc_login_duration_seconds',
+      'Server-side handling time of login requests.',
+      LOGIN_BUCKETS,
+    ),
+  );
+  const hookOk = r.add(
+    new Counter('minirtc_webhook_deliveries_total', 'Webhook delivery attempts, by result.'),
+  );
+  const hookFailed = r.add(
+    new Counter('minirtc_webhook_failures_total', 'Failed webhook attempts, by event.'),
+  );
+  const hookDead = r.add(
+    new Counter('minirtc_webhook_dead_total', 'Webhook events given up after the last retry.'),
+  );
+
+  server.on('login', (e) => {
+    if (!e.replaced) logins.inc();
+  });
+  server.on('logout', (e) => logouts.inc({ reason: e.reason }));
+  server.on('kick', (e) => kicks.inc({ code: e.code }));
+  server.on('streamLive', () => streamsLive.inc());
+  server.on('media', (e) => mediaEvents.inc({ kind: e.kind }));
+  server.on('request', (e) => {
+    requests.inc({ type: e.type });
+    if (e.code !== 0) errors.inc({ code: e.code, source: 'signaling' });
+    if (e.type === 'login' && e.code === 0) loginTime.observe(e.ms / 1000);
+    if (e.code === 0 && e.type === 'publish') publishes.inc();
+    if (e.code === 0 && e.type === 'play') plays.inc();
+  });
+  return {
+    registry: r,
+    webhookAttempt(a) {
+      hookOk.inc({ result: a.ok ? 'ok' : 'failed' });
+      if (!a.ok) hookFailed.inc({ event: a.event.event });
+      if (!a.ok && a.final) hookDead.inc();
+    },
+    apiError(code) {
+      errors.inc({ code, source: 'api' });
+    },
+  };
+}

@@ -1,0 +1,188 @@
+import type { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import type { AppStore } from './app-store.js';
+import type { ApiDeps } from './api/api-deps.js';
+import { createConsoleStatic } from './api/console-static.js';
+import { NonceStore } from './api/nonce-store.js';
+import { issuePreviewUrl } from './api/preview.js';
+import { createRestApi } from './api/rest-api.js';
+import { createZegoActions } from './api/zego-actions.js';
+import type { ServerEvents } from './events.js';
+import { type HttpHandler, pathOf } from './http-router.js';
+import type { Logger } from './logger.js';
+import {
+  type MediaStatsProvider,
+  type MediaStreamStat,
+  type ServerMetrics,
+  createServerMetrics,
+} from './metrics/server-metrics.js';
+import type { Signaling } from './signaling.js';
+import { type Db, openDatabase } from './store/database.js';
+import { LogStore } from './store/log-store.js';
+import type { StreamUrlSigner } from './stream-urls.js';
+import { TimelineRecorder } from './timeline/timeline-recorder.js';
+import { TimelineStore } from './timeline/timeline-store.js';
+import { type WebhookOptions, WebhookDispatcher } from './webhooks/dispatcher.js';
+import { mapServerEvents } from './webhooks/event-mapper.js';
+import { Outbox } from './webhooks/outbox.js';
+
+/** Settings of the operations layer (persistence, REST API, webhooks, metrics, timeline, console). */
+export interface OperationsOptions {
+  /**
+   * SQLite database: a path, `:memory:`, or an open database (then the caller owns and closes it).
+   * Default `<dataDir>/minirtc.db` when `dataDir` is set, else `:memory:`.
+   */
+  db?: string | Db;
+  dataDir?: string;
+  /** Bearer key of the operator (console, admin endpoints). Admin endpoints are closed without it. */
+  adminKey?: string;
+  /** Built console files served at `/console`. */
+  consoleDir?: string;
+  webhooks?: WebhookOptions;
+  /** Live stream stats of the media gateway, for `/metrics`, stream lists and bitrate samples. */
+  mediaStats?: MediaStatsProvider;
+  /** Timeline bitrate sample interval for live streams; default 10000 ms, 0 = off. */
+  bitrateSampleMs?: number;
+  /** `maxEntriesPerApp` bounds the stored SDK logs per app (default 50000 when persisted). */
+  logIntake?: { maxEntriesPerApp?: number };
+}
+
+/**
+ * Everything an operator needs around signaling, composed in one place: the SQLite store, the webhook
+ * outbox and dispatcher, the timeline, metrics, and the HTTP handlers of the REST API, the ZEGO-form
+ * API, `/metrics` and the console. The server builds one and forwards its events to it.
+ */
+export class Operations {
+  readonly db: Db;
+  readonly logStore: LogStore;
+  readonly timeline: TimelineStore;
+  readonly outbox: Outbox;
+  readonly metrics: ServerMetrics;
+  readonly handlers: HttpHandler[];
+  readonly #recorder: TimelineRecorder;
+  readonly #dispatcher: WebhookDispatcher;
+  readonly #ownsDb: boolean;
+  readonly #stats: MediaStatsProvider;
+  readonly #sampleMs: number;
+  #sampler: NodeJS.Timeout | null = null;
+
+  constructor(
+    server: EventEmitter<ServerEvents> & { readonly connectionCount: number },
+    private readonly core: Signaling,
+    apps: AppStore,
+    previewSigner: StreamUrlSigner,
+    private readonly log: Logger,
+    opts: OperationsOptions,
+  ) {
+    this.#ownsDb = typeof opts.db !== 'object';
+    this.db =
+      typeof opts.db === 'object'
+        ? opts.db
+        : openDatabase(opts.db ?? (opts.dataDir ? join(opts.dataDir, 'minirtc.db') : ':memory:'));
+    this.logStore = new LogStore(this.db, opts.logIntake?.maxEntriesPerApp ?? 50_000);
+    this.timeline = new TimelineStore(this.db);
+    this.outbox = new Outbox(this.db);
+    this.#stats = opts.mediaStats ?? (() => []);
+    this.#sampleMs = opts.bitrateSampleMs ?? 10_000;
+    this.metrics = createServerMetrics(
+      server,
+      core,
+      () => this.#mediaStats(),
+      () => this.outbox.pendingCount(),
+    );
+    this.#recorder = new TimelineRecorder(this.timeline, log);
+    this.#recorder.attach(server);
+    this.#dispatcher = new WebhookDispatcher(
+      this.outbox,
+      apps,
+      log,
+      (a) => {
+        this.#recorder.webhook(a);
+        this.metrics.webhookAttempt(a);
+      },
+      opts.webhooks,
+    );
+    mapServerEvents(
+      server,
+      apps,
+      this.outbox,
+      () => this.#dispatcher.kick(),
+      (appID, userID) => core.sessions.byUser(appID, userID)?.userName,
+    );
+    const deps: ApiDeps = {
+      core,
+      apps,
+      nonces: new NonceStore(this.db),
+      outbox: this.outbox,
+      timeline: this.timeline,
+      logs: (f) => this.logStore.search(f),
+      mediaStats: () => this.#mediaStats(),
+      previewUrl: (appID, roomID, streamID) => {
+        try {
+          return issuePreviewUrl(previewSigner, appID, roomID, streamID);
+        } catch {
+          return null;
+        }
+      },
+      kickWebhooks: () => this.#dispatcher.kick(),
+      apiError: (code) => this.metrics.apiError(code),
+      ...(opts.adminKey ? { adminKey: opts.adminKey } : {}),
+    };
+    this.handlers = [createRestApi(deps), createZegoActions(deps), this.#metricsHandler];
+    if (opts.consoleDir) this.handlers.push(createConsoleStatic(opts.consoleDir));
+  }
+
+  /** Starts delivering (resuming whatever the outbox still holds) and sampling bitrates. */
+  start(): void {
+    this.#dispatcher.kick();
+    if (this.#sampleMs > 0 && !this.#sampler) {
+      this.#sampler = setInterval(() => this.#sampleBitrates(), this.#sampleMs);
+      this.#sampler.unref();
+    }
+  }
+
+  /** Stops the dispatcher (undelivered events stay queued) and closes the database if it owns it. */
+  async close(): Promise<void> {
+    if (this.#sampler) clearInterval(this.#sampler);
+    this.#sampler = null;
+    await this.#dispatcher.close();
+    if (this.#ownsDb && this.db.open) this.db.close();
+  }
+
+  #mediaStats(): MediaStreamStat[] {
+    try {
+      return this.#stats();
+    } catch (err) {
+      this.log.warn({ err }, 'media stats provider failed');
+      return [];
+    }
+  }
+
+  #sampleBitrates(): void {
+    for (const s of this.#mediaStats()) {
+      if (s.appID === undefined) continue;
+      const r = this.core.streams.get(s.appID, s.streamID);
+      if (!r?.live) continue;
+      this.#recorder.record({
+        appID: s.appID,
+        roomID: r.roomID,
+        userID: r.userID,
+        streamID: s.streamID,
+        kind: 'media.bitrate',
+        detail: { bitrate: s.bitrate, players: s.players, bytesIn: s.bytesIn, bytesOut: s.bytesOut },
+      });
+    }
+  }
+
+  #metricsHandler: HttpHandler = (req, res) => {
+    if (pathOf(req) !== '/metrics') return false;
+    const text = this.metrics.registry.render();
+    res.writeHead(200, {
+      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+      'cache-control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : text);
+    return true;
+  };
+}

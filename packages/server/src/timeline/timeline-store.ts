@@ -1,0 +1,116 @@
+import { type Db, pruneOldest } from '../store/database.js';
+
+/** One entry of the call timeline. */
+export interface TimelineEntry {
+  /** Global order (ascending = the order things happened on this server). */
+  seq: number;
+  appID: number;
+  roomID?: string;
+  userID?: string;
+  streamID?: string;
+  /** ms since epoch. */
+  at: number;
+  /** e.g. `login`, `logout`, `kick`, `request.publish`, `stream.live`, `media.playStart`, `sdk.mediaState`, `webhook`. */
+  kind: string;
+  detail?: Record<string, unknown>;
+}
+
+/** What a recorder writes (seq and time are assigned here). */
+export type TimelineInput = Omit<TimelineEntry, 'seq' | 'at'> & { at?: number };
+
+/** Filter of {@link TimelineStore.query}. */
+export interface TimelineQuery {
+  appID: number;
+  roomID?: string;
+  userID?: string;
+  /** Only entries with seq greater than this (paging, live tailing). */
+  afterSeq?: number;
+  /** ms since epoch, inclusive. */
+  from?: number;
+  to?: number;
+  /** Default 500, at most 5000. */
+  limit?: number;
+}
+
+interface Row {
+  seq: number;
+  app_id: number;
+  room_id: string | null;
+  user_id: string | null;
+  stream_id: string | null;
+  at: number;
+  kind: string;
+  detail: string | null;
+}
+
+/** The call timeline in SQLite: append-only, bounded to the newest `maxRows` entries. */
+export class TimelineStore {
+  #inserts = 0;
+  readonly #insert;
+
+  constructor(
+    private readonly db: Db,
+    private readonly maxRows = 500_000,
+  ) {
+    this.#insert = db.prepare(
+      'INSERT INTO timeline (app_id, room_id, user_id, stream_id, at, kind, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+  }
+
+  /** Appends an entry. */
+  record(e: TimelineInput): void {
+    this.#insert.run(
+      e.appID,
+      e.roomID ?? null,
+      e.userID ?? null,
+      e.streamID ?? null,
+      e.at ?? Date.now(),
+      e.kind,
+      e.detail ? JSON.stringify(e.detail) : null,
+    );
+    if (++this.#inserts >= 1000) {
+      this.#inserts = 0;
+      pruneOldest(this.db, 'timeline', 'seq', this.maxRows);
+    }
+  }
+
+  /** Entries of one app (optionally one room and/or user), in order, oldest first. */
+  query(q: TimelineQuery): TimelineEntry[] {
+    const where = ['app_id = ?'];
+    const args: (string | number)[] = [q.appID];
+    if (q.roomID !== undefined) {
+      where.push('room_id = ?');
+      args.push(q.roomID);
+    }
+    if (q.userID !== undefined) {
+      where.push('user_id = ?');
+      args.push(q.userID);
+    }
+    if (q.afterSeq !== undefined) {
+      where.push('seq > ?');
+      args.push(q.afterSeq);
+    }
+    if (q.from !== undefined) {
+      where.push('at >= ?');
+      args.push(q.from);
+    }
+    if (q.to !== undefined) {
+      where.push('at <= ?');
+      args.push(q.to);
+    }
+    const limit = Math.max(1, Math.min(q.limit ?? 500, 5000));
+    const rows = this.db
+      .prepare(`SELECT * FROM timeline WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
+      .all(...args, limit) as Row[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      appID: r.app_id,
+      ...(r.room_id !== null ? { roomID: r.room_id } : {}),
+      ...(r.user_id !== null ? { userID: r.user_id } : {}),
+      ...(r.stream_id !== null ? { streamID: r.stream_id } : {}),
+      at: r.at,
+      kind: r.kind,
+      ...(r.detail !== null ? { detail: JSON.parse(r.detail) as Record<string, unknown> } : {}),
+    }));
+  }
+}

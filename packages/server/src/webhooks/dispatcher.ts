@@ -1,0 +1,171 @@
+import type { AppStore } from '../app-store.js';
+import type { Logger } from '../logger.js';
+import type { Outbox, OutboxEvent } from './outbox.js';
+import { webhookNonce, webhookSignature } from './signature.js';
+
+/** Delivery settings of the webhook dispatcher. */
+export interface WebhookOptions {
+  /** First retry delay; doubles per failed attempt. Default 1000 ms (tests use a few ms). */
+  retryBaseMs?: number;
+  /** Longest retry delay. Default 5 min. */
+  retryMaxMs?: number;
+  /** Attempts before an event is given up (marked dead; replay revives it). Default 50. */
+  maxAttempts?: number;
+  /** Per-request timeout. Default 5000 ms. */
+  timeoutMs?: number;
+  /** Rooms delivered to in parallel. Default 8. */
+  concurrency?: number;
+}
+
+/** An attempt as the dispatcher reports it (to the timeline and metrics). */
+export interface AttemptReport {
+  event: OutboxEvent;
+  url: string;
+  status: number | null;
+  error: string | null;
+  durationMs: number;
+  ok: boolean;
+  /** True when the event will not be tried again (delivered or given up). */
+  final: boolean;
+}
+
+/**
+ * Sends outbox events to each app's callback URL: the head event of every room at most once at a
+ * time (so a room's events arrive in order and a failing head holds back only its own room), retries
+ * with exponential backoff, and logs every attempt. It keeps no state of its own beyond what is in
+ * flight: everything else is read from the outbox, so a restarted server simply carries on.
+ */
+export class WebhookDispatcher {
+  readonly #inflight = new Map<string, Promise<void>>();
+  readonly #abort = new AbortController();
+  readonly #base: number;
+  readonly #max: number;
+  readonly #maxAttempts: number;
+  readonly #timeout: number;
+  readonly #concurrency: number;
+  #timer: NodeJS.Timeout | null = null;
+  #scheduled = false;
+  #closed = false;
+
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly apps: AppStore,
+    private readonly log: Logger,
+    private readonly onAttempt: (r: AttemptReport) => void,
+    opts: WebhookOptions = {},
+  ) {
+    this.#base = opts.retryBaseMs ?? 1000;
+    this.#max = opts.retryMaxMs ?? 300_000;
+    this.#maxAttempts = opts.maxAttempts ?? 50;
+    this.#timeout = opts.timeoutMs ?? 5000;
+    this.#concurrency = opts.concurrency ?? 8;
+  }
+
+  /** Something may be ready to send: look soon (coalesced, so a burst of events costs one scan). */
+  kick(): void {
+    if (this.#closed || this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#pump();
+    });
+  }
+
+  /** Stops sending; in-flight requests are aborted and their events stay queued for the next start. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#abort.abort();
+    await Promise.all(this.#inflight.values());
+  }
+
+  /** Delay before attempt `n + 1` after `n` failures. */
+  backoff(failures: number): number {
+    return Math.min(this.#max, this.#base * 2 ** Math.max(0, failures - 1));
+  }
+
+  #pump(): void {
+    if (this.#closed) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    const now = Date.now();
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const e of this.outbox.heads()) {
+      if (this.#inflight.has(e.roomKey)) continue;
+      if (e.nextAt > now) {
+        soonest = Math.min(soonest, e.nextAt);
+        continue;
+      }
+      if (this.#inflight.size >= this.#concurrency) break;
+      const p = this.#deliver(e).finally(() => {
+        this.#inflight.delete(e.roomKey);
+        this.kick();
+      });
+      this.#inflight.set(e.roomKey, p);
+    }
+    if (Number.isFinite(soonest)) {
+      this.#timer = setTimeout(() => this.#pump(), Math.max(0, soonest - Date.now()));
+      this.#timer.unref();
+    }
+  }
+
+  async #deliver(e: OutboxEvent): Promise<void> {
+    const app = this.apps.get(e.appID);
+    if (!app?.callbackUrl || !app.callbackSecret) {
+      this.outbox.drop(e, 'app has no callback URL');
+      return;
+    }
+    const url = app.callbackUrl;
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const nonce = webhookNonce();
+    const body = JSON.stringify({
+      ...e.payload,
+      id: e.id,
+      event: e.event,
+      appid: String(e.appID),
+      timestamp,
+      nonce,
+      signature: webhookSignature(app.callbackSecret, timestamp, nonce),
+    });
+    const at = Date.now();
+    const started = performance.now();
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.#timeout)]),
+        redirect: 'manual',
+      });
+      status = res.status;
+      await res.body?.cancel();
+    } catch (err) {
+      // Shutting down: not an attempt; the event stays queued and is sent after the restart.
+      if (this.#closed) return;
+      const cause = (err as { cause?: { code?: string } }).cause;
+      error = cause?.code ?? (err instanceof Error ? err.message : String(err));
+    }
+    const durationMs = performance.now() - started;
+    const ok = status !== null && status >= 200 && status < 300;
+    if (!ok && error === null) error = `HTTP ${status}`;
+    const attempt = { at, url, status, error, durationMs };
+    let final = ok;
+    if (ok) this.outbox.recordAttempt(e, attempt, { delivered: true });
+    else {
+      const dead = e.attempts + 1 >= this.#maxAttempts;
+      final = dead;
+      this.outbox.recordAttempt(e, attempt, {
+        delivered: false,
+        nextAt: Date.now() + this.backoff(e.attempts + 1),
+        dead,
+      });
+      this.log.info(
+        { appID: e.appID, event: e.event, id: e.id, attempt: e.attempts + 1, status, error },
+        'webhook failed',
+      );
+    }
+    this.onAttempt({ event: { ...e, attempts: e.attempts + 1 }, url, status, error, durationMs, ok, final });
+  }
+}
