@@ -176,30 +176,32 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
       remoteAddress: req.socket.remoteAddress ?? '',
       sessionId,
     };
-    void this.authorize(request).then((auth) => {
-      if (res.destroyed || req.socket.destroyed) return;
-      if (!auth.ok) {
-        refuseFlv(res, httpStatusFor(auth.status), auth.reason);
-        return;
-      }
-      if (req.method === 'HEAD') {
-        res.writeHead(200, { 'Content-Type': 'video/x-flv' });
-        res.end();
-        return;
-      }
-      const key = auth.key ?? `${target.app}/${target.stream}`;
-      res.on('close', () => this.hub.stopPlay(key, sessionId));
-      const sink = startFlvResponse(res);
-      this.hub.play({
-        key,
-        app: target.app,
-        stream: target.stream,
-        sessionId,
-        tag: auth.tag,
-        owner: auth.owner,
-        sink,
-      });
-    });
+    void this.authorize(request)
+      .then((auth) => {
+        if (res.destroyed || req.socket.destroyed) return;
+        if (!auth.ok) {
+          refuseFlv(res, httpStatusFor(auth.status), auth.reason);
+          return;
+        }
+        if (req.method === 'HEAD') {
+          res.writeHead(200, { 'Content-Type': 'video/x-flv' });
+          res.end();
+          return;
+        }
+        const key = auth.key ?? `${target.app}/${target.stream}`;
+        res.on('close', () => this.hub.stopPlay(key, sessionId));
+        const sink = startFlvResponse(res);
+        this.hub.play({
+          key,
+          app: target.app,
+          stream: target.stream,
+          sessionId,
+          tag: auth.tag,
+          owner: auth.owner,
+          sink,
+        });
+      })
+      .catch((e: unknown) => this.internalError(e, () => res.destroy()));
     return true;
   }
 
@@ -248,6 +250,14 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
     }
   }
 
+  /** A bug of ours in an async path: log it, surface it, and close only the affected client. */
+  private internalError(e: unknown, closeClient: () => void): void {
+    const err = e instanceof Error ? e : new Error(String(e));
+    this.logger.error({ err: err.stack }, 'media server internal error');
+    closeClient();
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+
   private async authorize(req: StreamRequest): Promise<AuthResult> {
     try {
       return await this.authorizer.authorize(req);
@@ -274,45 +284,54 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
       sessionId: conn.id,
     });
     s.on('publish', (cmd) => {
-      void this.authorize(request('publish', cmd)).then((auth) => {
-        if (conn.isClosed || s.isEnded || s.streamState(cmd.streamId) !== 'publish-pending') return;
-        if (!auth.ok) return s.refuse(cmd.streamId, auth.status, auth.reason);
-        const app = s.connectInfo?.app ?? '';
-        const key = auth.key ?? `${app}/${cmd.name}`;
-        const r = this.hub.publish({
-          key,
-          app,
-          stream: cmd.name,
-          owner: auth.owner,
-          tag: auth.tag,
-          publisher: { sessionId: conn.id, close: (reason) => conn.close(reason) },
-        });
-        if (!r.ok) return s.refuse(cmd.streamId, 'BadName', r.reason);
-        publishing.set(cmd.streamId, key);
-        s.acceptPublish(cmd.streamId);
-      });
+      void this.authorize(request('publish', cmd))
+        .then((auth) => {
+          if (conn.isClosed || s.isEnded || s.streamState(cmd.streamId) !== 'publish-pending') return;
+          if (!auth.ok) return s.refuse(cmd.streamId, auth.status, auth.reason);
+          const app = s.connectInfo?.app ?? '';
+          const key = auth.key ?? `${app}/${cmd.name}`;
+          // Registered first so that, whatever throws below, closing the connection releases the key.
+          publishing.set(cmd.streamId, key);
+          const r = this.hub.publish({
+            key,
+            app,
+            stream: cmd.name,
+            owner: auth.owner,
+            tag: auth.tag,
+            publisher: { sessionId: conn.id, close: (reason) => conn.close(reason) },
+          });
+          if (!r.ok) {
+            publishing.delete(cmd.streamId);
+            return s.refuse(cmd.streamId, 'BadName', r.reason);
+          }
+          s.acceptPublish(cmd.streamId);
+        })
+        .catch((e: unknown) => this.internalError(e, () => conn.close('internal error')));
     });
     s.on('play', (cmd) => {
-      void this.authorize(request('play', cmd)).then((auth) => {
-        if (conn.isClosed || s.isEnded || s.streamState(cmd.streamId) !== 'play-pending') return;
-        if (!auth.ok) return s.refuse(cmd.streamId, auth.status, auth.reason);
-        const app = s.connectInfo?.app ?? '';
-        const key = auth.key ?? `${app}/${cmd.name}`;
-        // The hub knows a player by its connection id, so one connection plays a key once.
-        if ([...playing.values()].includes(key)) return s.refuse(cmd.streamId, 'BadName', 'already playing');
-        playing.set(cmd.streamId, key);
-        s.acceptPlay(cmd.streamId);
-        const sink = conn.sinkFor(cmd.streamId);
-        this.hub.play({
-          key,
-          app,
-          stream: cmd.name,
-          sessionId: conn.id,
-          tag: auth.tag,
-          owner: auth.owner,
-          sink,
-        });
-      });
+      void this.authorize(request('play', cmd))
+        .then((auth) => {
+          if (conn.isClosed || s.isEnded || s.streamState(cmd.streamId) !== 'play-pending') return;
+          if (!auth.ok) return s.refuse(cmd.streamId, auth.status, auth.reason);
+          const app = s.connectInfo?.app ?? '';
+          const key = auth.key ?? `${app}/${cmd.name}`;
+          // The hub knows a player by its connection id, so one connection plays a key once.
+          if ([...playing.values()].includes(key))
+            return s.refuse(cmd.streamId, 'BadName', 'already playing');
+          playing.set(cmd.streamId, key); // first, for the same reason as publishing above
+          s.acceptPlay(cmd.streamId);
+          const sink = conn.sinkFor(cmd.streamId);
+          this.hub.play({
+            key,
+            app,
+            stream: cmd.name,
+            sessionId: conn.id,
+            tag: auth.tag,
+            owner: auth.owner,
+            sink,
+          });
+        })
+        .catch((e: unknown) => this.internalError(e, () => conn.close('internal error')));
     });
     s.on('media', (streamId, m) => {
       const key = publishing.get(streamId);

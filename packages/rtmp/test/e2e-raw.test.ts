@@ -221,4 +221,41 @@ describe('e2e with raw RTMP clients', { concurrency: false }, () => {
       await new Promise<void>((resolve) => host.close(() => resolve()));
     }
   });
+
+  it(
+    'survives a bug in an async path: the client is closed, the error surfaced, the server keeps serving',
+    T,
+    async () => {
+      const srv = new MediaServer({ rtmpPort: 0 });
+      await srv.listen();
+      let boom = true;
+      srv.on('publishStart', () => {
+        if (boom) throw new Error('listener bug');
+      });
+      const errors: Error[] = [];
+      srv.on('error', (e) => errors.push(e));
+      const mk = () => {
+        const c = new RawClient(srv.rtmpPort);
+        clients.push(c);
+        return c;
+      };
+      try {
+        const a = mk();
+        a.write(...clientScript('publish', 'live', 'bug'));
+        await a.closed;
+        assert.deepEqual(
+          errors.map((e) => e.message),
+          ['listener bug'],
+        );
+        // The failed publish did not leak: its key went to grace with the connection, not stuck live.
+        assert.equal(srv.streams().find((x) => x.key === 'live/bug')?.state, 'grace');
+        boom = false;
+        const b = mk();
+        b.write(...clientScript('publish', 'live', 'ok'));
+        await b.until(() => b.out.codes().includes('NetStream.Publish.Start'));
+      } finally {
+        await srv.close();
+      }
+    },
+  );
 });
