@@ -57,6 +57,8 @@ export interface MediaServerOptions {
   handshakeTimeoutMs?: number;
   /** A connection with no traffic either way is closed after this (default 60000). */
   idleTimeoutMs?: number;
+  /** Most simultaneous RTMP connections (default 10000). */
+  maxConnections?: number;
   logger?: Logger;
 }
 
@@ -116,6 +118,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
     this.rtmp = new RtmpServer({
       handshakeTimeoutMs: opts.handshakeTimeoutMs,
       idleTimeoutMs: opts.idleTimeoutMs,
+      maxConnections: opts.maxConnections,
       logger: this.logger,
     });
     this.rtmp.on('connection', (c) => this.wire(c));
