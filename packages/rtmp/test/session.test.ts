@@ -62,6 +62,23 @@ describe('RTMP session', () => {
     assert.equal(h.end(), undefined);
   });
 
+  it('gives the same events fed one byte at a time', () => {
+    const whole = harness();
+    const bytes = Buffer.concat([
+      ...clientScript('publish', 'live', 'cam1?token=abc'),
+      writeMessage(5, MessageType.DATA_AMF0, 1, 0, encodeAmf0('@setDataFrame', 'onMetaData', { w: 1 }), 128),
+      writeMessage(6, MessageType.VIDEO, 1, 40, tags.avcKey(500), 128),
+    ]);
+    whole.s.on('publish', (c) => whole.s.acceptPublish(c.streamId));
+    whole.s.feed(bytes);
+    const bytewise = harness();
+    bytewise.s.on('publish', (c) => bytewise.s.acceptPublish(c.streamId));
+    for (const b of bytes) bytewise.s.feed(Buffer.from([b]));
+    assert.deepEqual(bytewise.events, whole.events);
+    assert.deepEqual(whole.events, ['connect:live:{}', 'publish:cam1', 'metadata:{"w":1}', 'media:9:40']);
+    assert.deepEqual(bytewise.out.codes(), whole.out.codes());
+  });
+
   it('ignores media before the publish is accepted', () => {
     const h = harness();
     for (const b of clientScript('publish', 'live', 'x')) h.s.feed(b);
