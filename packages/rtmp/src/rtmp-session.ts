@@ -184,6 +184,8 @@ export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
     this.sendStatus(streamId, 'status', 'NetStream.Play.Reset', `Playing and resetting ${s.name}.`);
     this.sendStatus(streamId, 'status', 'NetStream.Play.Start', `Started playing ${s.name}.`);
     this.sendData(streamId, encodeAmf0('|RtmpSampleAccess', true, true));
+    // FMS and SRS send this data-channel status too; some Flash-lineage players wait for it.
+    this.sendData(streamId, encodeAmf0('onStatus', { code: 'NetStream.Data.Start' }));
   }
 
   /** Refuses a pending publish/play with an onStatus error, then ends the session. */
