@@ -243,4 +243,20 @@ describe('e2e with ffmpeg', { concurrency: false }, () => {
     await player.exited; // the player is told the stream ended and is closed
     assert.ok(!server.streams().some((s) => s.key === 'live/s7'));
   });
+
+  it('lets a player that connects before the publisher wait, then decode', T, async () => {
+    const playing = new Promise<void>((resolve) => {
+      server.on('playStart', (i) => {
+        if (i.key === 'live/s8') resolve();
+      });
+    });
+    const player = play(rtmp('live/s8'), 50);
+    await playing; // attached to a stream nobody publishes yet
+    assert.ok(!server.streams().some((s) => s.key === 'live/s8'), 'not listed before it is published');
+    publish(rtmp('live/s8'));
+    const { code } = await player.exited;
+    assert.equal(code, 0, player.stderr());
+    assert.equal(player.video, 50);
+    assert.ok(player.audio > 10);
+  });
 });
