@@ -78,11 +78,10 @@ export class RtmpConnection extends TypedEmitter<RtmpConnectionEvents> {
         this.session.feed(d);
       } catch (e) {
         // Not an RtmpError: a bug of ours. Log it loudly but only this connection pays.
-        this.logger.error(
-          { id: this.id, err: e instanceof Error ? e.stack : String(e) },
-          'rtmp internal error',
-        );
-        this.fail(e instanceof Error ? e : new Error(String(e)));
+        const err = e instanceof Error ? e : new Error(String(e));
+        this.logger.error({ id: this.id, err: err.stack }, 'rtmp internal error');
+        this.fail(err);
+        this.emit('internalError', err);
       }
     });
     socket.on('timeout', () => this.fail(new RtmpError(RtmpErrorCode.TIMEOUT, 'idle timeout')));

@@ -8,7 +8,7 @@ import { encodeAmf0 } from '../src/amf0.js';
 import { inspectVideo } from '../src/codec.js';
 import { FlvReader } from '../src/flv.js';
 import { MediaServer } from '../src/index.js';
-import { chunkSize4096, clientScript, tags } from './helpers.js';
+import { chunkSize4096, clientScript, command, tags } from './helpers.js';
 import { RawClient } from './procs.js';
 
 const T = { timeout: 60_000 };
@@ -223,7 +223,7 @@ describe('e2e with raw RTMP clients', { concurrency: false }, () => {
   });
 
   it(
-    'survives a bug in an async path: the client is closed, the error surfaced, the server keeps serving',
+    'survives bugs (async and in feed): the client is closed, the error surfaced, the server keeps serving',
     T,
     async () => {
       const srv = new MediaServer({ rtmpPort: 0 });
@@ -253,6 +253,19 @@ describe('e2e with raw RTMP clients', { concurrency: false }, () => {
         const b = mk();
         b.write(...clientScript('publish', 'live', 'ok'));
         await b.until(() => b.out.codes().includes('NetStream.Publish.Start'));
+        // A bug on the synchronous path (inside feed): a publishStop listener throws on a clean unpublish.
+        srv.once('publishStop', () => {
+          throw new Error('stop listener bug');
+        });
+        b.write(command(0, 'FCUnpublish', 6, null, 'ok'));
+        await b.closed;
+        assert.deepEqual(
+          errors.map((e) => e.message),
+          ['listener bug', 'stop listener bug'],
+        );
+        const c = mk();
+        c.write(...clientScript('publish', 'live', 'ok2'));
+        await c.until(() => c.out.codes().includes('NetStream.Publish.Start'));
       } finally {
         await srv.close();
       }
