@@ -117,6 +117,11 @@ describe('RTMP session', () => {
       (m) => m.typeId === MessageType.USER_CONTROL && m.payload.readUInt16BE(0) === 7,
     );
     assert.equal(pong?.payload.readUInt32BE(2), 12345);
+    h.s.ping(99);
+    const ping = h.out.messages.find(
+      (m) => m.typeId === MessageType.USER_CONTROL && m.payload.readUInt16BE(0) === 6,
+    );
+    assert.equal(ping?.payload.readUInt32BE(2), 99);
     h.s.feed(windowAckSizeMessage(5000));
     for (const b of script.slice(3)) h.s.feed(b);
     h.s.acceptPublish(1);
