@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { type AmfValue, decodeAmf0, encodeAmf0 } from '../src/amf0.js';
 import { ChunkReader } from '../src/chunk-reader.js';
 import { writeMessage } from '../src/chunk-writer.js';
+import { parseFlvPath } from '../src/http-flv.js';
+import { parseConnectTarget, splitStreamName } from '../src/stream-name.js';
 import { RtmpError, RtmpErrorCode } from '../src/errors.js';
 import { RtmpSession } from '../src/rtmp-session.js';
 import { clientScript, tags } from './helpers.js';
@@ -228,5 +230,39 @@ describe('fuzz: session', () => {
       }),
       { numRuns: RUNS * 2 },
     );
+  });
+});
+
+describe('fuzz: names and URLs', () => {
+  it('parseFlvPath, splitStreamName and parseConnectTarget never throw', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), fc.string({ maxLength: 100 }), (a, b) => {
+        const t = parseFlvPath('GET', a);
+        if (t) {
+          assert.ok(t.app.length > 0 && t.stream.length > 0);
+          assert.equal(Object.getPrototypeOf(t.query), Object.prototype);
+        }
+        splitStreamName(a);
+        parseConnectTarget(a, b);
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  });
+
+  it('parses what it should', () => {
+    assert.deepEqual(parseFlvPath('GET', '/live/room1_u1_main.flv?sig=a%2Fb&exp=9'), {
+      app: 'live',
+      stream: 'room1_u1_main',
+      query: { sig: 'a/b', exp: '9' },
+    });
+    assert.deepEqual(parseFlvPath('GET', '/a/b/c.flv'), { app: 'a/b', stream: 'c', query: {} });
+    assert.equal(parseFlvPath('POST', '/live/x.flv'), null);
+    assert.equal(parseFlvPath('GET', '/x.flv'), null);
+    assert.equal(parseFlvPath('GET', '/live/%E0%A4%A.flv'), null, 'bad percent-encoding is not ours');
+    assert.deepEqual(parseConnectTarget('live?token=1', 'rtmp://h:1935/live?k=v'), {
+      app: 'live',
+      query: { k: 'v', token: '1' },
+    });
+    assert.deepEqual(parseConnectTarget('', 'rtmp://h/app2/x'), { app: 'app2', query: {} });
   });
 });
