@@ -128,7 +128,9 @@ export class Signaling {
     if (s.graceTimer) clearTimeout(s.graceTimer);
     s.graceTimer = null;
     this.sessions.delete(s);
-    if (dropMedia) this.controller?.dropUser(s.appID, s.userID, reason);
+    // A lingering session's user lives on in a successor: its streams went with `leave` above, and
+    // dropping everything of the user would take the successor's media too.
+    if (dropMedia && !s.lingering) this.controller?.dropUser(s.appID, s.userID, reason);
   }
 
   /** Ends a session after telling it why (kickout in every room), then closes its socket. */
@@ -176,9 +178,7 @@ export class Signaling {
     s.graceTimer = setTimeout(() => {
       s.graceTimer = null;
       this.log.info({ appID: s.appID, userID: s.userID, sessionID: s.id }, 'grace window over');
-      // A lingering session's user lives on in a successor: drop only its streams (via leave), not
-      // everything of the user.
-      this.endSession(s, 'grace', !s.lingering);
+      this.endSession(s, 'grace');
     }, this.config.resumeGraceMs);
     s.graceTimer.unref();
   }

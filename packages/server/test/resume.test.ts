@@ -290,6 +290,34 @@ describe('drop, resume and the grace window', () => {
     for (const c of [w1, w2, w3, m2, c3]) c.close();
   });
 
+  it("a leftover session kicked out of its last room does not take the successor's media", async () => {
+    const dropped: string[] = [];
+    server.media.attachController({
+      dropStream: (_a, s, r) => dropped.push(`stream ${s} ${r}`),
+      dropUser: (_a, u, r) => dropped.push(`user ${u} ${r}`),
+    });
+    const { c: m } = await loginClient(server, 'lk', 'r-lk1');
+    const second = await m.req('login', {
+      appID: APP_ID,
+      roomID: 'r-lk2',
+      token: token('lk', { roomID: 'r-lk2' }),
+      user: { userID: 'lk' },
+    });
+    assert.equal(second.code, 0);
+    server.dropConnection(APP_ID, 'lk');
+    await m.closed;
+    const { c: m2 } = await loginClient(server, 'lk', 'r-lk1');
+    // The leftover still holds r-lk2; an operator kicks it from there.
+    assert.ok(server.kickUser(APP_ID, 'r-lk2', 'lk'));
+    assert.deepEqual(
+      dropped.filter((d) => d.startsWith('user lk')),
+      [],
+    );
+    assert.equal(server.sessionState(APP_ID, 'lk'), 'attached');
+    assert.equal((await m2.req('broadcast', { roomID: 'r-lk1', message: 'still in' })).code, 0);
+    m2.close();
+  });
+
   it('kicking a session in grace, or logging in from elsewhere while attached, never leaves a ghost', async () => {
     const { c: a } = await loginClient(server, 'ha', 'r-ghost');
     const { c: b } = await loginClient(server, 'hb', 'r-ghost');
