@@ -7,6 +7,7 @@ echo "== lint (biome)"
 npx biome check .
 echo "== typecheck (tsc strict)"
 npx tsc -p tsconfig.json
+if [ -f packages/console/tsconfig.json ]; then npx tsc -p packages/console/tsconfig.json; fi
 echo "== build SDK bundle"
 npm run build --silent -w packages/sdk --if-present
 echo "== tests"
