@@ -46,6 +46,20 @@ export interface ServerEvents {
       ms: number;
     },
   ];
+  /** A webhook delivery attempt finished (`ok`: answered 2xx; `final`: delivered or given up). */
+  webhookAttempt: [
+    e: {
+      id: string;
+      event: string;
+      appID: number;
+      roomKey: string;
+      attempt: number;
+      ok: boolean;
+      final: boolean;
+      status: number | null;
+      error: string | null;
+    },
+  ];
   /** A media gateway event reported through {@link MiniRtcServer.reportMedia} (publish/play start/stop). */
   media: [e: MediaEvent];
   /** Unexpected failures (a handler threw, a socket errored). Emitted only when someone listens. */

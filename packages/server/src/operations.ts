@@ -99,6 +99,17 @@ export class Operations {
       (a) => {
         this.#recorder.webhook(a);
         this.metrics.webhookAttempt(a);
+        server.emit('webhookAttempt', {
+          id: a.event.id,
+          event: a.event.event,
+          appID: a.event.appID,
+          roomKey: a.event.roomKey,
+          attempt: a.event.attempts,
+          ok: a.ok,
+          final: a.final,
+          status: a.status,
+          error: a.error,
+        });
       },
       opts.webhooks,
     );
