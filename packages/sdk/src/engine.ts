@@ -584,9 +584,17 @@ export class ZegoExpressEngine {
           },
           { immediate: true },
         );
-        // getNextUrl() now hands out the fresh grant.
+        // getNextUrl() now hands out the fresh grant; the state event tells the app to use it (the
+        // gateway drops media pushed under the old session's grant).
         local.urls = urlList(data.url, data.urls);
         local.urlIndex = local.urls.length - 1;
+        local.state = 'PUBLISH_REQUESTING';
+        this.emitter.emit('publisherStateUpdate', {
+          streamID: local.streamID,
+          state: 'PUBLISH_REQUESTING',
+          errorCode: 0,
+          extendedData: JSON.stringify({ reason: 'relogin', url: data.url }),
+        });
       } catch (e) {
         const err = toMiniRtcError(e);
         if (err.code === ErrorCode.SOCKET_CLOSED || err.code === ErrorCode.NETWORK_TIMEOUT) return;

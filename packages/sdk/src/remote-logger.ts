@@ -48,6 +48,7 @@ export class RemoteLogger implements Logger {
   private queue: LogEntry[] = [];
   private timer: TimerHandle | undefined;
   private sending = false;
+  private disposed = false;
   private readonly opts: Required<Omit<RemoteLoggerOptions, 'sink'>> & { sink: (e: LogEntry) => void };
 
   constructor(
@@ -102,7 +103,7 @@ export class RemoteLogger implements Logger {
         // logging must never break the engine
       }
     }
-    if (!this.opts.logURL || rank < LOG_LEVEL_ORDER[this.opts.remoteLogLevel]) return;
+    if (this.disposed || !this.opts.logURL || rank < LOG_LEVEL_ORDER[this.opts.remoteLogLevel]) return;
     this.queue.push(entry);
     if (this.queue.length > this.opts.maxQueue) this.queue.splice(0, this.queue.length - this.opts.maxQueue);
     if (this.queue.length >= this.opts.batchSize) void this.flush();
@@ -136,7 +137,7 @@ export class RemoteLogger implements Logger {
       // Server unreachable: put the batch back (bounded) and retry with the next flush.
       this.queue = batch.concat(this.queue).slice(-this.opts.maxQueue);
       this.sending = false;
-      if (!this.timer)
+      if (!this.timer && !this.disposed)
         this.timer = this.platform.setTimeout(() => {
           this.timer = undefined;
           void this.flush();
@@ -144,6 +145,7 @@ export class RemoteLogger implements Logger {
       return;
     }
     this.sending = false;
+    if (this.disposed) return;
     if (this.queue.length >= this.opts.batchSize) await this.flush();
     else if (this.queue.length > 0 && !this.timer)
       this.timer = this.platform.setTimeout(() => {
@@ -152,8 +154,9 @@ export class RemoteLogger implements Logger {
       }, this.opts.flushMs);
   }
 
-  /** Stops the timer (engine destroyed); queued entries are sent one last time. */
+  /** Stops the timer (engine destroyed); queued entries are sent one last time, with no retry. */
   dispose(): void {
+    this.disposed = true;
     if (this.timer) this.platform.clearTimeout(this.timer);
     this.timer = undefined;
     void this.flush();
