@@ -180,6 +180,23 @@ describe('login, users, logout', () => {
       user: { userID: 'm1' },
     });
     assert.equal(again.code, ErrorCode.REPEATED_LOGIN);
+    // At most five rooms per session.
+    for (const r of ['r-f3', 'r-f4', 'r-f5']) {
+      const ok = await a.req('login', {
+        appID: APP_ID,
+        roomID: r,
+        token: token('m1', { roomID: r }),
+        user: { userID: 'm1' },
+      });
+      assert.equal(ok.code, 0, r);
+    }
+    const sixth = await a.req('login', {
+      appID: APP_ID,
+      roomID: 'r-f6',
+      token: token('m1', { roomID: 'r-f6' }),
+      user: { userID: 'm1' },
+    });
+    assert.equal(sixth.code, ErrorCode.TOO_MANY_ROOMS);
     for (const x of [a, b, c]) x.close();
   });
 
