@@ -1,5 +1,6 @@
 export * from './aggregate.js';
 export * from './amf0.js';
+export * from './auth.js';
 export * from './backpressure.js';
 export * from './chunk-reader.js';
 export * from './chunk-writer.js';
@@ -14,6 +15,7 @@ export * from './media-hub.js';
 export * from './media-server.js';
 export * from './net-status.js';
 export * from './recorder.js';
+export * from './rtmp-bridge.js';
 export * from './rtmp-server.js';
 export * from './rtmp-session.js';
 export * from './stream-info.js';

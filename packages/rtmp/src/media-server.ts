@@ -1,37 +1,12 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import { RtmpError } from './errors.js';
+import { type AuthResult, type MediaAuthorizer, type StreamRequest, allowAll } from './auth.js';
 import { httpStatusFor, nextHttpSessionId, parseFlvPath, refuseFlv, startFlvResponse } from './http-flv.js';
 import { MediaHub } from './media-hub.js';
 import type { StreamInfo } from './stream-info.js';
 import { startRecording } from './recorder.js';
-import { type Logger, type RtmpConnection, RtmpServer, silentLogger } from './rtmp-server.js';
-import type { StreamCommand } from './rtmp-session.js';
+import { bridgeRtmpConnection } from './rtmp-bridge.js';
+import { type Logger, RtmpServer, silentLogger } from './rtmp-server.js';
 import { TypedEmitter } from './typed-emitter.js';
-
-/** What the authorizer is asked about. */
-export interface StreamRequest {
-  kind: 'publish' | 'play';
-  protocol: 'rtmp' | 'http-flv';
-  /** RTMP app from tcUrl / first path segment, e.g. 'live'. */
-  app: string;
-  /** Stream name without query. */
-  stream: string;
-  /** From the stream name's `?query` (and tcUrl's query if any). */
-  query: Record<string, string>;
-  remoteAddress: string;
-  /** Our connection id. */
-  sessionId: string;
-}
-
-/** The authorizer's answer. `key` defaults to `${app}/${stream}`; `owner` enables takeover. */
-export type AuthResult =
-  | { ok: true; key?: string; owner?: string; tag?: unknown }
-  | { ok: false; status: 'BadName' | 'Unauthorized' | 'NotFound'; reason: string };
-
-/** Decides every publish and play before any media flows. */
-export interface MediaAuthorizer {
-  authorize(req: StreamRequest): AuthResult | Promise<AuthResult>;
-}
 
 /** Options of a {@link MediaServer}. */
 export interface MediaServerOptions {
@@ -76,8 +51,6 @@ export interface MediaServerEvents {
   error: (err: Error) => void;
 }
 
-const allowAll: MediaAuthorizer = { authorize: () => ({ ok: true }) };
-
 /**
  * The media gateway: RTMP in and out, HTTP-FLV out, one authorizer for both, and the hub between
  * them. It knows nothing of rooms; the signaling server plugs in through the authorizer and events.
@@ -121,7 +94,14 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
       maxConnections: opts.maxConnections,
       logger: this.logger,
     });
-    this.rtmp.on('connection', (c) => this.wire(c));
+    this.rtmp.on('connection', (c) =>
+      bridgeRtmpConnection(c, {
+        hub: this.hub,
+        logger: this.logger,
+        authorize: (req) => this.authorize(req),
+        internalError: (e, closeClient) => this.internalError(e, closeClient),
+      }),
+    );
   }
 
   /** Actual RTMP port (after {@link listen}). */
@@ -270,100 +250,5 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
       if (this.listenerCount('error') > 0) this.emit('error', err);
       return { ok: false, status: 'Unauthorized', reason: 'authorization failed' };
     }
-  }
-
-  /** Connects one RTMP connection's session to the authorizer and the hub. */
-  private wire(conn: RtmpConnection): void {
-    const s = conn.session;
-    const publishing = new Map<number, string>();
-    const playing = new Map<number, string>();
-    const request = (kind: 'publish' | 'play', cmd: StreamCommand): StreamRequest => ({
-      kind,
-      protocol: 'rtmp',
-      app: s.connectInfo?.app ?? '',
-      stream: cmd.name,
-      query: cmd.query,
-      remoteAddress: conn.remoteAddress,
-      sessionId: conn.id,
-    });
-    s.on('publish', (cmd) => {
-      void this.authorize(request('publish', cmd))
-        .then((auth) => {
-          if (conn.isClosed || s.isEnded || s.streamState(cmd.streamId) !== 'publish-pending') return;
-          if (!auth.ok) return s.refuse(cmd.streamId, auth.status, auth.reason);
-          const app = s.connectInfo?.app ?? '';
-          const key = auth.key ?? `${app}/${cmd.name}`;
-          // Registered first so that, whatever throws below, closing the connection releases the key.
-          publishing.set(cmd.streamId, key);
-          const r = this.hub.publish({
-            key,
-            app,
-            stream: cmd.name,
-            owner: auth.owner,
-            tag: auth.tag,
-            publisher: { sessionId: conn.id, close: (reason) => conn.close(reason) },
-          });
-          if (!r.ok) {
-            publishing.delete(cmd.streamId);
-            return s.refuse(cmd.streamId, 'BadName', r.reason);
-          }
-          s.acceptPublish(cmd.streamId);
-        })
-        .catch((e: unknown) => this.internalError(e, () => conn.close('internal error')));
-    });
-    s.on('play', (cmd) => {
-      void this.authorize(request('play', cmd))
-        .then((auth) => {
-          if (conn.isClosed || s.isEnded || s.streamState(cmd.streamId) !== 'play-pending') return;
-          if (!auth.ok) return s.refuse(cmd.streamId, auth.status, auth.reason);
-          const app = s.connectInfo?.app ?? '';
-          const key = auth.key ?? `${app}/${cmd.name}`;
-          // The hub knows a player by its connection id, so one connection plays a key once.
-          if ([...playing.values()].includes(key))
-            return s.refuse(cmd.streamId, 'BadName', 'already playing');
-          playing.set(cmd.streamId, key); // first, for the same reason as publishing above
-          s.acceptPlay(cmd.streamId);
-          const sink = conn.sinkFor(cmd.streamId);
-          this.hub.play({
-            key,
-            app,
-            stream: cmd.name,
-            sessionId: conn.id,
-            tag: auth.tag,
-            owner: auth.owner,
-            sink,
-          });
-        })
-        .catch((e: unknown) => this.internalError(e, () => conn.close('internal error')));
-    });
-    s.on('media', (streamId, m) => {
-      const key = publishing.get(streamId);
-      if (key) this.hub.media(key, conn.id, m.typeId, m.timestamp, m.payload);
-    });
-    s.on('metadata', (streamId, body) => {
-      const key = publishing.get(streamId);
-      if (key) this.hub.metadata(key, conn.id, body);
-    });
-    s.on('unpublish', (streamId) => {
-      const key = publishing.get(streamId);
-      publishing.delete(streamId);
-      if (key) this.hub.unpublish(key, conn.id, true);
-    });
-    s.on('stopPlay', (streamId) => {
-      const key = playing.get(streamId);
-      playing.delete(streamId);
-      if (key) this.hub.stopPlay(key, conn.id);
-    });
-    conn.on('internalError', (err) => {
-      if (this.listenerCount('error') > 0) this.emit('error', err);
-    });
-    conn.on('close', (err) => {
-      if (err && !(err instanceof RtmpError))
-        this.logger.warn({ id: conn.id, err: err.message }, 'rtmp socket error');
-      for (const key of publishing.values()) this.hub.unpublish(key, conn.id, false);
-      for (const key of playing.values()) this.hub.stopPlay(key, conn.id);
-      publishing.clear();
-      playing.clear();
-    });
   }
 }
