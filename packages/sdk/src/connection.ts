@@ -1,10 +1,16 @@
-import { CloseCode, ErrorCode, MiniRtcError } from '@minirtc/protocol';
+import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import type { PushMessage, ResponseMessage } from '@minirtc/protocol';
 import { DEFAULT_BACKOFF, backoffDelay, serverForAttempt } from './backoff.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Logger } from './logger.js';
 import type { Platform, PlatformSocket, TimerHandle } from './platform.js';
 import { TypedEmitter } from './typed-emitter.js';
+
+/**
+ * The server's WebSocket close codes this file reacts to (protocol `CloseCode`, copied so the bundle
+ * does not pull in the protocol's message schemas with it).
+ */
+const CloseCode = { NORMAL: 1000, KICKED: 4001, LOGGED_OUT: 4004 } as const;
 
 /** Timings and servers of a {@link Connection}. */
 export interface ConnectionOptions {
