@@ -25,6 +25,15 @@ const configSchema = obj({
     urlTtlSeconds: int(10, 7 * 86400),
   }),
   media: obj({ takeoverGraceMs: int(0, 3_600_000) }),
+  /** SQLite database file; default `<dataDir>/minirtc.db`. `:memory:` keeps nothing across restarts. */
+  db: optional(str({ min: 1, maxBytes: 4096 })),
+  api: obj({
+    /** Bearer key of the REST API's admin endpoints and the console; generated into the data dir when unset. */
+    adminKey: optional(str({ min: 16, maxBytes: 256 })),
+  }),
+  /** Built console (packages/console/dist) served at `/console`; found next to the CLI when unset. */
+  consoleDir: optional(str({ min: 1, maxBytes: 4096 })),
+  webhooks: obj({ retryBaseMs: int(1, 3_600_000), timeoutMs: int(100, 120_000) }),
 });
 
 /** The validated configuration. */
@@ -40,6 +49,8 @@ export const defaultConfig: MiniRtcConfig = {
   rtmp: { enabled: true, port: 1935 },
   signaling: { heartbeatMs: 10_000, heartbeatTimeoutMs: 30_000, resumeGraceMs: 30_000, urlTtlSeconds: 600 },
   media: { takeoverGraceMs: 30_000 },
+  api: {},
+  webhooks: { retryBaseMs: 1000, timeoutMs: 5000 },
 };
 
 type Json = Record<string, unknown>;

@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ErrorCode } from '@minirtc/protocol';
 import type { StreamGrant } from '@minirtc/protocol/crypto';
 import { MediaServer } from '@minirtc/rtmp';
 import type { AuthResult, StreamRequest } from '@minirtc/rtmp';
-import { MemoryAppStore, MiniRtcServer } from '@minirtc/server';
-import type { AppRecord, Logger } from '@minirtc/server';
+import { MiniRtcServer, SqliteAppStore, openDatabase } from '@minirtc/server';
+import type { AppRecord, Db, Logger, MediaEvent } from '@minirtc/server';
 import type { MiniRtcConfig } from './config.js';
 
 /** A running MiniRTC node: signaling + REST on one HTTP port, the embedded RTMP gateway beside it. */
@@ -12,14 +15,28 @@ export interface Platform {
   server: MiniRtcServer;
   /** Absent when `rtmp.enabled` is false (an external media server calls the hooks instead). */
   media?: MediaServer;
-  apps: MemoryAppStore;
+  /** Apps in the SQLite database (managed through the REST API and the console). */
+  apps: SqliteAppStore;
+  /** The SQLite database (`config.db`, default `<dataDir>/minirtc.db`). */
+  db: Db;
+  /** Where the console is served from, when it is (`/console`). */
+  consoleDir?: string;
   close(): Promise<void>;
 }
 
 /** Extra inputs of {@link startPlatform}. */
 export interface PlatformOptions {
+  /** Apps whose secret is authoritative here (the dev app, a simulation): created or updated at start. */
   apps?: AppRecord[];
   logger?: Logger;
+  /** REST API admin key (overrides `config.api.adminKey`). */
+  adminKey?: string;
+}
+
+/** The built console next to this package (`packages/console/dist`), if it has been built. */
+export function defaultConsoleDir(): string | undefined {
+  const dir = fileURLToPath(new URL('../../console/dist', import.meta.url));
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
 }
 
 /** What the gateway remembers about an authorized media session (its `tag`). */
@@ -52,8 +69,12 @@ function refusal(code: number, message: string): AuthResult {
  * reports streams live/gone so rooms list only streams with media, and drops media that signaling revokes.
  */
 export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions = {}): Promise<Platform> {
-  const apps = new MemoryAppStore(opts.apps ?? []);
+  const db = openDatabase(config.db ?? join(resolve(config.dataDir), 'minirtc.db'));
+  const apps = new SqliteAppStore(db);
+  for (const a of opts.apps ?? []) apps.upsert(a);
   const publicHost = config.publicHost ?? config.host;
+  const consoleDir = config.consoleDir ?? defaultConsoleDir();
+  const adminKey = opts.adminKey ?? config.api.adminKey;
   let media: MediaServer | undefined;
   const server: MiniRtcServer = new MiniRtcServer({
     host: config.host,
@@ -65,6 +86,26 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
     heartbeatMs: config.signaling.heartbeatMs,
     heartbeatTimeoutMs: config.signaling.heartbeatTimeoutMs,
     resumeGraceMs: config.signaling.resumeGraceMs,
+    db,
+    ...(adminKey ? { adminKey } : {}),
+    ...(consoleDir ? { consoleDir } : {}),
+    webhooks: { retryBaseMs: config.webhooks.retryBaseMs, timeoutMs: config.webhooks.timeoutMs },
+    mediaStats: () =>
+      (media?.streams() ?? []).flatMap((s) => {
+        const t = s.tag && typeof s.tag === 'object' ? (s.tag as MediaTag) : undefined;
+        return t
+          ? [
+              {
+                appID: t.appID,
+                streamID: t.streamID,
+                players: s.players,
+                bytesIn: s.bytesIn,
+                bytesOut: s.bytesOut,
+                bitrate: s.bitrate,
+              },
+            ]
+          : [];
+      }),
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
 
@@ -102,6 +143,23 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
       const t = tagOf(info.tag);
       if (t) server.media.streamGone(t.appID, t.streamID, reason);
     });
+    // Media events for the call timeline and metrics (players carry their own grant's tag).
+    const report = (kind: MediaEvent['kind'], tag: unknown, reason?: string): void => {
+      const t = tagOf(tag);
+      if (!t) return;
+      server.reportMedia({
+        appID: t.appID,
+        roomID: t.roomID,
+        userID: t.userID,
+        streamID: t.streamID,
+        kind,
+        ...(reason !== undefined ? { reason } : {}),
+      });
+    };
+    m.on('publishStart', (info) => report('publishStart', info.tag));
+    m.on('publishStop', (info, reason) => report('publishStop', info.tag, reason));
+    m.on('playStart', (_info, _sid, tag) => report('playStart', tag));
+    m.on('playStop', (_info, _sid, tag) => report('playStop', tag));
     server.media.attachController({
       dropStream: (appID, streamID, reason) => {
         m.closeStream(streamKey(appID, streamID), reason);
@@ -120,6 +178,7 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
     await server.listen();
   } catch (e) {
     await media?.close();
+    db.close();
     throw e;
   }
   return {
@@ -127,9 +186,12 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
     server,
     ...(media ? { media } : {}),
     apps,
+    db,
+    ...(consoleDir ? { consoleDir } : {}),
     async close() {
       await server.close();
       await media?.close();
+      db.close();
     },
   };
 }

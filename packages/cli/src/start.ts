@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { generateToken04 } from '@minirtc/protocol/crypto';
+import { ADMIN_KEY_FILE, loadOrCreateAdminKey } from './admin-key.js';
 import type { ParsedArgs } from './args.js';
 import { configFrom, devAppFor } from './commands.js';
 import type { Io } from './commands.js';
@@ -10,14 +12,26 @@ import { consoleLogger } from './logger.js';
 export async function startCommand(args: ParsedArgs, io: Io): Promise<Platform> {
   const cfg = configFrom(args, io);
   const dev = cfg.devApp ? devAppFor(cfg) : undefined;
+  const adminKey = cfg.api.adminKey ?? loadOrCreateAdminKey(resolve(cfg.dataDir));
   const platform = await startPlatform(cfg, {
     apps: dev ? [{ appID: dev.appID, serverSecret: dev.serverSecret, name: 'dev' }] : [],
     logger: consoleLogger(cfg.logLevel),
+    adminKey,
   });
   const s = platform.server;
   io.out('MiniRTC is running');
   io.out(`  signaling  ${s.wsUrl}`);
   io.out(`  http       ${s.httpUrl}  (health: ${s.httpUrl}/healthz, SDK logs: ${s.httpUrl}/httplog)`);
+  io.out(
+    `  api        ${s.httpUrl}/api/v1  (OpenAPI: ${s.httpUrl}/api/v1/openapi.json, metrics: ${s.httpUrl}/metrics)`,
+  );
+  if (platform.consoleDir) io.out(`  console    ${s.httpUrl}/console/  (from ${platform.consoleDir})`);
+  else io.out('  console    not built (npm run build -w packages/console), or set consoleDir');
+  io.out(
+    cfg.api.adminKey
+      ? '  admin key  (from config api.adminKey)'
+      : `  admin key  ${adminKey}  (kept in ${cfg.dataDir}/${ADMIN_KEY_FILE})`,
+  );
   if (platform.media)
     io.out(`  rtmp       rtmp://${cfg.publicHost ?? cfg.host}:${platform.media.rtmpPort}/live`);
   else io.out('  rtmp       disabled (external media server)');

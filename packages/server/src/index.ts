@@ -11,3 +11,17 @@ export { createConsoleLogger, type Logger, type LogLevel, silentLogger } from '.
 export type { AuthorizeResult, MediaBridge, MediaController } from './media-bridge.js';
 export { KeyedLimiter, TokenBucket } from './rate-limiter.js';
 export { MiniRtcServer, type RateLimits, type RoomSummary, type ServerOptions } from './server.js';
+export type { MediaEvent } from './events.js';
+export { Operations, type OperationsOptions } from './operations.js';
+export { type Db, openDatabase } from './store/database.js';
+export {
+  type AppPatch,
+  type ManagedAppStore,
+  type NewApp,
+  SqliteAppStore,
+  isManaged,
+} from './store/sqlite-app-store.js';
+export type { WebhookOptions } from './webhooks/dispatcher.js';
+export { verifyWebhookSignature, webhookSignature } from './webhooks/signature.js';
+export { apiSignature } from './api/auth.js';
+export type { MediaStatsProvider, MediaStreamStat } from './metrics/server-metrics.js';

@@ -131,6 +131,26 @@ export class SqliteAppStore implements ManagedAppStore {
     );
   }
 
+  /**
+   * Makes an app with this AppID have this ServerSecret (and name, if given), creating it if absent:
+   * for apps whose secret lives elsewhere and is authoritative (the CLI's dev app, a simulation).
+   */
+  upsert(app: { appID: number; serverSecret: string; name?: string }): AppRecord {
+    const cur = this.get(app.appID);
+    if (!cur) return this.create({ appID: app.appID, serverSecret: app.serverSecret, name: app.name ?? '' });
+    if (cur.serverSecret === app.serverSecret && (app.name === undefined || app.name === cur.name))
+      return cur;
+    if (Buffer.byteLength(app.serverSecret, 'utf8') !== 32) {
+      throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'serverSecret must be 32 bytes');
+    }
+    const next: AppRecord = { ...cur, serverSecret: app.serverSecret, name: app.name ?? cur.name ?? '' };
+    this.db
+      .prepare('UPDATE apps SET server_secret = ?, name = ? WHERE app_id = ?')
+      .run(next.serverSecret, next.name ?? '', app.appID);
+    this.#cache.set(app.appID, next);
+    return next;
+  }
+
   /** Changes name, callback URL or member cap. */
   update(appID: number, patch: AppPatch): AppRecord {
     const cur = this.#require(appID);
