@@ -5,6 +5,7 @@ export * from './backpressure.js';
 export * from './chunk-reader.js';
 export * from './chunk-writer.js';
 export * from './codec.js';
+export * from './data-message.js';
 export * from './errors.js';
 export * from './flv.js';
 export * from './gop-cache.js';

@@ -1,5 +1,6 @@
 import { splitAggregate } from './aggregate.js';
-import { Amf0Decoder, type AmfValue, DEFAULT_AMF_MAX_DEPTH, decodeAmf0, encodeAmf0 } from './amf0.js';
+import { type AmfValue, DEFAULT_AMF_MAX_DEPTH, decodeAmf0, encodeAmf0 } from './amf0.js';
+import { classifyData } from './data-message.js';
 import { ChunkReader, type ChunkReaderLimits, type RtmpMessage } from './chunk-reader.js';
 import {
   Csid,
@@ -285,25 +286,15 @@ export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
 
   private onData(msg: RtmpMessage, body: Buffer): void {
     if (this.streams.get(msg.streamId)?.state !== 'publishing') return;
-    const d = new Amf0Decoder(body, 0, this.maxDepth);
-    const first = d.read();
-    if (first === '@setDataFrame') {
-      const rest = body.subarray(d.offset);
-      const values = decodeAmf0(rest, this.maxDepth);
-      if (values[0] === 'onMetaData') this.emit('metadata', msg.streamId, Buffer.from(rest), values[1]);
-      return;
+    const d = classifyData(body, this.maxDepth);
+    if (d.kind === 'metadata') this.emit('metadata', msg.streamId, d.body, d.value);
+    else if (d.kind === 'relay') {
+      this.emit('media', msg.streamId, {
+        typeId: MessageType.DATA_AMF0,
+        timestamp: msg.timestamp,
+        payload: d.body,
+      });
     }
-    if (first === 'onMetaData') {
-      const values = decodeAmf0(body, this.maxDepth);
-      this.emit('metadata', msg.streamId, Buffer.from(body), values[1]);
-      return;
-    }
-    decodeAmf0(body, this.maxDepth); // validate before relaying to players
-    this.emit('media', msg.streamId, {
-      typeId: MessageType.DATA_AMF0,
-      timestamp: msg.timestamp,
-      payload: body,
-    });
   }
 
   /** Splits an aggregate message (FLV tags back to back) into its audio/video messages. */
