@@ -104,6 +104,12 @@ export const ErrorCode = {
   WEBHOOK_NO_CALLBACK_URL: 1990078,
   /** REST API: the configured app store cannot create, change or delete apps. */
   API_APPS_READ_ONLY: 1990079,
+  /** SDK: `<rtc-room>` reported that the RTMP push failed (onRtmpEvent 3801). */
+  MEDIA_PUSH_FAILED: 1990080,
+  /** SDK: `<rtc-room>` reported that the RTMP play failed (onRtmpEvent 3803). */
+  MEDIA_PLAY_FAILED: 1990081,
+  /** SDK: `checkSystemRequirements` found no `<rtc-room>` support in this runtime. */
+  SYSTEM_REQUIREMENTS_UNMET: 1990082,
   /** The server is shutting down. */
   SERVER_SHUTDOWN: 1990098,
   /** Unexpected server-side failure. */
@@ -185,6 +191,9 @@ const messages: Record<number, string> = {
   [ErrorCode.API_BODY_TOO_LARGE]: 'request body too large',
   [ErrorCode.WEBHOOK_NO_CALLBACK_URL]: 'app has no callback URL',
   [ErrorCode.API_APPS_READ_ONLY]: 'the app store is read-only',
+  [ErrorCode.MEDIA_PUSH_FAILED]: 'the component reported that the push failed',
+  [ErrorCode.MEDIA_PLAY_FAILED]: 'the component reported that the play failed',
+  [ErrorCode.SYSTEM_REQUIREMENTS_UNMET]: 'this runtime does not support <rtc-room>',
   [ErrorCode.SERVER_SHUTDOWN]: 'server is shutting down',
   [ErrorCode.INTERNAL_ERROR]: 'internal error',
 };
