@@ -22,6 +22,8 @@ class Viewer {
   own = new Set<string>();
   /** Socket dropped by the server, not resumed yet. */
   away = false;
+  /** Every user/stream change applied, as `ADD m1` / `DELETE s:model-s0`, in order. */
+  readonly changes: string[] = [];
   /** Inconsistencies seen in the push stream (collected: a throw inside a socket listener is lost). */
   readonly problems: string[] = [];
 
@@ -29,6 +31,8 @@ class Viewer {
 
   #attach(c: Client): void {
     c.ws.on('message', (data) => {
+      // Only the current socket speaks for this user (an old one may still be closing).
+      if (this.c !== c) return;
       const m = JSON.parse(String(data)) as Msg;
       if (typeof m.seq !== 'number' || m.seq <= this.lastSeq) return;
       const expect = (ok: boolean, what: string): void => {
@@ -39,6 +43,7 @@ class Viewer {
       if (m.type === 'userUpdate') {
         for (const u of m.users) {
           expect(u.userID !== this.userID, 'update about oneself');
+          this.changes.push(`${m.updateType} ${u.userID}`);
           if (m.updateType === 'ADD') {
             expect(!this.users.has(u.userID), `ADD of present ${u.userID}`);
             this.users.add(u.userID);
@@ -48,6 +53,7 @@ class Viewer {
       if (m.type === 'streamUpdate') {
         for (const s of m.streams) {
           expect(s.user.userID !== this.userID, 'update about an own stream');
+          this.changes.push(`${m.updateType} s:${s.streamID}`);
           if (m.updateType === 'ADD') {
             expect(!this.streams.has(s.streamID), `ADD of listed ${s.streamID}`);
             this.streams.add(s.streamID);
@@ -74,6 +80,31 @@ class Viewer {
     this.lastSeq = res.data.seq;
     this.users = new Set(res.data.room.users.map((u: { userID: string }) => u.userID));
     this.streams = new Set(res.data.room.streams.map((s: { streamID: string }) => s.streamID));
+  }
+
+  /**
+   * The same user logs in from a new engine: an attached old session is kicked (1002050, close 4001)
+   * and its streams released; one in its grace window is taken over silently, streams included.
+   */
+  async relogin(server: MiniRtcServer): Promise<void> {
+    const old = this.c as Client;
+    const wasAway = this.away;
+    this.away = false;
+    await this.join(server);
+    if (!wasAway) {
+      assert.equal(await old.closed, 4001);
+      this.own.clear();
+    }
+  }
+
+  /** The operator kicks the user (attached or in grace): it is gone. */
+  async kicked(server: MiniRtcServer): Promise<void> {
+    const old = this.c as Client;
+    assert.ok(server.kickUser(APP_ID, ROOM, this.userID));
+    if (!this.away) assert.equal(await old.closed, 4001);
+    this.c = null;
+    this.away = false;
+    this.own.clear();
   }
 
   async leave(): Promise<void> {
@@ -117,13 +148,15 @@ describe('room state as clients see it (model-based)', () => {
     fc.record({ kind: fc.constant('leave' as const), u: fc.nat(3) }),
     fc.record({ kind: fc.constant('drop' as const), u: fc.nat(3) }),
     fc.record({ kind: fc.constant('resume' as const), u: fc.nat(3) }),
+    fc.record({ kind: fc.constant('relogin' as const), u: fc.nat(3) }),
+    fc.record({ kind: fc.constant('kick' as const), u: fc.nat(3) }),
     fc.record({ kind: fc.constant('publish' as const), u: fc.nat(3), s: fc.nat(2) }),
     fc.record({ kind: fc.constant('live' as const), s: fc.nat(2) }),
     fc.record({ kind: fc.constant('gone' as const), s: fc.nat(2) }),
     fc.record({ kind: fc.constant('stop' as const), u: fc.nat(3), s: fc.nat(2) }),
   );
 
-  it('snapshot + pushes always add up to the server’s truth, through joins, leaves, drops/resumes and streams', async () => {
+  it('snapshot + pushes always add up to the server’s truth, through joins, leaves, drops/resumes, re-logins, kicks and streams', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(action, { minLength: 5, maxLength: 25 }), async (actions) => {
         const viewers = USERS.map((u) => new Viewer(u));
@@ -138,6 +171,18 @@ describe('room state as clients see it (model-based)', () => {
             const here = v.c && !v.away ? v.c : null;
             if (a.kind === 'join' && !v.c) await v.join(server);
             else if (a.kind === 'resume' && v.away) await v.resume(server);
+            else if (a.kind === 'relogin' && v.c) {
+              // Taking over a session in its grace window must be invisible to everyone else.
+              const silent = v.away;
+              const others = viewers.filter((o) => o !== v && o.c && !o.away);
+              const before = others.map((o) => o.changes.length);
+              await v.relogin(server);
+              if (silent) {
+                for (const o of others) await o.c?.req('ping');
+                const after = others.flatMap((o, i) => o.changes.slice(before[i]));
+                assert.deepEqual(after, [], `${v.userID}'s silent takeover was seen`);
+              }
+            } else if (a.kind === 'kick' && v.c) await v.kicked(server);
             else if (!here) continue;
             else if (a.kind === 'leave') await v.leave();
             else if (a.kind === 'drop') await v.drop(server);
