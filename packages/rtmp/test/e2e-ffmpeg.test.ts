@@ -163,31 +163,38 @@ describe('e2e with ffmpeg', { concurrency: false }, () => {
     assert.equal(await status('not-flv'), 404);
   });
 
-  it('lets the same owner take over within the grace window; the player keeps going', T, async () => {
-    const key = 'live/s4';
-    const started = nextEvent('publishStart', key);
-    const a = publish(rtmp('live/s4?user=alice'));
-    await started;
-    const player = play(rtmp('live/s4'));
-    await player.untilVideo(30);
-    // Another owner cannot publish the live key.
-    const bob = publish(rtmp('live/s4?user=bob'));
-    assert.notEqual((await bob.exited).code, 0);
-    assert.match(bob.stderr(), /already published/);
-    a.proc.kill('SIGKILL');
-    await a.exited;
-    const replaced = nextEvent('publishReplaced', key);
-    publish(rtmp('live/s4?user=alice'));
-    await replaced;
-    const atSwitch = player.video;
-    await player.untilVideo(atSwitch + 50);
-    assert.deepEqual(
-      events.filter((e) => e.key === key).map((e) => e.ev),
-      ['publishStart', 'publishReplaced'],
-    );
-    assert.equal(player.proc.exitCode, null, 'player still running');
-    player.proc.kill('SIGKILL');
-  });
+  it(
+    'lets the same owner take over within the grace window; RTMP and HTTP-FLV players keep going',
+    T,
+    async () => {
+      const key = 'live/s4';
+      const started = nextEvent('publishStart', key);
+      const a = publish(rtmp('live/s4?user=alice'));
+      await started;
+      const player = play(rtmp('live/s4'));
+      const flvPlayer = play(flv('live/s4.flv'));
+      await player.untilVideo(30);
+      await flvPlayer.untilVideo(30);
+      // Another owner cannot publish the live key.
+      const bob = publish(rtmp('live/s4?user=bob'));
+      assert.notEqual((await bob.exited).code, 0);
+      assert.match(bob.stderr(), /already published/);
+      a.proc.kill('SIGKILL');
+      await a.exited;
+      const replaced = nextEvent('publishReplaced', key);
+      publish(rtmp('live/s4?user=alice'));
+      await replaced;
+      const atSwitch = player.video;
+      const flvAtSwitch = flvPlayer.video;
+      await Promise.all([player.untilVideo(atSwitch + 50), flvPlayer.untilVideo(flvAtSwitch + 50)]);
+      assert.deepEqual(
+        events.filter((e) => e.key === key).map((e) => e.ev),
+        ['publishStart', 'publishReplaced'],
+      );
+      assert.equal(player.proc.exitCode, null, 'RTMP player still running');
+      assert.equal(flvPlayer.proc.exitCode, null, 'HTTP-FLV player still running');
+    },
+  );
 
   it('closes a client sending garbage without disturbing another playback', T, async () => {
     const started = nextEvent('publishStart', 'live/s5');
