@@ -1,12 +1,15 @@
+import { ErrorCode } from '@minirtc/protocol';
+
 /**
- * MiniRTC SDK codes for cases ZEGO documents no number for (the range 1_990_000–1_999_999 is
- * MiniRTC's own, see `@minirtc/protocol` ErrorCode; 1_990_070+ are raised by the SDK itself).
+ * The codes the SDK itself raises for cases ZEGO documents no number for. They live in the protocol's
+ * error table (MiniRTC's own range, 1_990_080–1_990_089 for the SDK) so the server, the console and the
+ * docs name them the same way.
  */
 export const SdkErrorCode = {
   /** `<rtc-room>` reported that the RTMP push failed (onRtmpEvent 3801). */
-  PUSH_FAILED: 1990070,
+  PUSH_FAILED: ErrorCode.MEDIA_PUSH_FAILED,
   /** `<rtc-room>` reported that the RTMP play failed (onRtmpEvent 3803). */
-  PLAY_FAILED: 1990071,
-  /** `checkSystemRequirements`: the runtime lacks `<rtc-room>` (or WebSocket). */
-  SYSTEM_REQUIREMENTS_UNMET: 1990072,
+  PLAY_FAILED: ErrorCode.MEDIA_PLAY_FAILED,
+  /** `checkSystemRequirements`: the runtime lacks `<rtc-room>`. */
+  SYSTEM_REQUIREMENTS_UNMET: ErrorCode.SYSTEM_REQUIREMENTS_UNMET,
 } as const;
