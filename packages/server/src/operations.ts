@@ -65,6 +65,8 @@ export class Operations {
   readonly #stats: MediaStatsProvider;
   readonly #sampleMs: number;
   #sampler: NodeJS.Timeout | null = null;
+  #pruner: NodeJS.Timeout | null = null;
+  readonly #retentionMs: number;
 
   constructor(
     server: EventEmitter<ServerEvents> & { readonly connectionCount: number },
@@ -84,6 +86,7 @@ export class Operations {
     this.outbox = new Outbox(this.db);
     this.#stats = opts.mediaStats ?? (() => []);
     this.#sampleMs = opts.bitrateSampleMs ?? 10_000;
+    this.#retentionMs = opts.webhooks?.retentionMs ?? 7 * 86_400_000;
     this.metrics = createServerMetrics(
       server,
       core,
@@ -146,6 +149,18 @@ export class Operations {
   /** Starts delivering (resuming whatever the outbox still holds) and sampling bitrates. */
   start(): void {
     this.#dispatcher.kick();
+    const prune = (): void => {
+      try {
+        this.outbox.prune(Date.now() - this.#retentionMs);
+      } catch (err) {
+        this.log.warn({ err }, 'webhook outbox prune failed');
+      }
+    };
+    if (!this.#pruner) {
+      prune();
+      this.#pruner = setInterval(prune, 3_600_000);
+      this.#pruner.unref();
+    }
     if (this.#sampleMs > 0 && !this.#sampler) {
       this.#sampler = setInterval(() => this.#sampleBitrates(), this.#sampleMs);
       this.#sampler.unref();
@@ -155,7 +170,9 @@ export class Operations {
   /** Stops the dispatcher (undelivered events stay queued) and closes the database if it owns it. */
   async close(): Promise<void> {
     if (this.#sampler) clearInterval(this.#sampler);
+    if (this.#pruner) clearInterval(this.#pruner);
     this.#sampler = null;
+    this.#pruner = null;
     await this.#dispatcher.close();
     if (this.#ownsDb && this.db.open) this.db.close();
   }

@@ -15,6 +15,8 @@ export interface WebhookOptions {
   timeoutMs?: number;
   /** Rooms delivered to in parallel. Default 8. */
   concurrency?: number;
+  /** How long finished events and delivery log rows are kept (for replay and the console). Default 7 days. */
+  retentionMs?: number;
 }
 
 /** An attempt as the dispatcher reports it (to the timeline and metrics). */

@@ -102,18 +102,21 @@ function toDelivery(r: DeliveryRow): DeliveryRecord {
  * dispatcher resumes with, which is what makes delivery at-least-once.
  */
 export class Outbox {
-  constructor(private readonly db: Db) {}
+  readonly #insert;
+
+  constructor(private readonly db: Db) {
+    // Prepared once: enqueue runs inside login/logout, on the event loop.
+    this.#insert = db.prepare(
+      `INSERT INTO webhook_events (id, app_id, room_key, event, payload, created_at, next_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
 
   /** Queues an event; returns it with its unique id. */
   enqueue(appID: number, roomKey: string, event: string, payload: Record<string, unknown>): OutboxEvent {
     const now = Date.now();
     const id = randomUUID();
-    const info = this.db
-      .prepare(
-        `INSERT INTO webhook_events (id, app_id, room_key, event, payload, created_at, next_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, appID, roomKey, event, JSON.stringify(payload), now, now);
+    const info = this.#insert.run(id, appID, roomKey, event, JSON.stringify(payload), now, now);
     return {
       seq: Number(info.lastInsertRowid),
       id,
@@ -226,6 +229,20 @@ export class Outbox {
         .prepare(`UPDATE webhook_events SET delivered_at = NULL, dead = 0, next_at = ? WHERE ${cond}`)
         .run(Date.now(), ...args);
       return ids;
+    })();
+  }
+
+  /**
+   * Forgets finished events (delivered or dead) created before `before`, and delivery log rows older
+   * than it; pending events are kept whatever their age. Returns how many events went.
+   */
+  prune(before: number): number {
+    return this.db.transaction(() => {
+      const n = this.db
+        .prepare('DELETE FROM webhook_events WHERE created_at < ? AND (delivered_at IS NOT NULL OR dead = 1)')
+        .run(before).changes;
+      this.db.prepare('DELETE FROM webhook_deliveries WHERE at < ?').run(before);
+      return n;
     })();
   }
 
