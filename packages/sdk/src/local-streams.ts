@@ -70,8 +70,8 @@ export class LocalStreams {
   }
 
   /** Moves a played stream to `state`, telling the app if that is news. */
-  playerState(local: LocalPlay, state: ZegoPlayerState, code: number, ext: string): void {
-    if (local.state === state && code === 0) return;
+  playerState(local: LocalPlay, state: ZegoPlayerState, code: number, ext: string, force = false): void {
+    if (local.state === state && code === 0 && !force) return;
     local.state = state;
     this.emitter.emit('playerStateUpdate', {
       streamID: local.streamID,
@@ -124,38 +124,52 @@ export class LocalStreams {
   }
 
   /**
-   * After a full re-login the signed push URLs name a session that no longer exists (the gateway drops
-   * their media), so each published stream asks again. `getNextUrl()` then hands out the fresh grant,
-   * and a forced PUBLISH_REQUESTING event carrying `{ reason: 'relogin', url }` tells the app to use it.
+   * After a full re-login the signed URLs name a session that no longer exists (the gateway drops
+   * their media), so each published and played stream asks again. `getNextUrl()` then hands out the
+   * fresh grant, and a forced PUBLISH_REQUESTING / PLAY_REQUESTING event whose `extendedData` is
+   * `{"reason":"relogin","url":…}` tells the app to re-create `<rtc-room>` with it.
    */
-  async republish(conn: Connection, stillCurrent: () => boolean): Promise<void> {
-    for (const local of [...this.publishing.values()]) {
+  async regrant(conn: Connection, stillCurrent: () => boolean): Promise<void> {
+    const all: [LocalStream<string>, 'publish' | 'play'][] = [
+      ...[...this.publishing.values()].map((l) => [l, 'publish'] as [LocalStream<string>, 'publish']),
+      ...[...this.playing.values()].map((l) => [l, 'play'] as [LocalStream<string>, 'play']),
+    ];
+    for (const [local, kind] of all) {
       if (!stillCurrent()) return;
       try {
         const data = await conn.request<StreamUrlResult>(
-          {
-            type: 'publish',
-            roomID: local.roomID,
-            streamID: local.streamID,
-            extraInfo: local.extraInfo,
-            streamParams: local.streamParams,
-          },
+          kind === 'publish'
+            ? {
+                type: 'publish',
+                roomID: local.roomID,
+                streamID: local.streamID,
+                extraInfo: local.extraInfo,
+                streamParams: local.streamParams,
+              }
+            : {
+                type: 'play',
+                roomID: local.roomID,
+                streamID: local.streamID,
+                streamParams: local.streamParams,
+              },
           { immediate: true },
         );
         local.urls = urlList(data.url, data.urls);
         local.urlIndex = local.urls.length - 1;
-        this.publisherState(
-          local,
-          'PUBLISH_REQUESTING',
-          0,
-          JSON.stringify({ reason: 'relogin', url: data.url }),
-          true,
-        );
+        const ext = JSON.stringify({ reason: 'relogin', url: data.url });
+        if (kind === 'publish')
+          this.publisherState(local as LocalPublish, 'PUBLISH_REQUESTING', 0, ext, true);
+        else this.playerState(local as LocalPlay, 'PLAY_REQUESTING', 0, ext, true);
       } catch (e) {
         const err = toMiniRtcError(e);
         if (err.code === ErrorCode.SOCKET_CLOSED || err.code === ErrorCode.NETWORK_TIMEOUT) return;
-        this.publishing.delete(local.streamID);
-        this.publisherState(local, 'NO_PUBLISH', err.code, err.msg);
+        if (kind === 'publish') {
+          this.publishing.delete(local.streamID);
+          this.publisherState(local as LocalPublish, 'NO_PUBLISH', err.code, err.msg);
+        } else {
+          this.playing.delete(local.streamID);
+          this.playerState(local as LocalPlay, 'NO_PLAY', err.code, err.msg);
+        }
       }
     }
   }

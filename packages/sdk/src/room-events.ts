@@ -18,6 +18,8 @@ export interface RoomEntry {
   config: { userUpdate: boolean; maxMemberCount: number };
   phase: 'logining' | 'logined' | 'reconnecting';
   state: RoomState;
+  /** The server session this room was joined in (a resume only restores rooms of that session). */
+  sessionID?: string;
 }
 
 /** What push handling needs from the engine. */

@@ -207,6 +207,7 @@ export class RoomManager {
     after.load(data.room);
     entry.state = after;
     entry.phase = 'logined';
+    entry.sessionID = data.sessionID;
     this.events.roomState(entry.roomID, 'CONNECTED', relogin ? 'RECONNECTED' : 'LOGINED', 0);
     this.events.emitDiff(entry, before, after);
   }
@@ -217,6 +218,11 @@ export class RoomManager {
     const current = () => gen === this.reloginGen;
     for (const entry of [...this.rooms.values()]) {
       if (!current() || this.rooms.get(entry.roomID) !== entry) continue;
+      // Already joined in the session the link has now (an earlier, interrupted round got this far).
+      if (entry.sessionID !== undefined && entry.sessionID === this.d.conn.sessionInfo?.sessionID) {
+        this.resumedRoom(entry);
+        continue;
+      }
       try {
         await this.d.conn.request<LoginResult>(this.loginMessage(entry), {
           immediate: true,
@@ -237,7 +243,7 @@ export class RoomManager {
       this.d.conn.close();
       return;
     }
-    await this.d.streams.republish(this.d.conn, current);
+    await this.d.streams.regrant(this.d.conn, current);
     if (current()) this.d.conn.reloginDone();
   }
 
@@ -253,11 +259,21 @@ export class RoomManager {
   }
 
   private onResumed(): void {
+    const sessionID = this.d.conn.sessionInfo?.sessionID;
+    let stale = false;
     for (const entry of this.rooms.values()) {
-      if (entry.phase !== 'reconnecting') continue;
-      entry.phase = 'logined';
-      this.events.roomState(entry.roomID, 'CONNECTED', 'RECONNECTED', 0);
+      if (entry.sessionID === sessionID) this.resumedRoom(entry);
+      else stale = true;
     }
+    // A re-login round was cut short: the resumed session is the new one, but some rooms were never
+    // joined in it. Finish the job for those.
+    if (stale) void this.relogin();
+  }
+
+  private resumedRoom(entry: RoomEntry): void {
+    if (entry.phase !== 'reconnecting') return;
+    entry.phase = 'logined';
+    this.events.roomState(entry.roomID, 'CONNECTED', 'RECONNECTED', 0);
   }
 
   private giveUp(reason: 'RECONNECT_FAILED' | 'KICKOUT', code: number): void {

@@ -7,6 +7,7 @@ import { ScriptedServer, stream } from './helpers/scripted-server.js';
 
 const u = (id: string) => ({ userID: id, userName: id });
 const EVENTS = [
+  'playerStateUpdate',
   'roomStateUpdate',
   'roomStateChanged',
   'roomUserUpdate',
@@ -148,8 +149,10 @@ test('resume refused (1990030): full re-login, ADD/DELETE for what changed meanw
   });
   await login(s);
   const pub = s.engine.startPublishingStream('mine');
+  const play = s.engine.startPlayingStream('sb-never-live');
   await s.platform.advance(0);
   const firstUrl = (await pub).url;
+  await play;
   s.events.length = 0;
   s.server.acceptResume = false;
   s.server.rooms.set('r1', {
@@ -171,8 +174,19 @@ test('resume refused (1990030): full re-login, ADD/DELETE for what changed meanw
   assert.deepEqual(ev('roomUserUpdate', 'DELETE'), ['a']);
   assert.deepEqual(ev('roomStreamUpdate', 'ADD'), ['sc']);
   assert.deepEqual(ev('roomStreamUpdate', 'DELETE'), ['sa']);
-  // the published stream was asked for again under the new session; getNextUrl hands it out
+  // own streams were granted again under the new session and the app was told the new URL
   assert.equal(s.server.socket.sentOf('publish').length, 1);
+  assert.equal(s.server.socket.sentOf('play').length, 1);
+  const regrants = s.events
+    .filter((e) => e[0] === 'publisherStateUpdate' || e[0] === 'playerStateUpdate')
+    .map((e) => e[1] as { streamID: string; state: string; extendedData: string });
+  assert.deepEqual(
+    regrants.map((r) => [r.streamID, r.state, JSON.parse(r.extendedData).reason]),
+    [
+      ['mine', 'PUBLISH_REQUESTING', 'relogin'],
+      ['sb-never-live', 'PLAY_REQUESTING', 'relogin'],
+    ],
+  );
   const next = s.engine.getNextUrl('mine');
   assert.notEqual(next, firstUrl);
   assert.match(next, /sess=2/);
@@ -306,4 +320,32 @@ test('mediaUpdate pushes move own stream states; updatePlayerState dedups and re
     ['mine', 'publish', 3800, 'PUBLISHING', 'r1'],
   );
   assert.equal(ms?.reqId, undefined);
+});
+
+test('a re-login round cut short by another drop: the resumed new session still joins every room', async () => {
+  const s = setup(['ws://a/ws'], {});
+  s.engine.enableMultiRoom(true);
+  await login(s, 'r1');
+  await login(s, 'r2');
+  s.events.length = 0;
+  s.server.acceptResume = false;
+  s.server.dropOnLogin.add('r2'); // r1 re-logs in, then the link dies before r2 is answered
+  s.server.onLoginDropped = () => {
+    s.server.acceptResume = true; // …and the next link resumes the new session
+  };
+  s.server.socket.serverClose(1006);
+  await s.platform.advance(1000);
+  const changed = s.events.filter((e) => e[0] === 'roomStateChanged').map((e) => `${e[1]}:${e[2]}`);
+  assert.deepEqual(changed.filter((c) => c.startsWith('r1')).at(-1), 'r1:RECONNECTED');
+  assert.deepEqual(changed.filter((c) => c.startsWith('r2')).at(-1), 'r2:RECONNECTED');
+  const last = s.server.socket;
+  assert.equal(last.sentOf('resume').length, 1, 'resumed the new session');
+  assert.deepEqual(
+    last.sentOf('login').map((m) => m.roomID),
+    ['r2'],
+    'only the room missing from it logged in again',
+  );
+  const r = s.engine.sendBroadcastMessage('r2', 'ok');
+  await s.platform.advance(0);
+  assert.equal((await r).errorCode, 0);
 });

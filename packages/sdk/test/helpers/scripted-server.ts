@@ -26,6 +26,10 @@ export class ScriptedServer {
   acceptResume = true;
   /** Reply to `ping` with `pong`. */
   answerPings = true;
+  /** A login to one of these rooms kills the socket instead of answering (once per entry). */
+  dropOnLogin = new Set<string>();
+  /** Called when a login was dropped (tests change the script at that point). */
+  onLoginDropped: () => void = () => {};
   /** Login reply code per roomID (default 0). */
   loginCode = new Map<string, number>();
   /** What a login to a room sees. */
@@ -76,6 +80,11 @@ export class ScriptedServer {
     switch (m.type) {
       case 'login': {
         const roomID = m.roomID as string;
+        if (this.dropOnLogin.delete(roomID)) {
+          this.onLoginDropped();
+          queueMicrotask(() => s.serverClose(1006, 'dropped during login'));
+          return;
+        }
         const code = this.loginCode.get(roomID) ?? 0;
         if (code) return this.reply(s, m, code);
         if (this.sessionN === 0 || (s as { session?: boolean }).session !== true) {
