@@ -143,6 +143,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     s.publisher = null;
     s.state = 'grace';
     s.graceTimer = setTimeout(() => this.end(s, 'timeout'), this.graceMs);
+    this.emit('publishInterrupted', this.info(s));
   }
 
   /** Media from the publisher `sessionId` (audio, video or a non-metadata data message). */

@@ -32,6 +32,8 @@ export interface MediaServerOptions {
   handshakeTimeoutMs?: number;
   /** A connection with no traffic either way is closed after this (default 60000). */
   idleTimeoutMs?: number;
+  /** A publisher silent for this long is considered gone and its stream enters grace (default 15000; 0 = idleTimeoutMs). */
+  publisherIdleTimeoutMs?: number;
   /** Most simultaneous RTMP connections (default 10000). */
   maxConnections?: number;
   logger?: Logger;
@@ -41,6 +43,8 @@ export interface MediaServerOptions {
 export interface MediaServerEvents {
   publishStart: (info: StreamInfo) => void;
   publishReplaced: (info: StreamInfo) => void;
+  /** The publisher dropped without unpublishing; the stream waits `takeoverGraceMs` for it. */
+  publishInterrupted: (info: StreamInfo) => void;
   publishStop: (info: StreamInfo, reason: string) => void;
   playStart: (info: StreamInfo, sessionId: string, tag: unknown) => void;
   playStop: (info: StreamInfo, sessionId: string, tag: unknown) => void;
@@ -78,7 +82,15 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
       playerMaxPendingBytes: opts.playerMaxPendingBytes,
       playerMaxDropMs: opts.playerMaxDropMs,
     });
-    for (const ev of ['publishStart', 'publishReplaced', 'publishStop', 'playStart', 'playStop'] as const) {
+    const relayed = [
+      'publishStart',
+      'publishReplaced',
+      'publishInterrupted',
+      'publishStop',
+      'playStart',
+      'playStop',
+    ] as const;
+    for (const ev of relayed) {
       this.hub.on(ev, (...args: unknown[]) => {
         this.logger.info({ event: ev, key: (args[0] as StreamInfo).key, arg: args[1] }, 'media event');
         (this.emit as (n: string, ...a: unknown[]) => boolean)(ev, ...args);
@@ -100,6 +112,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
         logger: this.logger,
         authorize: (req) => this.authorize(req),
         internalError: (e, closeClient) => this.internalError(e, closeClient),
+        publisherIdleTimeoutMs: opts.publisherIdleTimeoutMs ?? 15_000,
       }),
     );
   }

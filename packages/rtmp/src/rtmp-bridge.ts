@@ -11,6 +11,8 @@ export interface BridgeDeps {
   authorize(req: StreamRequest): Promise<AuthResult>;
   /** A bug of ours: log and surface it, close only the affected client. */
   internalError(e: unknown, closeClient: () => void): void;
+  /** Idle limit for a publishing connection (0 keeps the connection's general idle timeout). */
+  publisherIdleTimeoutMs: number;
 }
 
 /**
@@ -54,6 +56,9 @@ export function bridgeRtmpConnection(conn: RtmpConnection, deps: BridgeDeps): vo
           return s.refuse(cmd.streamId, 'BadName', r.reason);
         }
         s.acceptPublish(cmd.streamId);
+        // A publisher sends media all the time; silence means a dead network path (no FIN on
+        // mobile), and noticing it early starts the grace window early.
+        if (deps.publisherIdleTimeoutMs > 0) conn.socket.setTimeout(deps.publisherIdleTimeoutMs);
       })
       .catch((e: unknown) => deps.internalError(e, () => conn.close('internal error')));
   });

@@ -48,6 +48,8 @@ export interface MediaHubEvents {
   publishStart: (info: StreamInfo) => void;
   /** A publisher with the same owner took the stream over; players stayed attached. */
   publishReplaced: (info: StreamInfo) => void;
+  /** The publisher dropped without unpublishing: the stream is in grace, players stay attached. */
+  publishInterrupted: (info: StreamInfo) => void;
   /** The stream is gone: grace expired, clean unpublish, or closed by the API. */
   publishStop: (info: StreamInfo, reason: string) => void;
   playStart: (info: StreamInfo, sessionId: string, tag: unknown) => void;

@@ -241,8 +241,10 @@ describe('e2e with raw RTMP clients', { concurrency: false }, () => {
       };
       try {
         const a = mk();
+        const interrupted = new Promise<void>((resolve) => srv.once('publishInterrupted', () => resolve()));
         a.write(...clientScript('publish', 'live', 'bug'));
         await a.closed;
+        await interrupted;
         assert.deepEqual(
           errors.map((e) => e.message),
           ['listener bug'],
@@ -271,4 +273,24 @@ describe('e2e with raw RTMP clients', { concurrency: false }, () => {
       }
     },
   );
+
+  it('treats a silent publisher as gone: its stream enters grace', T, async () => {
+    const srv = new MediaServer({ rtmpPort: 0, publisherIdleTimeoutMs: 200 });
+    await srv.listen();
+    try {
+      const a = new RawClient(srv.rtmpPort);
+      clients.push(a);
+      const interrupted = new Promise<string>((resolve) =>
+        srv.once('publishInterrupted', (i) => resolve(i.state)),
+      );
+      a.write(...clientScript('publish', 'live', 'quiet'));
+      await a.until(() => a.out.codes().includes('NetStream.Publish.Start'));
+      // It sends nothing more (a dead mobile link): the server closes it on its own.
+      assert.equal(await interrupted, 'grace');
+      await a.closed;
+      assert.equal(srv.streams().find((s) => s.key === 'live/quiet')?.state, 'grace');
+    } finally {
+      await srv.close();
+    }
+  });
 });

@@ -221,7 +221,10 @@ describe('media hub', () => {
     startStream(hub, 'p1', 'alice');
     const v = new FakeSink();
     hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'v', sink: v });
+    const interrupted: string[] = [];
+    hub.on('publishInterrupted', (i) => interrupted.push(i.state));
     hub.unpublish(KEY, 'p1', false);
+    assert.deepEqual(interrupted, ['grace']);
     assert.equal(hub.streams()[0]!.state, 'grace');
     assert.equal(
       hub.publish({ key: KEY, app: 'live', stream: 's1', owner: 'eve', publisher: publisher('x') }).ok,
