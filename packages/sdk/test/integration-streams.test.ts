@@ -132,12 +132,16 @@ describe('publish, play and messages against the real server', () => {
     );
     const r1 = await a.sendBroadcastMessage('room-msg', '大家好');
     assert.equal(r1.errorCode, 0);
+    assert.equal(typeof r1.messageID, 'number');
     const [, msgs] = await bc;
+    assert.equal(msgs[0]?.messageID, r1.messageID);
     assert.deepEqual([msgs[0]?.fromUser.userID, msgs[0]?.message], ['ma', '大家好']);
     assert.equal(typeof msgs[0]?.messageID, 'number');
 
     const bar = once<[string, { message: string; messageID: string }[]]>(a, 'IMRecvBarrageMessage');
-    assert.equal((await b.sendBarrageMessage('room-msg', 'barrage!')).errorCode, 0);
+    const r2 = await b.sendBarrageMessage('room-msg', 'barrage!');
+    assert.equal(r2.errorCode, 0);
+    assert.equal(typeof r2.messageID, 'string');
     const [, bars] = await bar;
     assert.equal(bars[0]?.message, 'barrage!');
     assert.equal(typeof bars[0]?.messageID, 'string');
