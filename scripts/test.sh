@@ -8,8 +8,8 @@ npx biome check .
 echo "== typecheck (tsc strict)"
 npx tsc -p tsconfig.json
 if [ -f packages/console/tsconfig.json ]; then npx tsc -p packages/console/tsconfig.json; fi
-echo "== build SDK bundle"
-npm run build --silent -w packages/sdk --if-present
+echo "== build (SDK bundle → examples/alipay-1v1/libs, console)"
+bash scripts/build.sh
 echo "== tests"
 shopt -s nullglob
 files=(packages/*/test/*.test.ts)

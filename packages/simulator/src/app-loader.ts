@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { type AxmlElement, parseAxml } from './axml-parser.js';
 import { SimulatorError, SimulatorErrorCode } from './errors.js';
 
@@ -17,6 +18,36 @@ export interface LoadedApp {
 
 /** Name of the global the bundle calls before each page's code, so `Page()` knows its route. */
 export const MARK_GLOBAL = '__minirtcRoute';
+
+/**
+ * Loads the app's own files in a namespace of their own. A mini-program is not a Node package: a
+ * `"type": "module"` in some package.json above its directory must not turn its CommonJS files (such as
+ * ZEGO's `libs/ZegoExpressMiniProgram.js`) into ES modules, as esbuild would for files it resolves itself.
+ * Import syntax alone decides, as the Alipay IDE's bundler does.
+ */
+function miniProgramFiles(dir: string): Plugin {
+  const inside = (p: string) => p === dir || p.startsWith(dir + sep);
+  return {
+    name: 'mini-program-files',
+    setup(b) {
+      b.onResolve({ filter: /^\.{1,2}\// }, async (args) => {
+        if (args.pluginData === 'inner' || !inside(args.resolveDir)) return undefined;
+        const r = await b.resolve(args.path, {
+          resolveDir: args.resolveDir,
+          kind: args.kind,
+          pluginData: 'inner',
+        });
+        if (r.errors.length > 0 || !inside(r.path) || !/\.(js|mjs|cjs)$/.test(r.path)) return r;
+        return { path: r.path, namespace: 'mini-program' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'mini-program' }, async (args) => ({
+        contents: await readFile(args.path, 'utf8'),
+        loader: 'js',
+        resolveDir: dirname(args.path),
+      }));
+    },
+  };
+}
 
 /**
  * Reads and bundles a mini-program. The entry `require`s app.js then each page in app.json order, calling
@@ -57,6 +88,7 @@ export async function loadApp(appDir: string): Promise<LoadedApp> {
       mainFields: ['browser', 'module', 'main'],
       target: 'es2018',
       logLevel: 'silent',
+      plugins: [miniProgramFiles(dir)],
     });
     return { dir, appJson, script: out.outputFiles[0]!.text, templates };
   } catch (e) {

@@ -52,7 +52,7 @@ before(async () => {
       entryPoints: [SDK_ENTRY],
       outfile: join(appDir, 'libs', 'ZegoExpressMiniProgram.js'),
       bundle: true,
-      format: 'esm',
+      format: 'cjs', // as packages/sdk/scripts/build-bundle.mjs ships it
       platform: 'neutral',
       conditions: ['source'],
       mainFields: ['module', 'main'],
