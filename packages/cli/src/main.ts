@@ -18,6 +18,15 @@ Commands:
 
 Config: --config file.yaml|json, MINIRTC_* environment variables, or --<key> flags (e.g. --port 8080 --rtmp.port 1935).`;
 
+/** Keeps a long-running command up until SIGINT/SIGTERM, then closes it and exits. */
+function closeOnSignal(running: { close(): Promise<void> }): void {
+  const stop = () => {
+    void running.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
 /** Runs one CLI command; long-running ones resolve when started. Returns the exit code. */
 export async function main(argv: string[], io: Io): Promise<number> {
   const args = parseArgs(argv);
@@ -32,32 +41,17 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return configCommand(args, io);
       case 'start': {
         const { startCommand } = await import('./start.js');
-        const p = await startCommand(args, io);
-        const stop = () => {
-          void p.close().then(() => process.exit(0));
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        closeOnSignal(await startCommand(args, io));
         return 0;
       }
       case 'media': {
         const { mediaCommand } = await import('./media.js');
-        const m = await mediaCommand(args, io);
-        const stop = () => {
-          void m.close().then(() => process.exit(0));
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        closeOnSignal(await mediaCommand(args, io));
         return 0;
       }
       case 'simulate': {
         const { simulateCommand } = await import('./simulate.js');
-        const sim = await simulateCommand(args, io);
-        const stop = () => {
-          void sim.close().then(() => process.exit(0));
-        };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        closeOnSignal(await simulateCommand(args, io));
         return 0;
       }
       case 'doctor': {
