@@ -94,11 +94,11 @@ describe('operate: streams, preview, close, timeline, metrics through the platfo
       'released, not only gone',
     );
 
-    const tl = (await api('GET', `/apps/${appID}/timeline?roomID=op-room`)).body.entries as {
-      kind: string;
+    const tl = (await api('GET', `/apps/${appID}/timeline?roomID=op-room`)).body.events as {
+      type: string;
       userID?: string;
     }[];
-    const kinds = tl.map((e) => `${e.kind}:${e.userID ?? ''}`);
+    const kinds = tl.map((e) => `${e.type}:${e.userID ?? ''}`);
     for (const k of [
       'request.publish:op-pub',
       'stream.live:op-pub',

@@ -196,7 +196,7 @@ export class Operations {
         roomID: r.roomID,
         userID: r.userID,
         streamID: s.streamID,
-        kind: 'media.bitrate',
+        type: 'media.bitrate',
         detail: { bitrate: s.bitrate, players: s.players, bytesIn: s.bytesIn, bytesOut: s.bytesOut },
       });
     }

@@ -55,6 +55,7 @@ describe('API: apps, tokens, logs, OpenAPI, console', () => {
       ttlSeconds: 60,
     });
     assert.equal(tok.status, 200);
+    assert.ok(Math.abs(tok.body.expiresAt - (Date.now() / 1000 + 60)) < 5);
     const c = await Client.open(s.server.wsUrl);
     const login = await c.req('login', {
       appID: id,
@@ -85,6 +86,8 @@ describe('API: apps, tokens, logs, OpenAPI, console', () => {
     );
     assert.equal(rotated.status, 200);
     assert.notEqual(rotated.body.serverSecret, app.serverSecret);
+    assert.equal(rotated.body.callbackSecret, undefined, 'only the rotated secret is returned');
+    assert.equal(rotated.body.name, 'shop2');
     // The old secret no longer signs; the new one does; tokens made with the old one stop working.
     assert.equal(
       (await signed(s.server, 'GET', `/apps/${id}`, undefined, signParams(id, app.serverSecret))).status,

@@ -44,9 +44,8 @@ describe('API: call timeline', () => {
       await pub.logoutRoom('tl');
       await gone;
 
-      const all = (await signed(s.server, 'GET', `/apps/${APP_ID}/timeline?roomID=tl`)).body
-        .entries as Json[];
-      const kinds = all.map((e) => `${e.kind}:${e.userID ?? ''}`);
+      const all = (await signed(s.server, 'GET', `/apps/${APP_ID}/timeline?roomID=tl`)).body.events as Json[];
+      const kinds = all.map((e) => `${e.type}:${e.userID ?? ''}`);
       const order = [
         'room.create:',
         'login:tl-pub',
@@ -71,17 +70,17 @@ describe('API: call timeline', () => {
         seqs,
         [...seqs].sort((a, b) => a - b),
       );
-      const ms = all.find((e) => e.kind === 'sdk.mediaState');
+      const ms = all.find((e) => e.type === 'sdk.mediaState');
       assert.equal(ms?.detail.code, 2004);
       assert.equal(ms?.streamID, 'tl-s');
-      assert.equal(all.find((e) => e.kind === 'logout')?.detail.reason, 'logout');
+      assert.equal(all.find((e) => e.type === 'logout')?.detail.reason, 'logout');
 
       const mine = (await admin(s.server, 'GET', `/apps/${APP_ID}/timeline?userID=tl-sub`)).body
-        .entries as Json[];
+        .events as Json[];
       assert.ok(mine.length > 0 && mine.every((e) => e.userID === 'tl-sub'));
       const page = (
         await admin(s.server, 'GET', `/apps/${APP_ID}/timeline?roomID=tl&afterSeq=${seqs[2]}&limit=2`)
-      ).body.entries as Json[];
+      ).body.events as Json[];
       assert.deepEqual(
         page.map((e) => e.seq),
         seqs.slice(3, 5),

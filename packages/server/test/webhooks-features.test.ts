@@ -183,13 +183,13 @@ describe('webhooks: reasons, per-room blocking, replay, test event', () => {
     const log = (await admin(s.server, 'GET', `/apps/${APP_ID}/webhooks/deliveries?eventId=${t.body.id}`))
       .body.deliveries as Json[];
     assert.equal(log.length, before + 1);
-    assert.ok(log.every((d) => d.eventId === t.body.id && d.ok));
+    assert.ok(log.every((d) => d.eventId === t.body.id && d.status === 'ok'));
     assert.equal((await admin(s.server, 'POST', `/apps/${APP_ID}/webhooks/replay`, {})).status, 400);
 
     // The timeline shows deliveries under their room.
     const tl = (await admin(s.server, 'GET', `/apps/${APP_ID}/timeline?roomID=r-range`)).body
-      .entries as Json[];
-    assert.ok(tl.some((e) => e.kind === 'webhook' && e.detail.event === 'room_login' && e.detail.ok));
+      .events as Json[];
+    assert.ok(tl.some((e) => e.type === 'webhook' && e.detail.event === 'room_login' && e.detail.ok));
   });
 
   it('no callback URL: test refused with 1990078, nothing queued', async () => {

@@ -141,9 +141,11 @@ export const routes: Route[] = [
     handle: (ctx) => {
       const which = (ctx.body as { which: 'server' | 'callback' }).which;
       const a = managed(ctx).rotate(ctx.app.appID, which);
-      return which === 'server'
-        ? { appID: a.appID, serverSecret: a.serverSecret }
-        : { appID: a.appID, callbackSecret: a.callbackSecret };
+      // The new secret once, to whoever rotated it; the other one is not repeated.
+      return {
+        ...appView(a, false),
+        ...(which === 'server' ? { serverSecret: a.serverSecret } : { callbackSecret: a.callbackSecret }),
+      };
     },
   },
   {
@@ -178,7 +180,7 @@ export const routes: Route[] = [
         payload:
           b.roomID === undefined ? '' : makeRoomPayload(b.roomID, b.publish ?? true, b.streamIDs ?? null),
       });
-      return { token, userID: b.userID, expireAt: now + ttl };
+      return { token, userID: b.userID, expiresAt: now + ttl };
     },
   },
   {
@@ -326,7 +328,7 @@ export const routes: Route[] = [
       const q = ctx.query;
       const opt = <T>(k: string, v: T | undefined): Record<string, T> => (v === undefined ? {} : { [k]: v });
       return {
-        entries: ctx.deps.timeline.query({
+        events: ctx.deps.timeline.query({
           appID: ctx.app.appID,
           ...opt('roomID', strParam(q, 'roomID')),
           ...opt('userID', strParam(q, 'userID')),

@@ -79,6 +79,8 @@ const MIGRATIONS: string[] = [
      expires_at INTEGER NOT NULL,
      PRIMARY KEY (app_id, nonce)
    );`,
+  // v2: the delivery log names the room, so the console can filter it without joining the outbox.
+  `ALTER TABLE webhook_deliveries ADD COLUMN room_id TEXT;`,
 ];
 
 /**

@@ -34,7 +34,7 @@ export class TimelineRecorder {
         appID: e.appID,
         roomID: e.roomID,
         userID: e.userID,
-        kind: 'login',
+        type: 'login',
         detail: { sessionID: e.sessionID, replaced: e.replaced },
       }),
     );
@@ -43,7 +43,7 @@ export class TimelineRecorder {
         appID: e.appID,
         roomID: e.roomID,
         userID: e.userID,
-        kind: 'logout',
+        type: 'logout',
         detail: { sessionID: e.sessionID, reason: e.reason },
       }),
     );
@@ -52,19 +52,19 @@ export class TimelineRecorder {
         appID: e.appID,
         roomID: e.roomID,
         userID: e.userID,
-        kind: 'kick',
+        type: 'kick',
         detail: { code: e.code },
       }),
     );
-    server.on('roomCreated', (e) => this.#put({ appID: e.appID, roomID: e.roomID, kind: 'room.create' }));
-    server.on('roomClosed', (e) => this.#put({ appID: e.appID, roomID: e.roomID, kind: 'room.close' }));
+    server.on('roomCreated', (e) => this.#put({ appID: e.appID, roomID: e.roomID, type: 'room.create' }));
+    server.on('roomClosed', (e) => this.#put({ appID: e.appID, roomID: e.roomID, type: 'room.close' }));
     server.on('streamLive', (e) =>
       this.#put({
         appID: e.appID,
         roomID: e.roomID,
         userID: e.userID,
         streamID: e.streamID,
-        kind: 'stream.live',
+        type: 'stream.live',
       }),
     );
     server.on('streamGone', (e) =>
@@ -73,7 +73,7 @@ export class TimelineRecorder {
         roomID: e.roomID,
         userID: e.userID,
         streamID: e.streamID,
-        kind: 'stream.gone',
+        type: 'stream.gone',
         detail: { reason: e.reason },
       }),
     );
@@ -81,7 +81,7 @@ export class TimelineRecorder {
       this.#put({
         appID: e.appID,
         userID: e.userID,
-        kind: 'session.detached',
+        type: 'session.detached',
         detail: { sessionID: e.sessionID },
       }),
     );
@@ -89,7 +89,7 @@ export class TimelineRecorder {
       this.#put({
         appID: e.appID,
         userID: e.userID,
-        kind: 'session.resumed',
+        type: 'session.resumed',
         detail: { sessionID: e.sessionID, replayed: e.replayed },
       }),
     );
@@ -99,7 +99,7 @@ export class TimelineRecorder {
         roomID: e.roomID,
         userID: e.userID,
         streamID: e.streamID,
-        kind: 'sdk.mediaState',
+        type: 'sdk.mediaState',
         detail: { kind: e.kind, code: e.code, state: e.state },
       }),
     );
@@ -109,7 +109,7 @@ export class TimelineRecorder {
         ...(e.roomID !== undefined ? { roomID: e.roomID } : {}),
         ...(e.userID !== undefined ? { userID: e.userID } : {}),
         streamID: e.streamID,
-        kind: `media.${e.kind}`,
+        type: `media.${e.kind}`,
         detail: {
           ...(e.reason !== undefined ? { reason: e.reason } : {}),
           ...(e.protocol !== undefined ? { protocol: e.protocol } : {}),
@@ -123,7 +123,7 @@ export class TimelineRecorder {
         ...(e.roomID !== undefined ? { roomID: e.roomID } : {}),
         ...(e.userID ? { userID: e.userID } : {}),
         ...(e.streamID !== undefined ? { streamID: e.streamID } : {}),
-        kind: `request.${e.type}`,
+        type: `request.${e.type}`,
         detail: { code: e.code, ms: Math.round(e.ms * 1000) / 1000 },
       });
     });
@@ -137,7 +137,7 @@ export class TimelineRecorder {
       ...(typeof p.room_id === 'string' ? { roomID: p.room_id } : {}),
       ...(typeof p.user_account === 'string' ? { userID: p.user_account } : {}),
       ...(typeof p.stream_id === 'string' ? { streamID: p.stream_id } : {}),
-      kind: 'webhook',
+      type: 'webhook',
       detail: {
         event: a.event.event,
         id: a.event.id,
@@ -158,7 +158,7 @@ export class TimelineRecorder {
     try {
       this.store.record(e);
     } catch (err) {
-      this.log.warn({ err, kind: e.kind }, 'timeline write failed');
+      this.log.warn({ err, type: e.type }, 'timeline write failed');
     }
   }
 }

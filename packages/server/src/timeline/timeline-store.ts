@@ -9,14 +9,14 @@ export interface TimelineEntry {
   userID?: string;
   streamID?: string;
   /** ms since epoch. */
-  at: number;
+  time: number;
   /** e.g. `login`, `logout`, `kick`, `request.publish`, `stream.live`, `media.playStart`, `sdk.mediaState`, `webhook`. */
-  kind: string;
+  type: string;
   detail?: Record<string, unknown>;
 }
 
 /** What a recorder writes (seq and time are assigned here). */
-export type TimelineInput = Omit<TimelineEntry, 'seq' | 'at'> & { at?: number };
+export type TimelineInput = Omit<TimelineEntry, 'seq' | 'time'> & { time?: number };
 
 /** Filter of {@link TimelineStore.query}. */
 export interface TimelineQuery {
@@ -64,8 +64,8 @@ export class TimelineStore {
       e.roomID ?? null,
       e.userID ?? null,
       e.streamID ?? null,
-      e.at ?? Date.now(),
-      e.kind,
+      e.time ?? Date.now(),
+      e.type,
       e.detail ? JSON.stringify(e.detail) : null,
     );
     if (++this.#inserts >= 1000) {
@@ -108,8 +108,8 @@ export class TimelineStore {
       ...(r.room_id !== null ? { roomID: r.room_id } : {}),
       ...(r.user_id !== null ? { userID: r.user_id } : {}),
       ...(r.stream_id !== null ? { streamID: r.stream_id } : {}),
-      at: r.at,
-      kind: r.kind,
+      time: r.at,
+      type: r.kind,
       ...(r.detail !== null ? { detail: JSON.parse(r.detail) as Record<string, unknown> } : {}),
     }));
   }

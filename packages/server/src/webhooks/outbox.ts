@@ -25,14 +25,19 @@ export interface DeliveryRecord {
   eventId: string;
   appID: number;
   event: string;
+  /** The event's room, when it has one. */
+  roomID: string | null;
+  /** 1 for the first attempt. */
   attempt: number;
-  at: number;
+  /** When the attempt started, ms since epoch. */
+  time: number;
   url: string;
+  /** `ok`: answered 2xx. */
+  status: 'ok' | 'failed';
   /** HTTP status, null when no answer came (refused, timeout). */
-  status: number | null;
+  httpStatus: number | null;
   error: string | null;
   durationMs: number;
-  ok: boolean;
 }
 
 interface EventRow {
@@ -61,6 +66,7 @@ interface DeliveryRow {
   status: number | null;
   error: string | null;
   duration_ms: number;
+  room_id: string | null;
 }
 
 function toEvent(r: EventRow): OutboxEvent {
@@ -86,13 +92,14 @@ function toDelivery(r: DeliveryRow): DeliveryRecord {
     eventId: r.event_id,
     appID: r.app_id,
     event: r.event,
+    roomID: r.room_id,
     attempt: r.attempt,
-    at: r.at,
+    time: r.at,
     url: r.url,
-    status: r.status,
+    status: r.status !== null && r.status >= 200 && r.status < 300 ? 'ok' : 'failed',
+    httpStatus: r.status,
     error: r.error,
     durationMs: r.duration_ms,
-    ok: r.status !== null && r.status >= 200 && r.status < 300,
   };
 }
 
@@ -163,8 +170,8 @@ export class Outbox {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO webhook_deliveries (event_id, app_id, event, attempt, at, url, status, error, duration_ms)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO webhook_deliveries (event_id, app_id, event, attempt, at, url, status, error, duration_ms, room_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           e.id,
@@ -176,6 +183,7 @@ export class Outbox {
           a.status,
           a.error,
           Math.round(a.durationMs),
+          typeof e.payload.room_id === 'string' ? e.payload.room_id : null,
         );
       if (outcome.delivered) {
         this.db
