@@ -11,7 +11,7 @@ import {
   type StreamRequest,
 } from '../src/index.js';
 import { clientScript } from './helpers.js';
-import { RawClient, killAll, play, publish } from './procs.js';
+import { RawClient, killAll, play, publish, run } from './procs.js';
 
 const T = { timeout: 90_000 };
 
@@ -265,5 +265,32 @@ describe('e2e with ffmpeg', { concurrency: false }, () => {
     assert.equal(code, 0, player.stderr());
     assert.equal(player.video, 50);
     assert.ok(player.audio > 10);
+  });
+
+  it('serves librtmp (rtmpdump) as a player too', T, async () => {
+    const started = nextEvent('publishStart', 'live/s9');
+    publish(rtmp('live/s9'));
+    await started;
+    const dump = run('rtmpdump', ['-q', '--live', '-r', rtmp('live/s9'), '-o', '-']);
+    const reader = new FlvReader();
+    let video = 0;
+    let keyframes = 0;
+    let audio = 0;
+    await new Promise<void>((resolve, reject) => {
+      dump.proc.stdout!.on('data', (d: Buffer) => {
+        for (const t of reader.push(d)) {
+          if (t.type === 8) audio++;
+          if (t.type !== 9) continue;
+          video++;
+          if (inspectVideo(t.body).keyframe) keyframes++;
+        }
+        if (video >= 50) resolve();
+      });
+      void dump.exited.then(() =>
+        reject(new Error(`rtmpdump exited after ${video} video tags: ${dump.stderr()}`)),
+      );
+    });
+    assert.ok(keyframes >= 1);
+    assert.ok(audio > 10, `audio tags: ${audio}`);
   });
 });
