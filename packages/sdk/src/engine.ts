@@ -241,10 +241,7 @@ export class ZegoExpressEngine {
     if (!local) return false;
     this.streams.publishing.delete(streamID);
     this.streams.publisherState(local, 'NO_PUBLISH', 0, '');
-    if (this.conn.ready)
-      this.conn.request({ type: 'stopPublish', roomID: local.roomID, streamID }).catch((e: unknown) => {
-        this.logger.info('stream', 'stopPublish failed', toMiniRtcError(e).code);
-      });
+    this.tellServer({ type: 'stopPublish', roomID: local.roomID, streamID });
     return true;
   }
 
@@ -292,8 +289,7 @@ export class ZegoExpressEngine {
     if (!local) return;
     this.streams.playing.delete(streamID);
     this.streams.playerState(local, 'NO_PLAY', 0, '');
-    if (this.conn.ready)
-      this.conn.request({ type: 'stopPlay', roomID: local.roomID, streamID }).catch(() => undefined);
+    this.tellServer({ type: 'stopPlay', roomID: local.roomID, streamID });
   }
 
   /**
@@ -410,6 +406,17 @@ export class ZegoExpressEngine {
   }
 
   // ------------------------------------------------------------------ internals
+
+  /**
+   * A request whose answer nobody waits for (stops). While reconnecting it waits for the link (the
+   * server still holds the stream after a resume); with no link at all there is nothing to stop.
+   */
+  private tellServer(msg: { type: string; [k: string]: unknown }): void {
+    if (this.conn.connectionState === 'idle') return;
+    this.conn.request(msg).catch((e: unknown) => {
+      this.logger.info('stream', `${msg.type} failed`, toMiniRtcError(e).code);
+    });
+  }
 
   private async serverCall(fn: () => Promise<Partial<ZegoServerResponse>>): Promise<ZegoServerResponse> {
     try {

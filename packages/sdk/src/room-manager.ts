@@ -94,13 +94,13 @@ export class RoomManager {
     const { conn } = this.d;
     const wasReady = conn.ready;
     this.drop(id, 'LOGOUT', 0);
-    if (wasReady) {
-      try {
-        await conn.request({ type: 'logout', roomID: id }, { timeoutMs: 3000 });
-      } catch (e) {
-        this.d.logger.info('room', 'logout request failed', toMiniRtcError(e).code);
-      }
-    }
+    const request = conn.request({ type: 'logout', roomID: id }, { timeoutMs: 3000 }).catch((e: unknown) => {
+      this.d.logger.info('room', 'logout request failed', toMiniRtcError(e).code);
+    });
+    // With the link up, wait for the answer before closing it. While reconnecting, the request waits
+    // for the link if other rooms keep it alive; after the last room the link is closed at once and
+    // the server ends the session when its resume grace runs out.
+    if (wasReady) await request;
     if (this.rooms.size === 0) conn.close();
   }
 

@@ -349,3 +349,38 @@ test('a re-login round cut short by another drop: the resumed new session still 
   await s.platform.advance(0);
   assert.equal((await r).errorCode, 0);
 });
+
+test('stops and logouts made while reconnecting reach the server after the resume', async () => {
+  const s = setup();
+  s.engine.enableMultiRoom(true);
+  await login(s, 'r1');
+  await login(s, 'r2');
+  const pub = s.engine.startPublishingStream('mine', { roomID: 'r1' });
+  await s.platform.advance(0);
+  await pub;
+  s.server.up.clear();
+  s.server.socket.serverClose(1006);
+  await s.platform.advance(0);
+  assert.equal(s.engine.stopPublishingStream('mine'), true);
+  const out = s.engine.logoutRoom('r2');
+  s.server.up.add('ws://a/ws');
+  await s.platform.advance(600);
+  await out;
+  const last = s.server.socket;
+  assert.equal(last.sentOf('resume').length, 1);
+  assert.deepEqual(
+    last.sentOf('stopPublish').map((m) => m.streamID),
+    ['mine'],
+  );
+  assert.deepEqual(
+    last.sentOf('logout').map((m) => m.roomID),
+    ['r2'],
+  );
+  assert.deepEqual(
+    s.events
+      .filter((e) => e[0] === 'roomStateChanged' && e[1] === 'r2')
+      .map((e) => e[2])
+      .slice(-1),
+    ['LOGOUT'],
+  );
+});
