@@ -78,15 +78,19 @@ export class RemoteLogger implements Logger {
     return this.queue.length;
   }
 
+  /** Records a debug entry. */
   debug(tag: string, msg: string, data?: unknown): void {
     this.log('debug', tag, msg, data);
   }
+  /** Records an info entry. */
   info(tag: string, msg: string, data?: unknown): void {
     this.log('info', tag, msg, data);
   }
+  /** Records a warning. */
   warn(tag: string, msg: string, data?: unknown): void {
     this.log('warn', tag, msg, data);
   }
+  /** Records an error. */
   error(tag: string, msg: string, data?: unknown): void {
     this.log('error', tag, msg, data);
   }

@@ -72,6 +72,13 @@ describe('rooms against the real server', () => {
     );
   });
 
+  it('a server list falls back past a dead address', async () => {
+    const { engine: e } = makeEngine(['ws://127.0.0.1:1/ws', server.wsUrl]);
+    engines.push(e);
+    await loginAs(e, 'fallback', 'room-fallback');
+    assert.equal(server.sessionState(APP_ID, 'fallback'), 'attached');
+  });
+
   it('userUpdate:false hears no roomUserUpdate (while a listening peer does)', async () => {
     const quiet = engine();
     const loud = engine();
