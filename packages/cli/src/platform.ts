@@ -135,7 +135,9 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
     media = m;
     const tagOf = (t: unknown): MediaTag | undefined =>
       t && typeof t === 'object' ? (t as MediaTag) : undefined;
-    m.on('publishStart', (info) => {
+    // A stream enters its room when its first decodable media arrives, not when the publish command
+    // is accepted: a stream in a room's list always has media to play.
+    m.on('mediaStart', (info) => {
       const t = tagOf(info.tag);
       if (t) server.media.streamLive(t.appID, t.streamID);
     });

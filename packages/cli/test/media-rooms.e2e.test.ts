@@ -85,6 +85,7 @@ describe('media through rooms (ffmpeg ↔ gateway ↔ signaling ↔ SDK)', () =>
     assert.deepEqual(streamIDs(add), ['alice_main']);
     const live = platform.media!.streams().find((s) => s.key === `${appID}/alice_main`);
     assert.ok(live, 'gateway holds the stream when the room hears of it');
+    assert.ok(live.bytesIn > 0, 'media has arrived by the time the room hears of the stream');
     assert.equal(pub.log.of('roomStreamUpdate').length, 0, 'the publisher never hears of its own stream');
 
     const { url: pullUrl } = await viewer.zg.startPlayingStream('alice_main');

@@ -49,6 +49,8 @@ interface Stream {
   /** Added to the current publisher's timestamps so a takeover continues the timeline. */
   tsOffset: number;
   rebasePending: boolean;
+  /** Set by the first decodable media frame; see MediaHubEvents.mediaStart. */
+  mediaStarted: boolean;
   lastTs: number;
   bytesIn: number;
   bytesOut: number;
@@ -111,6 +113,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
         tag: p.tag,
         publisher: p.publisher,
         startedAt: this.now(),
+        mediaStarted: false,
       });
       this.emit('publishStart', this.info(s));
       return { ok: true, replaced: false };
@@ -174,6 +177,10 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     }
     s.lastTs = ts;
     s.gop.push(msg, msg.keyframe);
+    if (!s.mediaStarted && (msg.keyframe || (typeId === MessageType.AUDIO && !s.videoHeader))) {
+      s.mediaStarted = true;
+      this.emit('mediaStart', this.info(s));
+    }
     for (const p of [...s.players.values()]) this.deliver(s, p, msg);
   }
 
@@ -295,6 +302,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
       graceTimer: null,
       tsOffset: 0,
       rebasePending: false,
+      mediaStarted: false,
       lastTs: 0,
       bytesIn: 0,
       bytesOut: 0,

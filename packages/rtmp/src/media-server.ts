@@ -42,6 +42,8 @@ export interface MediaServerOptions {
 /** Events of a {@link MediaServer}. */
 export interface MediaServerEvents {
   publishStart: (info: StreamInfo) => void;
+  /** First decodable media of a stream (see MediaHubEvents.mediaStart). */
+  mediaStart: (info: StreamInfo) => void;
   publishReplaced: (info: StreamInfo) => void;
   /** The publisher dropped without unpublishing; the stream waits `takeoverGraceMs` for it. */
   publishInterrupted: (info: StreamInfo) => void;
@@ -84,6 +86,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
     });
     const relayed = [
       'publishStart',
+      'mediaStart',
       'publishReplaced',
       'publishInterrupted',
       'publishStop',

@@ -46,6 +46,12 @@ export interface StreamInfo {
 export interface MediaHubEvents {
   /** A genuinely new stream (not a takeover). */
   publishStart: (info: StreamInfo) => void;
+  /**
+   * The stream's first decodable media arrived (a video keyframe, or audio in a stream that has sent
+   * no video header). Signaling announces a stream on this, not on `publishStart`, so a stream in a
+   * room's list always has media. Once per stream: a takeover does not repeat it.
+   */
+  mediaStart: (info: StreamInfo) => void;
   /** A publisher with the same owner took the stream over; players stayed attached. */
   publishReplaced: (info: StreamInfo) => void;
   /** The publisher dropped without unpublishing: the stream is in grace, players stay attached. */

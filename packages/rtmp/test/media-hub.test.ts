@@ -302,3 +302,36 @@ describe('media hub', () => {
     assert.equal(hub.streams()[0]!.videoCodec, 'hevc');
   });
 });
+
+describe('media hub: mediaStart', () => {
+  it('fires once, on the first keyframe, not on publish or sequence headers; a takeover does not repeat it', () => {
+    const hub = new MediaHub({ takeoverGraceMs: 60_000 });
+    const seen: string[] = [];
+    hub.on('publishStart', () => seen.push('publishStart'));
+    hub.on('mediaStart', (i) => seen.push(`mediaStart ${i.key}`));
+    startStream(hub, 'p1', 'alice');
+    hub.media(KEY, 'p1', 9, 0, tags.avcHeader);
+    hub.media(KEY, 'p1', 8, 0, tags.aacHeader);
+    hub.media(KEY, 'p1', 9, 0, tags.avcInter());
+    assert.deepEqual(seen, ['publishStart'], 'no media start before a keyframe');
+    sendGop(hub, 'p1', 40);
+    sendGop(hub, 'p1', 200);
+    assert.deepEqual(seen, ['publishStart', `mediaStart ${KEY}`]);
+    hub.unpublish(KEY, 'p1', false);
+    startStream(hub, 'p2', 'alice');
+    sendGop(hub, 'p2', 0);
+    assert.deepEqual(seen, ['publishStart', `mediaStart ${KEY}`], 'takeover: no second mediaStart');
+  });
+
+  it('an audio-only stream starts with its first audio frame', () => {
+    const hub = new MediaHub();
+    let started = 0;
+    hub.on('mediaStart', () => started++);
+    startStream(hub);
+    hub.media(KEY, 'p1', 8, 0, tags.aacHeader);
+    assert.equal(started, 0);
+    hub.media(KEY, 'p1', 8, 20, tags.aacFrame());
+    hub.media(KEY, 'p1', 8, 40, tags.aacFrame());
+    assert.equal(started, 1);
+  });
+});
