@@ -1,0 +1,42 @@
+import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
+import type { AppRecord } from '../app-store.js';
+import { type ManagedAppStore, isManaged } from '../store/sqlite-app-store.js';
+import type { RouteContext } from './route-types.js';
+
+/** The app store if it can be managed, else 1990079. */
+export function managed(ctx: RouteContext): ManagedAppStore {
+  if (!isManaged(ctx.deps.apps)) throw new MiniRtcError(ErrorCode.API_APPS_READ_ONLY);
+  return ctx.deps.apps;
+}
+
+/** An app as the API shows it: secrets only to the operator. */
+export function appView(a: AppRecord, withSecrets: boolean): Record<string, unknown> {
+  return {
+    appID: a.appID,
+    name: a.name ?? '',
+    callbackUrl: a.callbackUrl ?? null,
+    maxRoomMembers: a.maxRoomMembers ?? null,
+    createdAt: a.createdAt ?? null,
+    ...(withSecrets ? { serverSecret: a.serverSecret, callbackSecret: a.callbackSecret ?? null } : {}),
+  };
+}
+
+/** A whole-number query parameter (400 if malformed). */
+export function intParam(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === '') return undefined;
+  if (!/^\d{1,15}$/.test(v))
+    throw new MiniRtcError(ErrorCode.INVALID_PARAM, `${name} must be a whole number`);
+  return Number(v);
+}
+
+/** A non-empty query parameter. */
+export function strParam(q: URLSearchParams, name: string): string | undefined {
+  const v = q.get(name);
+  return v === null || v === '' ? undefined : v;
+}
+
+/** The `:roomID` path parameter. */
+export const roomP = (ctx: RouteContext): string => ctx.params.roomID as string;
+
+/** Every REST endpoint of `/api/v1` (the OpenAPI document is generated from this table). */

@@ -1,0 +1,103 @@
+import { generateToken04, makeRoomPayload } from '@minirtc/protocol/crypto';
+import { appView, managed } from './route-helpers.js';
+import type { Route } from './route-types.js';
+import { Bodies } from './schemas.js';
+
+/** App management and temporary tokens. */
+export const appRoutes: Route[] = [
+  {
+    method: 'GET',
+    path: '/apps',
+    summary: 'List apps',
+    admin: true,
+    handle: (ctx) => ({ apps: ctx.deps.apps.list().map((a) => appView(a, true)) }),
+  },
+  {
+    method: 'POST',
+    path: '/apps',
+    summary: 'Create an app: returns its AppID, ServerSecret and CallbackSecret',
+    admin: true,
+    body: Bodies.createApp,
+    status: 201,
+    handle: (ctx) => {
+      const b = ctx.body as { name: string; callbackUrl?: string; maxRoomMembers?: number };
+      const a = managed(ctx).create({
+        name: b.name,
+        ...(b.callbackUrl ? { callbackUrl: b.callbackUrl } : {}),
+        ...(b.maxRoomMembers ? { maxRoomMembers: b.maxRoomMembers } : {}),
+      });
+      return appView(a, true);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/apps/:appID',
+    summary: 'One app (secrets only with the admin key)',
+    handle: (ctx) => appView(ctx.app, ctx.caller.admin),
+  },
+  {
+    method: 'PATCH',
+    path: '/apps/:appID',
+    summary: 'Change name, callback URL ("" clears it) or member cap (0 clears it)',
+    body: Bodies.updateApp,
+    handle: (ctx) => {
+      const b = ctx.body as { name?: string; callbackUrl?: string; maxRoomMembers?: number };
+      const a = managed(ctx).update(ctx.app.appID, {
+        ...(b.name !== undefined ? { name: b.name } : {}),
+        ...(b.callbackUrl !== undefined ? { callbackUrl: b.callbackUrl === '' ? null : b.callbackUrl } : {}),
+        ...(b.maxRoomMembers !== undefined ? { maxRoomMembers: b.maxRoomMembers || null } : {}),
+      });
+      return appView(a, ctx.caller.admin);
+    },
+  },
+  {
+    method: 'POST',
+    path: '/apps/:appID/rotate-secret',
+    summary: 'Replace the ServerSecret or the CallbackSecret; the new one is returned once',
+    body: Bodies.rotate,
+    handle: (ctx) => {
+      const which = (ctx.body as { which: 'server' | 'callback' }).which;
+      const a = managed(ctx).rotate(ctx.app.appID, which);
+      // The new secret once, to whoever rotated it; the other one is not repeated.
+      return {
+        ...appView(a, false),
+        ...(which === 'server' ? { serverSecret: a.serverSecret } : { callbackSecret: a.callbackSecret }),
+      };
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/apps/:appID',
+    summary: 'Delete an app',
+    admin: true,
+    handle: (ctx) => ({ deleted: managed(ctx).remove(ctx.app.appID) }),
+  },
+  {
+    method: 'POST',
+    path: '/apps/:appID/tokens',
+    summary: 'A temporary token04 for testing (console)',
+    admin: true,
+    body: Bodies.token,
+    handle: (ctx) => {
+      const b = ctx.body as {
+        userID: string;
+        roomID?: string;
+        publish?: boolean;
+        streamIDs?: string[];
+        ttlSeconds?: number;
+      };
+      const ttl = b.ttlSeconds ?? 3600;
+      const now = Math.floor(Date.now() / 1000);
+      const token = generateToken04({
+        appID: ctx.app.appID,
+        userID: b.userID,
+        secret: ctx.app.serverSecret,
+        ttlSeconds: ttl,
+        now,
+        payload:
+          b.roomID === undefined ? '' : makeRoomPayload(b.roomID, b.publish ?? true, b.streamIDs ?? null),
+      });
+      return { token, userID: b.userID, expiresAt: now + ttl };
+    },
+  },
+];
