@@ -49,6 +49,9 @@ const result = await build({
   platform: 'neutral',
   mainFields: ['module', 'main'],
   legalComments: 'none',
+  // Plain `this.x = …` for class fields: ES2015 has no class fields, and define-semantics helpers
+  // cost bytes on every field for no behaviour the SDK relies on.
+  tsconfigRaw: { compilerOptions: { useDefineForClassFields: false } },
   metafile: true,
   plugins: [protocolIsPure()],
   logLevel: 'warning',

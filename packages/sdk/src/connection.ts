@@ -1,8 +1,10 @@
 import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
-import type { PushMessage, ResponseMessage } from '@minirtc/protocol';
+import type { PushMessage } from '@minirtc/protocol';
 import { DEFAULT_BACKOFF, backoffDelay, serverForAttempt } from './backoff.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Logger } from './logger.js';
+import { PendingRequests } from './pending-requests.js';
+import type { Reply } from './pending-requests.js';
 import type { Platform, PlatformSocket, TimerHandle } from './platform.js';
 import { TypedEmitter } from './typed-emitter.js';
 
@@ -58,14 +60,6 @@ export interface SessionInfo {
 /** Connection states. */
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting';
 
-interface Pending {
-  resolve: (data: unknown) => void;
-  reject: (err: MiniRtcError) => void;
-  timer: TimerHandle;
-  type: string;
-  onData?: ((data: unknown) => void) | undefined;
-}
-
 const PUSH_TYPES = new Set([
   'userUpdate',
   'streamUpdate',
@@ -90,8 +84,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
   private socket: PlatformSocket | undefined;
   /** Bumped per socket so late events of an old socket are ignored. */
   private socketGen = 0;
-  private nextReqId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending: PendingRequests;
   private readyWaiters: { resolve: () => void; reject: (e: MiniRtcError) => void }[] = [];
   private session: SessionInfo | undefined;
   private relogging = false;
@@ -111,6 +104,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     super();
     if (opts.servers.length === 0) throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'no server URL');
     this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
+    this.pending = new PendingRequests(opts.platform);
   }
 
   /** Current state. */
@@ -190,22 +184,9 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     if (!opts.immediate && !this.ready) await this.waitReady(timeoutMs);
     if (this.state !== 'open' || !this.socket) throw new MiniRtcError(ErrorCode.NETWORK_BROKEN);
     const left = Math.max(1, timeoutMs - (this.opts.platform.now() - start));
-    const reqId = this.nextReqId++;
-    if (this.nextReqId > 2 ** 31) this.nextReqId = 1;
-    return new Promise<T>((resolve, reject) => {
-      const timer = this.opts.platform.setTimeout(() => {
-        this.pending.delete(reqId);
-        reject(new MiniRtcError(ErrorCode.NETWORK_TIMEOUT, `${msg.type} timed out`));
-      }, left);
-      this.pending.set(reqId, {
-        resolve: resolve as (d: unknown) => void,
-        reject,
-        timer,
-        type: msg.type,
-        onData: opts.onData as ((d: unknown) => void) | undefined,
-      });
-      this.rawSend({ ...msg, reqId });
-    });
+    const { reqId, reply } = this.pending.add<T>(msg.type, left, opts.onData);
+    this.rawSend({ ...msg, reqId });
+    return reply;
   }
 
   /** Fire-and-forget message (no `reqId`, no reply): dropped if the link is down. */
@@ -229,7 +210,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     } catch {
       // already closed
     }
-    this.failPending(new MiniRtcError(ErrorCode.SOCKET_CLOSED));
+    this.pending.failAll(new MiniRtcError(ErrorCode.SOCKET_CLOSED));
     this.failWaiters(new MiniRtcError(ErrorCode.NOT_LOGGED_IN));
   }
 
@@ -267,14 +248,6 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     const ws = this.readyWaiters;
     this.readyWaiters = [];
     for (const w of ws) w.reject(err);
-  }
-
-  private failPending(err: MiniRtcError): void {
-    for (const [id, p] of this.pending) {
-      this.opts.platform.clearTimeout(p.timer);
-      this.pending.delete(id);
-      p.reject(err);
-    }
   }
 
   private watchNetwork(): void {
@@ -354,7 +327,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
       ? new MiniRtcError(ErrorCode.RELOGIN_FAILED)
       : new MiniRtcError(ErrorCode.NETWORK_BROKEN, 'could not connect to any server');
     this.failWaiters(err);
-    this.failPending(err);
+    this.pending.failAll(err);
     if (wasReconnecting) this.emit('failed', ErrorCode.RELOGIN_FAILED);
   }
 
@@ -466,7 +439,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
   private onSocketClose(closeCode: number, reason: string, errCode: number = ErrorCode.NETWORK_BROKEN): void {
     if (this.heartbeatTimer) this.opts.platform.clearTimeout(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
-    this.failPending(new MiniRtcError(ErrorCode.SOCKET_CLOSED, `socket closed (${closeCode})`));
+    this.pending.failAll(new MiniRtcError(ErrorCode.SOCKET_CLOSED, `socket closed (${closeCode})`));
     if (closeCode === CloseCode.KICKED || closeCode === CloseCode.LOGGED_OUT) {
       this.opts.log.info('conn', 'closed by server', { closeCode, reason });
       this.state = 'idle';
@@ -501,23 +474,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     if (typeof msg !== 'object' || msg === null) return;
     const m = msg as { type?: unknown; reqId?: unknown; seq?: unknown; code?: unknown; message?: unknown };
     if (m.type === 'res' || (m.type === 'error' && typeof m.reqId === 'number')) {
-      const r = msg as ResponseMessage;
-      const p = this.pending.get(r.reqId);
-      if (!p) return;
-      this.pending.delete(r.reqId);
-      this.opts.platform.clearTimeout(p.timer);
-      const code = typeof r.code === 'number' ? r.code : ErrorCode.INTERNAL_ERROR;
-      if (code === 0) {
-        try {
-          p.onData?.(r.data);
-        } catch (err) {
-          p.reject(
-            err instanceof MiniRtcError ? err : new MiniRtcError(ErrorCode.ROOM_INNER_ERROR, String(err)),
-          );
-          return;
-        }
-        p.resolve(r.data);
-      } else p.reject(new MiniRtcError(code, typeof r.message === 'string' ? r.message : undefined));
+      if (typeof m.reqId === 'number') this.pending.settle(m as Reply);
       return;
     }
     if (typeof m.type !== 'string' || !PUSH_TYPES.has(m.type)) {
