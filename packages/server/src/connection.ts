@@ -172,7 +172,8 @@ export class Connection implements Transport {
     const m = msg as { appID?: unknown; roomID?: unknown; streamID?: unknown };
     this.ctx.emit('request', {
       appID: s?.appID ?? (typeof m.appID === 'number' ? m.appID : 0),
-      userID: s?.userID ?? '',
+      // A refused login has no session yet: name the user it tried to be (the timeline shows why it failed).
+      userID: s?.userID ?? (msg.type === 'login' ? msg.user.userID : ''),
       type: msg.type,
       ...(typeof m.roomID === 'string' ? { roomID: m.roomID } : {}),
       ...(typeof m.streamID === 'string' ? { streamID: m.streamID } : {}),

@@ -93,7 +93,7 @@ export class Operations {
       () => this.#mediaStats(),
       () => this.outbox.pendingCount(),
     );
-    this.#recorder = new TimelineRecorder(this.timeline, log);
+    this.#recorder = new TimelineRecorder(this.timeline, log, (appID) => apps.get(appID) !== undefined);
     this.#recorder.attach(server);
     this.#dispatcher = new WebhookDispatcher(
       this.outbox,

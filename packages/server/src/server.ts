@@ -298,6 +298,8 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
 
   /** A media gateway reports a publish/play start or stop (timeline, metrics). */
   reportMedia(e: MediaEvent): void {
+    // A gateway closing after the server reports its last stops into a closed store: ignore them.
+    if (this.#closed) return;
     this.emit('media', e);
   }
 

@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { ZegoExpressEngine, createNodePlatform } from '@minirtc/sdk';
 import type { MiniRtcServer } from '../src/server.js';
 import type { Db } from '../src/store/database.js';
-import { APP_ID, event, token } from './helpers.js';
+import { ErrorCode } from '@minirtc/protocol';
+import { APP_ID, Client, event, token } from './helpers.js';
 import { type Json, admin, signed, startOpsServer, stopOpsServer } from './ops-helpers.js';
 
 describe('API: call timeline', () => {
@@ -18,6 +19,24 @@ describe('API: call timeline', () => {
       platform: createNodePlatform(),
       log: { logLevel: 'disable', remoteLogLevel: 'disable' },
     });
+
+  it('a refused login is in the timeline with its code and the user it claimed to be', async () => {
+    const c = await Client.open(s.server.wsUrl);
+    const res = await c.req('login', {
+      appID: APP_ID,
+      roomID: 'tl-bad',
+      token: token('someone-else', { roomID: 'tl-bad' }),
+      user: { userID: 'tl-bad-u' },
+    });
+    assert.equal(res.code, ErrorCode.TOKEN_USER_MISMATCH);
+    const tl = (await admin(s.server, 'GET', `/apps/${APP_ID}/timeline?userID=tl-bad-u`)).body
+      .events as Json[];
+    assert.deepEqual(
+      tl.map((e) => [e.type, e.roomID, e.detail.code]),
+      [['request.login', 'tl-bad', ErrorCode.TOKEN_USER_MISMATCH]],
+    );
+    c.close();
+  });
 
   it('records signaling, <rtc-room> states, media events and requests per room and user, in order', async () => {
     const pub = engine();

@@ -25,6 +25,8 @@ export class TimelineRecorder {
   constructor(
     private readonly store: TimelineStore,
     private readonly log: Logger,
+    /** Requests naming an unknown AppID are not recorded: anyone can send those, and they would crowd out real calls. */
+    private readonly knownApp: (appID: number) => boolean = () => true,
   ) {}
 
   /** Subscribes to a server's events. */
@@ -117,7 +119,7 @@ export class TimelineRecorder {
       }),
     );
     server.on('request', (e) => {
-      if (!TRACKED_REQUESTS.has(e.type) || e.appID === 0) return;
+      if (!TRACKED_REQUESTS.has(e.type) || !this.knownApp(e.appID)) return;
       this.#put({
         appID: e.appID,
         ...(e.roomID !== undefined ? { roomID: e.roomID } : {}),
