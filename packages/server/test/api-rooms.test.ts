@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CloseCode, ErrorCode } from '@minirtc/protocol';
+import { type StreamGrant, grantQuery, streamSigningKey } from '@minirtc/protocol/crypto';
 import { ZegoExpressEngine, createNodePlatform } from '@minirtc/sdk';
+import { PREVIEW_USER_ID } from '../src/api/preview.js';
 import type { MiniRtcServer } from '../src/server.js';
 import type { Db } from '../src/store/database.js';
-import { APP_ID, type Client, OTHER_APP_ID, OTHER_SECRET, loginClient, token } from './helpers.js';
+import { APP_ID, type Client, OTHER_APP_ID, OTHER_SECRET, SECRET, loginClient, token } from './helpers.js';
 import { action, admin, signParams, signed, startOpsServer, stopOpsServer } from './ops-helpers.js';
 
 describe('API: live rooms (REST and ZEGO form)', () => {
@@ -220,6 +222,45 @@ describe('API: live rooms (REST and ZEGO form)', () => {
     assert.equal(s.server.media.authorize('play', 'rs-s', { ...query, room: 'other' }).ok, false);
     assert.equal(s.server.media.authorize('publish', 'rs-s', query).ok, false);
     assert.equal(s.server.media.authorize('play', 'rd-s', query).ok, false);
+
+    // Properly signed, yet refused: a preview grant for another room, a "preview" sid on a user grant,
+    // a member's grant once the member is gone, a preview of a stream that is reserved but not live.
+    const key = streamSigningKey(SECRET);
+    const grant = (g: Partial<StreamGrant>): Record<string, string> =>
+      Object.fromEntries(
+        new URLSearchParams(
+          grantQuery(
+            {
+              appID: APP_ID,
+              roomID: 'rs',
+              streamID: 'rs-s',
+              action: 'play',
+              userID: PREVIEW_USER_ID,
+              sessionID: 'preview.test',
+              expire: Math.floor(Date.now() / 1000) + 60,
+              ...g,
+            },
+            key,
+          ),
+        ),
+      );
+    assert.equal(s.server.media.authorize('play', 'rs-s', grant({})).ok, true, 'the crafted baseline passes');
+    assert.equal(s.server.media.authorize('play', 'rs-s', grant({ roomID: 'rd' })).ok, false);
+    const asUser = s.server.media.authorize('play', 'rs-s', grant({ userID: 'intruder' }));
+    assert.equal(!asUser.ok && asUser.code, ErrorCode.SESSION_NOT_FOUND);
+    const { c: leaver } = await loginClient(s.server, 'rs-leaver', 'rs');
+    const pull = await leaver.req('play', { roomID: 'rs', streamID: 'rs-s' });
+    const pullQuery = Object.fromEntries(new URL(pull.data.url).searchParams);
+    assert.equal(s.server.media.authorize('play', 'rs-s', pullQuery).ok, true);
+    assert.equal((await leaver.req('logout', { roomID: 'rs' })).code, 0);
+    assert.equal(
+      s.server.media.authorize('play', 'rs-s', pullQuery).ok,
+      false,
+      'a member grant is not a preview',
+    );
+    assert.equal((await b.req('publish', { roomID: 'rs', streamID: 'rs-idle' })).code, 0);
+    const idle = s.server.media.authorize('play', 'rs-idle', grant({ streamID: 'rs-idle' }));
+    assert.equal(!idle.ok && idle.code, ErrorCode.STREAM_NOT_FOUND, 'not live: no preview');
 
     const del = await signed(s.server, 'DELETE', `/apps/${APP_ID}/streams/rs-s`);
     assert.deepEqual(del.body, { closed: true, roomID: 'rs', userID: 'rs-b' });

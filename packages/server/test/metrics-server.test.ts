@@ -76,6 +76,11 @@ describe('/metrics', () => {
     assert.equal(value(t, 'minirtc_logins_total'), 2);
     assert.equal(value(t, 'minirtc_login_duration_seconds_count'), 2);
     assert.equal(value(t, 'minirtc_login_duration_seconds_bucket{le="+Inf"}'), 2);
+    assert.equal(
+      value(t, 'minirtc_login_duration_seconds_bucket{le="1"}'),
+      2,
+      'a login takes far less than 1 s',
+    );
     assert.ok((value(t, 'minirtc_login_duration_seconds_sum') ?? -1) > 0);
     assert.equal(value(t, 'minirtc_publish_requests_total'), 1);
     assert.equal(value(t, 'minirtc_play_requests_total'), 1);
