@@ -172,6 +172,26 @@ describe('API: live rooms (REST and ZEGO form)', () => {
       0,
       'the named sender, a member, does not get its own broadcast',
     );
+    // POST with the parameters in a form body, then in a JSON body (signature fields stay in the query).
+    const form = await fetch(`${s.server.httpUrl}/?Action=SendBroadcastMessage&${signParams()}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ RoomId: 'rm', UserId: 'srv', MessageContent: 'by form' }).toString(),
+    });
+    assert.equal(((await form.json()) as { Code: number }).Code, 0);
+    assert.equal((await a.push('broadcast')).messages[0].message, 'by form');
+    const json = await fetch(`${s.server.httpUrl}/?Action=SendCustomCommand&${signParams()}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        RoomId: 'rm',
+        FromUserId: 'srv',
+        ToUserId: ['rm-b'],
+        MessageContent: 'by json',
+      }),
+    });
+    assert.equal(((await json.json()) as { Code: number }).Code, 0);
+    assert.equal((await b.push('customCommand')).command, 'by json');
 
     const cc = await signed(s.server, 'POST', `/apps/${APP_ID}/rooms/rm/custom-command`, {
       fromUserID: 'srv',
