@@ -108,6 +108,12 @@ export class ZegoExpressEngine {
       reconnectWindowMs: options.reconnectWindowMs,
       backoff: options.backoff,
     });
+    // A field report is useless without the device: one `report` entry (sent at any remote level but
+    // `disable`, never printed locally) names it.
+    this.logger.log('report', 'sdk', `device ${platform.name}`, {
+      sdkVersion: SDK_VERSION,
+      ...platform.systemInfo(),
+    });
     this.streams = new LocalStreams(this.emitter);
     this.rooms = new RoomManager({
       appID,

@@ -242,5 +242,10 @@ describe('reconnect against the real server', () => {
       logs.some((l) => /room-log CONNECTED LOGINED/.test(l.message)),
       JSON.stringify(logs).slice(0, 500),
     );
+    // the device report names the runtime and SDK version
+    const device = server.logs({ appID: APP_ID, contains: 'device node' }).at(-1);
+    const facts = (device?.data as { data?: { runtime?: string; sdkVersion?: string } } | undefined)?.data;
+    assert.equal(facts?.runtime, 'node');
+    assert.equal(facts?.sdkVersion, a.getVersion());
   });
 });
