@@ -17,7 +17,7 @@ describe('webhooks: reasons, per-room blocking, replay, test event', () => {
     s = await startOpsServer({
       callbackUrl: receiver.url,
       webhooks: { retryBaseMs: 10, retryMaxMs: 50 },
-      resumeGraceMs: 100,
+      resumeGraceMs: 400,
     });
   });
   after(async () => {
@@ -117,6 +117,24 @@ describe('webhooks: reasons, per-room blocking, replay, test event', () => {
       receiver.got.find((r) => r.body.event === 'room_logout' && r.body.user_account === 'rs-k')?.body.reason,
       'kicked',
     );
+  });
+
+  it('a silent takeover within the grace window sends no second room_login (the user never left)', async () => {
+    const { c: first } = await loginClient(s.server, 'take-u', 'r-take');
+    const detached = event(s.server, 'sessionDetached');
+    assert.ok(s.server.dropConnection(APP_ID, 'take-u'));
+    await detached;
+    const { c: second } = await loginClient(s.server, 'take-u', 'r-take');
+    assert.equal((await second.req('logout', { roomID: 'r-take' })).code, 0);
+    // Per-room order: once the logout is delivered, any second login would have been delivered before it.
+    await receiver.until((g) =>
+      g.some((r) => r.body.event === 'room_logout' && r.body.user_account === 'take-u'),
+    );
+    const mine = receiver.got
+      .filter((r) => r.body.user_account === 'take-u' && r.status === 200)
+      .map((r) => r.body.event);
+    assert.deepEqual(mine, ['room_login', 'room_logout']);
+    first.close();
   });
 
   it('a failing room blocks only itself; others are delivered meanwhile; then it catches up in order', async () => {
