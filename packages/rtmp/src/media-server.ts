@@ -26,6 +26,12 @@ export interface MediaServerOptions {
   playerMaxPendingBytes?: number;
   /** A player skipping frames for longer than this is closed (default 15000). */
   playerMaxDropMs?: number;
+  /** Batch each player's writes (see MediaHubOptions.writeBatching); default true. */
+  writeBatching?: boolean;
+  /** Coalescing window for large audiences, ms (default 20). */
+  batchWindowMs?: number;
+  /** Streams with more players than this use the window (default 16). */
+  batchMinPlayers?: number;
   /** Record every published stream to `<recordDir>/<key>-<startedAt>.flv` (default: no recording). */
   recordDir?: string;
   /** Handshake + connect must finish within this (default 10000). */
@@ -83,6 +89,9 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
       gopCacheMaxBytes: opts.gopCacheMaxBytes,
       playerMaxPendingBytes: opts.playerMaxPendingBytes,
       playerMaxDropMs: opts.playerMaxDropMs,
+      writeBatching: opts.writeBatching ?? true,
+      batchWindowMs: opts.batchWindowMs,
+      batchMinPlayers: opts.batchMinPlayers,
     });
     const relayed = [
       'publishStart',

@@ -335,3 +335,55 @@ describe('media hub: mediaStart', () => {
     assert.equal(started, 1);
   });
 });
+
+describe('media hub: write batching', () => {
+  it('flushes a turn of messages as one batch per player, in order', (t) => {
+    t.mock.timers.enable({ apis: ['setImmediate', 'setTimeout'] });
+    const hub = new MediaHub({ writeBatching: true });
+    startStream(hub);
+    hub.media(KEY, 'p1', 9, 0, tags.avcHeader);
+    const a = new FakeSink();
+    const batches: number[] = [];
+    const orig = a.writeBatch.bind(a);
+    a.writeBatch = (bufs: Buffer[]) => {
+      batches.push(bufs.length);
+      orig(bufs);
+    };
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'v1', sink: a });
+    const afterJoin = a.writes.length;
+    sendGop(hub, 'p1', 0);
+    assert.equal(a.writes.length, afterJoin, 'nothing written before the turn ends');
+    t.mock.timers.tick(0);
+    assert.deepEqual(batches.slice(1), [7], 'one batch of 7 messages');
+    const types = a
+      .messages()
+      .slice(-7)
+      .map((m) => m.type);
+    assert.deepEqual(types, [9, 8, 9, 8, 9, 8, 9], 'order kept');
+    hub.close();
+  });
+
+  it('large audiences wait for the window; queued bytes count toward the slow-player limit', (t) => {
+    t.mock.timers.enable({ apis: ['setImmediate', 'setTimeout'] });
+    const hub = new MediaHub({
+      writeBatching: true,
+      batchMinPlayers: 2,
+      batchWindowMs: 20,
+      playerMaxPendingBytes: 1000,
+    });
+    startStream(hub);
+    const sinks = [0, 1, 2].map(() => new FakeSink());
+    sinks.forEach((s, i) => hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: `v${i}`, sink: s }));
+    hub.media(KEY, 'p1', 9, 0, tags.avcKey(600));
+    hub.media(KEY, 'p1', 9, 40, tags.avcInter(600));
+    hub.media(KEY, 'p1', 9, 80, tags.avcInter(600));
+    t.mock.timers.tick(0);
+    assert.equal(sinks[0]!.writes.length, 0, 'not flushed at the end of the turn');
+    t.mock.timers.tick(20);
+    for (const s of sinks) {
+      const frames = s.messages().filter((m) => m.type === 9);
+      assert.equal(frames.length, 2, 'the third frame was skipped: 1200 queued bytes > 1000');
+    }
+    hub.close();
+  });
+});
