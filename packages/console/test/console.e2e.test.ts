@@ -1,0 +1,347 @@
+/**
+ * The console end to end: the built console served by the real platform, driven in headless Chromium,
+ * with SDK engines in Node filling a room and ffmpeg publishing real media. Saves a screenshot of each
+ * page under docs/screenshots/.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ZegoExpressEngine } from '@minirtc/sdk';
+import type { Page } from 'playwright-core';
+import { DIST_DIR, ensureBuilt, PACKAGE_DIR } from './helpers/build.js';
+import { launchBrowser, type TestBrowser } from './helpers/browser.js';
+import { type Publisher, publishTestPattern } from './helpers/ffmpeg.js';
+import { type ConsolePlatform, startConsolePlatform } from './helpers/platform.js';
+import { nextEvent } from './helpers/sdk-events.js';
+import { WebhookReceiver } from './helpers/webhook-receiver.js';
+
+// Page functions run in Chromium; this file is typechecked without the DOM library, so it names the
+// little it touches there.
+interface PageEl {
+  textContent: string | null;
+  value: string;
+  currentTime: number;
+  videoWidth: number;
+  videoHeight: number;
+  getAttribute(name: string): string | null;
+  removeAttribute(name: string): void;
+}
+declare const document: {
+  querySelector(selector: string): PageEl | null;
+  querySelectorAll(selector: string): Iterable<PageEl>;
+};
+declare const sessionStorage: { getItem(k: string): string | null; setItem(k: string, v: string): void };
+declare const navigator: { clipboard: { readText(): Promise<string> } };
+
+const ADMIN_KEY = 'console-e2e-admin-key-0123456789';
+const SCREENSHOTS = join(PACKAGE_DIR, '..', '..', 'docs', 'screenshots');
+const ROOM = 'standup';
+/** No step may hang the suite: each gets 30 s, the live preview a little more. */
+const STEP = { timeout: 30_000 };
+
+let env: ConsolePlatform;
+let browser: TestBrowser;
+let page: Page;
+let hooks: WebhookReceiver;
+let appID = 0;
+const engines = new Map<string, ZegoExpressEngine>();
+const publishers: Publisher[] = [];
+
+async function screenshot(name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Goes to a console page by its hash route and waits for it to render. */
+async function open(hash: string): Promise<void> {
+  await page.goto(`${env.consoleUrl}#${hash}`);
+  await page.waitForSelector(`#page[data-page="${hash.slice(1).split('?')[0]}"]`);
+}
+
+/** Logs `userID` into `roomID` with a token made by the console's own API. */
+async function loginUser(userID: string, roomID: string): Promise<ZegoExpressEngine> {
+  const { token } = await env.api<{ token: string }>('POST', `/apps/${appID}/tokens`, {
+    userID,
+    roomID,
+    publish: true,
+    ttlSeconds: 600,
+  });
+  return loginWith(userID, roomID, token);
+}
+
+async function loginWith(userID: string, roomID: string, token: string): Promise<ZegoExpressEngine> {
+  const zg = new ZegoExpressEngine(appID, env.platform.server.wsUrl, {
+    log: { logLevel: 'disable', remoteLogLevel: 'info' },
+  });
+  engines.set(userID, zg);
+  assert.equal(
+    await zg.loginRoom(roomID, token, { userID, userName: `${userID} (sdk)` }, { userUpdate: true }),
+    true,
+  );
+  return zg;
+}
+
+/** The text of the console's error banner once it shows. */
+async function errorBanner(): Promise<string> {
+  const el = await page.waitForSelector('.notice.error');
+  return (await el.textContent()) ?? '';
+}
+
+describe('console against the real platform', () => {
+  before(
+    async () => {
+      ensureBuilt();
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      hooks = new WebhookReceiver();
+      await hooks.listen();
+      env = await startConsolePlatform(DIST_DIR, ADMIN_KEY);
+      browser = await launchBrowser();
+      page = browser.page;
+      // Fail with Playwright's own message (what it waited for) before the step's timeout hits.
+      page.setDefaultTimeout(15_000);
+      await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: env.httpUrl });
+    },
+    { timeout: 90_000 },
+  );
+
+  after(async () => {
+    await Promise.all(publishers.map((p) => p.kill()));
+    for (const zg of engines.values()) zg.destroyEngine();
+    await browser?.close();
+    await env?.platform.close();
+    await hooks?.close();
+  });
+
+  it('serves the console and refuses a wrong admin key with the API’s code', STEP, async () => {
+    await page.goto(env.consoleUrl);
+    await page.waitForSelector('form.sign-in');
+    await screenshot('sign-in');
+    await page.fill('#admin-key', 'not-the-key');
+    await page.click('form.sign-in button[type=submit]');
+    const text = await errorBanner();
+    assert.match(text, /1990073/, `error shows the API code: ${text}`);
+    assert.match(text, /HTTP 401/);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('minirtc.adminKey')), null);
+  });
+
+  it('signs in with the admin key, kept in sessionStorage', STEP, async () => {
+    await page.fill('#admin-key', ADMIN_KEY);
+    await page.click('form.sign-in button[type=submit]');
+    await page.waitForSelector('#page[data-page="apps"]');
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('minirtc.adminKey')), ADMIN_KEY);
+  });
+
+  it('creates an app with a callback URL and shows its secrets', STEP, async () => {
+    await page.fill('#create-app input[name=name]', 'e2e-app');
+    await page.fill('#create-app input[name=callbackUrl]', hooks.url);
+    await page.click('#create-app button[type=submit]');
+    const detail = await page.waitForSelector('#app-detail[data-app]');
+    appID = Number(await detail.getAttribute('data-app'));
+    assert.ok(appID > 0, 'the new app is selected');
+    const apps = await env.api<
+      { appID: number; serverSecret: string; callbackUrl?: string }[] | { apps: [] }
+    >('GET', '/apps');
+    const list = (Array.isArray(apps) ? apps : apps.apps) as {
+      appID: number;
+      serverSecret: string;
+      callbackUrl?: string;
+    }[];
+    const created = list.find((a) => a.appID === appID);
+    assert.ok(created, 'the API lists the app the console created');
+    assert.equal(created.callbackUrl, hooks.url);
+    await page.click('[data-action=show-server]');
+    await page.waitForFunction(
+      (s) => document.querySelector('[data-secret=server]')?.textContent === s,
+      created.serverSecret,
+    );
+    await page.click('[data-action=show-server]');
+    await page.waitForSelector(`#apps-table tr[data-app="${appID}"].selected`);
+    await screenshot('apps');
+  });
+
+  it('rotates the ServerSecret and shows the new one', STEP, async () => {
+    await page.click('[data-action=show-server]');
+    const before = await page.textContent('[data-secret=server]');
+    await page.click('[data-action=rotate-server]');
+    await page.waitForFunction((old) => {
+      const t = document.querySelector('[data-secret=server]')?.textContent ?? '';
+      return t !== old && !t.includes('•');
+    }, before);
+    const after = (await page.textContent('[data-secret=server]')) ?? '';
+    assert.equal(after.length, 32);
+    const app = await env.api<{ serverSecret: string }>('GET', `/apps/${appID}`);
+    assert.equal(app.serverSecret, after, 'the shown secret is the one the server now holds');
+  });
+
+  it('makes a temporary token that the SDK logs in with, and copies it', STEP, async () => {
+    await open('/tokens');
+    await page.fill('#token-form input[name=userID]', 'alice');
+    await page.fill('#token-form input[name=roomID]', ROOM);
+    await page.fill('#token-form input[name=ttlSeconds]', '600');
+    await page.click('#token-form button[type=submit]');
+    await page.waitForFunction(() => (document.querySelector('#token-output')?.value ?? '') !== '');
+    const token = await page.inputValue('#token-output');
+    assert.match(token, /^04/, 'a token04');
+    await page.click('button.copy');
+    await page.waitForSelector('button.copy[data-copied=true]');
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), token);
+    await screenshot('tokens');
+    // The token is real: the SDK logs in with it.
+    await loginWith('alice', ROOM, token);
+  });
+
+  it('shows a bad token request with the API’s error', STEP, async () => {
+    await page.fill('#token-form input[name=userID]', 'x'.repeat(65));
+    await page.evaluate(() =>
+      document.querySelector('#token-form input[name=userID]')?.removeAttribute('maxlength'),
+    );
+    await page.fill('#token-form input[name=userID]', 'x'.repeat(65));
+    await page.click('#token-form button[type=submit]');
+    const text = await errorBanner();
+    assert.match(text, /Generate token: Error \d+ \(HTTP 4\d\d\)/, text);
+    assert.equal(await page.inputValue('#token-output'), '');
+  });
+
+  it('watches the room fill as SDK clients log in', STEP, async () => {
+    await open('/rooms');
+    await page.waitForSelector(`#rooms-table tr[data-room="${ROOM}"]`);
+    await page.click(`#rooms-table tr[data-room="${ROOM}"] a`);
+    await page.waitForSelector(`#room-detail[data-room="${ROOM}"] #users-table tr[data-user="alice"]`);
+    await loginUser('bob', ROOM);
+    await loginUser('carol', ROOM);
+    await page.waitForFunction(
+      () =>
+        [...document.querySelectorAll('#users-table tr[data-user]')]
+          .map((r) => r.getAttribute('data-user'))
+          .sort()
+          .join() === 'alice,bob,carol',
+    );
+    await page.waitForFunction(
+      (room) =>
+        document.querySelector(`#rooms-table tr[data-room="${room}"] [data-col=users]`)?.textContent === '3',
+      ROOM,
+    );
+  });
+
+  it('plays a live stream in the preview (HTTP-FLV through mpegts.js)', STEP, async () => {
+    const alice = engines.get('alice')!;
+    const { url } = await alice.startPublishingStream('alice_main');
+    const ff = publishTestPattern(url);
+    publishers.push(ff);
+    void ff.exited.then((code) => {
+      if (code !== null && code !== 0 && code !== 255) console.error(`ffmpeg exited ${code}: ${ff.stderr()}`);
+    });
+    await page.waitForSelector('.stream[data-stream="alice_main"] video', { timeout: 20_000 });
+    await page.waitForFunction(
+      () => (document.querySelector('video[data-stream="alice_main"]')?.currentTime ?? 0) > 0.5,
+      undefined,
+      { timeout: 20_000 },
+    );
+    const t0 = await page.evaluate(
+      () => document.querySelector('video[data-stream="alice_main"]')!.currentTime,
+    );
+    await page.waitForFunction(
+      (t) => document.querySelector('video[data-stream="alice_main"]')!.currentTime > t + 1,
+      t0,
+      { timeout: 15_000 },
+    );
+    const size = await page.evaluate(() => {
+      const v = document.querySelector('video[data-stream="alice_main"]')!;
+      return [v.videoWidth, v.videoHeight];
+    });
+    assert.deepEqual(size, [320, 240], 'decoded frames of the published test pattern');
+    await screenshot('rooms');
+  });
+
+  it('kicks a user: the SDK client gets DISCONNECTED 1002055 and the list drops them', STEP, async () => {
+    const carol = engines.get('carol')!;
+    const kicked = nextEvent(carol, 'roomStateUpdate', (_room, state) => state === 'DISCONNECTED');
+    await page.click('#users-table tr[data-user="carol"] [data-action=kick]');
+    const [roomID, state, code] = await kicked;
+    assert.deepEqual([roomID, state, code], [ROOM, 'DISCONNECTED', 1002055]);
+    await page.waitForFunction(() => !document.querySelector('#users-table tr[data-user="carol"]'));
+  });
+
+  it('shows the call timeline of the room', STEP, async () => {
+    await page.click('#room-detail a[href^="#/timeline"]');
+    await page.waitForSelector('#timeline-table tbody tr');
+    const rows = await page.$$eval('#timeline-table tbody tr', (trs) =>
+      trs.map((tr) => tr.textContent ?? ''),
+    );
+    assert.ok(
+      rows.some((r) => r.includes('alice')),
+      'alice appears in the timeline',
+    );
+    assert.ok(
+      rows.some((r) => r.includes('alice_main')),
+      'her stream appears in the timeline',
+    );
+    await screenshot('timeline');
+  });
+
+  it('lists webhook deliveries and replays one to the receiver', STEP, async () => {
+    const first = await hooks.wait((h) => h.body.event === 'room_login');
+    const id = String(first.body.id);
+    await open('/webhooks');
+    const row = `#deliveries-table tr[data-event-id="${id}"]`;
+    await page.waitForSelector(row);
+    const countBefore = hooks.received.filter((h) => h.body.id === id).length;
+    const mark = hooks.received.length;
+    await page.click(`${row} [data-action=replay]`);
+    const again = await hooks.wait((h) => h.body.id === id, mark);
+    assert.equal(again.body.event, 'room_login');
+    assert.ok(hooks.received.filter((h) => h.body.id === id).length > countBefore);
+    await screenshot('webhooks');
+  });
+
+  it('searches SDK logs by user and text', STEP, async () => {
+    // The SDK ships its logs in batches; wait until the server has some from bob.
+    for (;;) {
+      const r = await env.api<unknown>('GET', `/apps/${appID}/logs?userID=bob`);
+      const rows = Array.isArray(r) ? r : (r as { logs: unknown[] }).logs;
+      if (rows.length > 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    await open('/logs');
+    await page.fill('#logs-form input[name=user]', 'bob');
+    await page.click('#logs-form button[type=submit]');
+    await page.waitForSelector('#logs-table tbody tr');
+    const users = await page.$$eval('#logs-table tbody tr td:nth-child(4)', (tds) =>
+      tds.map((td) => td.textContent),
+    );
+    assert.ok(users.length > 0 && users.every((u) => u === 'bob'), `only bob's lines: ${users.join()}`);
+    await screenshot('logs');
+    await page.fill('#logs-form input[name=q]', 'no-such-text-anywhere-42');
+    await page.click('#logs-form button[type=submit]');
+    await page.waitForSelector('#page p.empty');
+  });
+
+  it('closes the room: every client is disconnected and the room ends', STEP, async () => {
+    await open(`/rooms?room=${ROOM}`);
+    await page.waitForSelector('#users-table tr[data-user="bob"]');
+    const bobOut = nextEvent(engines.get('bob')!, 'roomStateUpdate', (_r, s) => s === 'DISCONNECTED');
+    await page.click('#close-room');
+    await bobOut;
+    await page.waitForSelector('#room-ended');
+    await page.waitForFunction(
+      (room) => !document.querySelector(`#rooms-table tr[data-room="${room}"]`),
+      ROOM,
+    );
+  });
+
+  it('signs out when the server refuses the stored key', STEP, async () => {
+    await page.evaluate(() => sessionStorage.setItem('minirtc.adminKey', 'revoked'));
+    await page.goto(`${env.consoleUrl}#/apps`);
+    await page.waitForSelector('form.sign-in .notice.error:not([hidden])');
+    assert.match((await page.textContent('form.sign-in .notice.error')) ?? '', /1990073/);
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('minirtc.adminKey')), null);
+    // Refused requests (the wrong key, the bad token, the closed room) show as resource errors; nothing may throw.
+    assert.deepEqual(
+      browser.errors.filter(
+        (e) => !e.startsWith('Failed to load resource: the server responded with a status of 4'),
+      ),
+      [],
+      'no page errors',
+    );
+  });
+});

@@ -1,0 +1,48 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Platform, startPlatform } from '@minirtc/cli';
+
+/** The platform the console talks to, with what the tests need to reach it. */
+export interface ConsolePlatform {
+  platform: Platform;
+  /** `http://127.0.0.1:<port>`. */
+  httpUrl: string;
+  /** `http://127.0.0.1:<port>/console/`. */
+  consoleUrl: string;
+  /** Calls the REST API from Node with the admin key (to cross-check what the UI shows). */
+  api<T>(method: string, path: string, body?: unknown): Promise<T>;
+}
+
+/** Starts the real platform on port 0 (RTMP on port 0) serving the built console from `consoleDir`. */
+export async function startConsolePlatform(consoleDir: string, adminKey: string): Promise<ConsolePlatform> {
+  const config = loadConfig({
+    flags: {
+      port: '0',
+      'rtmp.port': '0',
+      dataDir: mkdtempSync(join(tmpdir(), 'minirtc-console-e2e-')),
+      logLevel: 'silent',
+      consoleDir,
+    },
+  });
+  const platform = await startPlatform(config, { adminKey });
+  const httpUrl = platform.server.httpUrl;
+  return {
+    platform,
+    httpUrl,
+    consoleUrl: `${httpUrl}/console/`,
+    async api<T>(method: string, path: string, body?: unknown): Promise<T> {
+      const res = await fetch(`${httpUrl}/api/v1${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${adminKey}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
+      return (text ? JSON.parse(text) : undefined) as T;
+    },
+  };
+}
