@@ -17,7 +17,9 @@ import type { ServerUnderTest } from './servers.js';
 
 const Ns = (process.env.BENCH_N ?? '10,100,500').split(',').map(Number);
 const windowS = Number(process.env.BENCH_WINDOW_S ?? 15);
-const servers = (process.env.BENCH_SERVERS ?? 'minirtc,nginx-rtmp,node-media-server').split(',');
+const servers = (process.env.BENCH_SERVERS ?? 'minirtc,minirtc-semi1,nginx-rtmp,node-media-server').split(
+  ',',
+);
 const work = mkdtempSync(join(tmpdir(), 'minirtc-bench-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -233,6 +235,8 @@ async function main() {
   const src = makeSource();
   const starters: Record<string, (port: number) => Promise<ServerUnderTest>> = {
     minirtc: (p) => startMiniRtc(work, p),
+    // Our gateway with V8's young generation capped: a memory/CPU tuning option (see BENCHMARKS.md).
+    'minirtc-semi1': (p) => startMiniRtc(work, p, '--max-semi-space-size=1'),
     'nginx-rtmp': (p) => startNginxRtmp(work, p),
     'node-media-server': (p) => startNms(work, p),
   };

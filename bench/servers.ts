@@ -43,7 +43,7 @@ function stopper(p: ChildProcess): () => Promise<void> {
 }
 
 /** Our gateway: bundled once with esbuild, run with plain node. */
-export async function startMiniRtc(workDir: string, port: number): Promise<ServerUnderTest> {
+export async function startMiniRtc(workDir: string, port: number, nodeFlags = ''): Promise<ServerUnderTest> {
   const out = join(workDir, 'minirtc-gateway.mjs');
   await build({
     entryPoints: [new URL('./servers/minirtc-gateway.ts', import.meta.url).pathname],
@@ -55,9 +55,11 @@ export async function startMiniRtc(workDir: string, port: number): Promise<Serve
     outfile: out,
     logLevel: 'silent',
   });
-  const proc = spawn(process.execPath, [out, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const flags = nodeFlags ? nodeFlags.split(' ').filter(Boolean) : [];
+  const proc = spawn(process.execPath, [...flags, out, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   await waitForLine(proc, /ready/, 'minirtc');
-  return { name: 'minirtc', version: '0.1.0', port, proc, stop: stopper(proc) };
+  const name = flags.length ? `minirtc (${flags.join(' ')})` : 'minirtc';
+  return { name, version: '0.1.0', port, proc, stop: stopper(proc) };
 }
 
 /** nginx with libnginx-mod-rtmp: one process (master_process off), live application with GOP-less defaults. */

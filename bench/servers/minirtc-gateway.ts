@@ -8,6 +8,13 @@ const port = Number(process.argv[2] ?? 1935);
 const server = new MediaServer({ host: '127.0.0.1', rtmpPort: port, httpPort: null });
 await server.listen();
 process.stdout.write(`ready ${server.rtmpPort}\n`);
+// `kill -USR2 <pid>` prints where memory goes (heap vs buffers), for RSS investigations.
+process.on('SIGUSR2', () => {
+  const m = process.memoryUsage();
+  process.stdout.write(
+    `memory ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1048576)])))} MB\n`,
+  );
+});
 process.on('SIGTERM', () => {
   void server.close().then(() => process.exit(0));
 });
