@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { EventEmitter, once as onceEvent } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,7 +18,10 @@ const bundlePath = join(root, 'dist', 'ZegoExpressMiniProgram.js');
 type EngineCtor = new (appID: number, server: string | string[]) => ZegoExpressEngine;
 
 /** Loads the bundle as a mini-program would: only `my`, console and timers; CommonJS `module`/`exports`. */
-function loadBundle(my: Record<string, unknown>): { ZegoExpressEngine: EngineCtor; context: vm.Context } {
+function loadBundle(
+  my: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): { ZegoExpressEngine: EngineCtor; context: vm.Context } {
   const code = readFileSync(bundlePath, 'utf8');
   const module = { exports: {} as Record<string, unknown> };
   const context = vm.createContext({
@@ -27,6 +31,7 @@ function loadBundle(my: Record<string, unknown>): { ZegoExpressEngine: EngineCto
     clearTimeout,
     module,
     exports: module.exports,
+    ...extra,
   });
   vm.runInContext(code, context, { filename: 'ZegoExpressMiniProgram.js' });
   const Ctor = module.exports.ZegoExpressEngine as EngineCtor | undefined;
@@ -134,4 +139,100 @@ describe('the mini-program bundle in a bare VM with a fake `my`', () => {
       assert.equal(server.sessionState(APP_ID, `vm-${mode}`), 'none');
     });
   }
+
+  it('a 1v1 call written as mini-program page code runs unchanged inside the VM', async () => {
+    const { my } = createFakeMy('task');
+    const app = new EventEmitter();
+    const { context } = loadBundle(my, {
+      report: (what: string, value: unknown) => app.emit(what, value),
+      config: {
+        appID: APP_ID,
+        server: server.wsUrl,
+        roomID: 'room-1v1',
+        pusherToken: token('pusher', 'room-1v1'),
+        pullerToken: token('puller', 'room-1v1'),
+      },
+    });
+    // Page code in the style of ZEGO's Alipay sample: callbacks registered first, then login,
+    // publish on one side, play whatever roomStreamUpdate offers on the other, forward onRtmpEvent.
+    vm.runInContext(
+      `
+      const { ZegoExpressEngine } = module.exports;
+      const pusher = new ZegoExpressEngine(config.appID, config.server);
+      const puller = new ZegoExpressEngine(config.appID, config.server);
+      const page = { pushStreamID: 'push-1v1', pullStreamID: '', pullList: [] };
+      pusher.on('publisherStateUpdate', (r) => report('pub', r.state));
+      puller.on('playerStateUpdate', (r) => report('play', r.state));
+      puller.on('roomUserUpdate', (roomID, type, list) => report('users', type + ':' + list.map((u) => u.userID).join()));
+      puller.on('roomStreamUpdate', async (roomID, updateType, streamList) => {
+        if (updateType === 'ADD') {
+          page.pullList.push(...streamList);
+          if (!page.pullStreamID) {
+            page.pullStreamID = page.pullList[0].streamID;
+            const { url } = await puller.startPlayingStream(page.pullStreamID);
+            report('pullUrl', url);
+          }
+        } else {
+          streamList.forEach((s) => {
+            if (s.streamID === page.pullStreamID) {
+              puller.stopPlayingStream(s.streamID);
+              page.pullStreamID = '';
+              report('stopped', s.streamID);
+            }
+          });
+        }
+      });
+      // what <rtc-room onRtmpEvent="onRtmpEvent"> would call
+      globalThis.onRtmpEvent = (side, e) => {
+        if ([3800, 3801].includes(e.detail.code)) pusher.updatePlayerState(page.pushStreamID, e);
+        else if ([3802, 3803].includes(e.detail.code)) puller.updatePlayerState(page.pullStreamID, e);
+      };
+      globalThis.hangUp = async () => {
+        pusher.stopPublishingStream(page.pushStreamID);
+        await pusher.logoutRoom(config.roomID);
+        await puller.logoutRoom(config.roomID);
+        report('hungUp', true);
+      };
+      (async () => {
+        await puller.loginRoom(config.roomID, config.pullerToken, { userID: 'puller', userName: 'B' }, { userUpdate: true });
+        await pusher.loginRoom(config.roomID, config.pusherToken, { userID: 'pusher', userName: 'A' }, { userUpdate: true });
+        const { url } = await pusher.startPublishingStream(page.pushStreamID);
+        report('pushUrl', url);
+      })().catch((e) => report('error', e.code + ' ' + e.msg));
+      `,
+      context,
+    );
+    const failed = onceEvent(app, 'error').then(([e]) => {
+      throw new Error(`page code failed: ${e}`);
+    });
+    // Each awaited page event fails the test after 5 s (naming it) or as soon as the page code throws.
+    const ev = (name: string) =>
+      Promise.race([onceEvent(app, name, { signal: AbortSignal.timeout(5000) }), failed]).catch(
+        (e: Error) => {
+          throw new Error(`waiting for page event ${name}: ${e.message}`);
+        },
+      ) as Promise<unknown[]>;
+    const users = ev('users');
+    const [pushUrl] = (await ev('pushUrl')) as [string];
+    assert.match(pushUrl, /push-1v1\?.*act=push/);
+    assert.deepEqual(await users, ['ADD:pusher']);
+    // the device starts pushing: the gateway reports the stream live, the puller plays it
+    const pullUrl = ev('pullUrl');
+    server.media.streamLive(APP_ID, 'push-1v1');
+    assert.match(((await pullUrl) as [string])[0], /push-1v1\?.*act=play/);
+    const playing = ev('play');
+    const run = (code: string) => vm.runInContext(code, context);
+    run("onRtmpEvent('pull', { type: 'rtmpEvent', detail: { code: 3802, message: 'play ok' } })");
+    // first the PLAY_REQUESTING from startPlayingStream may already have passed; wait for PLAYING
+    let state = ((await playing) as [string])[0];
+    while (state !== 'PLAYING') state = ((await ev('play')) as [string])[0];
+    const stopped = ev('stopped');
+    server.media.streamGone(APP_ID, 'push-1v1', 'normal');
+    assert.deepEqual(await stopped, ['push-1v1']);
+    const hungUp = ev('hungUp');
+    run('hangUp()');
+    await hungUp;
+    assert.equal(server.sessionState(APP_ID, 'pusher'), 'none');
+    assert.equal(server.sessionState(APP_ID, 'puller'), 'none');
+  });
 });
