@@ -49,6 +49,8 @@ export class RemoteLogger implements Logger {
   private timer: TimerHandle | undefined;
   private sending = false;
   private disposed = false;
+  /** Consecutive failed POSTs; retrying stops after a few until a new entry arrives. */
+  private failures = 0;
   private readonly opts: Required<Omit<RemoteLoggerOptions, 'sink'>> & { sink: (e: LogEntry) => void };
 
   constructor(
@@ -138,10 +140,12 @@ export class RemoteLogger implements Logger {
       });
       if (res.status >= 500 || res.status === 0) throw new Error(`status ${res.status}`);
     } catch {
-      // Server unreachable: put the batch back (bounded) and retry with the next flush.
+      // Server unreachable: put the batch back (bounded) and retry a few times; after that the next
+      // entry logged re-arms the timer, so an idle engine does not poll a dead server forever.
       this.queue = batch.concat(this.queue).slice(-this.opts.maxQueue);
       this.sending = false;
-      if (!this.timer && !this.disposed)
+      this.failures++;
+      if (!this.timer && !this.disposed && this.failures < 3)
         this.timer = this.platform.setTimeout(() => {
           this.timer = undefined;
           void this.flush();
@@ -149,6 +153,7 @@ export class RemoteLogger implements Logger {
       return;
     }
     this.sending = false;
+    this.failures = 0;
     if (this.disposed) return;
     if (this.queue.length >= this.opts.batchSize) await this.flush();
     else if (this.queue.length > 0 && !this.timer)

@@ -234,5 +234,6 @@ describe('the mini-program bundle in a bare VM with a fake `my`', () => {
     await hungUp;
     assert.equal(server.sessionState(APP_ID, 'pusher'), 'none');
     assert.equal(server.sessionState(APP_ID, 'puller'), 'none');
+    run('pusher.destroyEngine(); puller.destroyEngine();');
   });
 });

@@ -58,11 +58,16 @@ test('a partial batch waits flushMs; a failed POST keeps entries (bounded) and r
   await p.advance(1);
   assert.equal(p.requests.length, 1);
   assert.equal(log.queued, 1, 'kept after failure');
-  for (let i = 0; i < 10; i++) log.info('t', `m${i}`);
+  for (let i = 0; i < 9; i++) log.info('t', `m${i}`);
   await p.advance(0);
   assert.ok(log.queued <= 5, `bounded: ${log.queued}`);
+  await p.advance(60_000);
+  const tries = p.requests.length;
+  assert.ok(tries <= 4, `gives up retrying after a few failures (${tries})`);
+  assert.equal(p.pendingTimers, 0);
   p.requestStatus = 200;
-  await p.advance(5000);
+  log.info('t', 'm9'); // a new entry re-arms the flush
+  await p.advance(1000);
   assert.equal(log.queued, 0);
   const last = p.requests.at(-1)?.data as { logs: LogEntry[] };
   assert.equal(last.logs.at(-1)?.msg, 'm9', 'the newest entries survive');
