@@ -39,6 +39,7 @@ import { SDK_VERSION } from './version.js';
  * timings, mainly for tests and tuning.
  */
 export interface EngineOptions {
+  /** The runtime adapter; default: the first registered one whose runtime is present. */
   platform?: Platform;
   /** One WebSocket connect attempt, ms (default 5000). */
   connectTimeoutMs?: number;
@@ -52,6 +53,7 @@ export interface EngineOptions {
   heartbeatTimeoutMs?: number;
   /** Retry window after a drop, ms (default: server's resume grace + 10 s) → 1002053. */
   reconnectWindowMs?: number;
+  /** Reconnect delays (default 0, 500 ms, 1 s, 2 s … ≤ 8 s, ±30 % jitter). */
   backoff?: Partial<BackoffOptions>;
   /** Initial log configuration (also settable with `setLogConfig`). */
   log?: ZegoLogConfig;
