@@ -27,7 +27,7 @@ export type LocalPlay = LocalStream<ZegoPlayerState>;
 export function urlList(primary: string, more: unknown): string[] {
   const list = [primary];
   if (Array.isArray(more))
-    for (const u of more) if (typeof u === 'string' && u && !list.includes(u)) list.push(u);
+    for (const u of more) if (typeof u === 'string' && u && list.indexOf(u) < 0) list.push(u);
   return list;
 }
 

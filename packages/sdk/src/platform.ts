@@ -70,7 +70,7 @@ const detectors: PlatformDetector[] = [];
  * browser, so no Node code is bundled); the engine never imports an adapter itself.
  */
 export function registerPlatform(detector: PlatformDetector): void {
-  if (!detectors.includes(detector)) detectors.push(detector);
+  if (detectors.indexOf(detector) < 0) detectors.push(detector);
 }
 
 /** The first registered platform whose runtime is present. */

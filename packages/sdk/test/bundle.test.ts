@@ -58,6 +58,11 @@ describe('the mini-program bundle in a bare VM with a fake `my`', () => {
     assert.doesNotMatch(code, /\bimport\(/);
     // syntax newer than ES2015 would not parse on old base libraries
     assert.doesNotMatch(code, /\?\?|\?\.[a-zA-Z_$[(]|\basync\s+(function|\(|[a-zA-Z_$]+\s*=>)|\bawait\b/);
+    // …nor would library methods newer than ES2015 on a runtime without polyfills
+    assert.doesNotMatch(
+      code,
+      /\.includes\(|Object\.(entries|values|fromEntries|hasOwn)\(|\.flatMap\(|\.at\(/,
+    );
     const size = JSON.parse(readFileSync(join(root, 'dist', 'size.json'), 'utf8')) as {
       minifiedBytes: number;
       gzipBytes: number;
