@@ -259,6 +259,10 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
         this.retryTimer = undefined;
         this.attemptNow();
       }
+      // The device says the network is gone: a socket may linger for many seconds before it notices,
+      // so report the loss now (RECONNECTING) instead of waiting for the heartbeat timeout.
+      if (!online && this.state === 'open' && this.session)
+        this.linkLost(ErrorCode.NETWORK_BROKEN, 'network offline');
     });
   }
 

@@ -384,3 +384,16 @@ test('stops and logouts made while reconnecting reach the server after the resum
     ['LOGOUT'],
   );
 });
+
+test('the device going offline is reported at once, not after the heartbeat timeout', async () => {
+  const s = setup();
+  await login(s);
+  s.events.length = 0;
+  s.server.up.clear();
+  s.platform.setNetwork(false);
+  assert.deepEqual(states(s.events), ['RECONNECTING:1002051']);
+  s.server.up.add('ws://a/ws');
+  s.platform.setNetwork(true);
+  await s.platform.advance(0);
+  assert.deepEqual(states(s.events), ['RECONNECTING:1002051', 'RECONNECTED:0']);
+});
