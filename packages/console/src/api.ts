@@ -5,7 +5,6 @@ import type {
   LogEntry,
   RoomDetail,
   RoomSummary,
-  StreamInfo,
   TimelineEvent,
   TokenResult,
 } from './api-types.js';
@@ -46,8 +45,6 @@ export const Api = {
     api('POST', `${room(appID, roomID)}/kick`, { userIDs, reason: 'kicked from the console' }),
   closeRoom: (appID: number, roomID: string): Promise<unknown> =>
     api('POST', `${room(appID, roomID)}/close`, {}),
-  listStreams: async (appID: number): Promise<StreamInfo[]> =>
-    listOf<StreamInfo>(await api('GET', `${app(appID)}/streams`), 'streams'),
   deleteStream: (appID: number, streamID: string): Promise<unknown> =>
     api('DELETE', `${app(appID)}/streams/${encodeURIComponent(streamID)}`),
   timeline: async (appID: number, roomID: string, userID: string): Promise<TimelineEvent[]> =>

@@ -228,15 +228,18 @@ describe('console against the real platform', () => {
     const { url } = await alice.startPublishingStream('alice_main');
     const ff = publishTestPattern(url);
     publishers.push(ff);
-    void ff.exited.then((code) => {
-      if (code !== null && code !== 0 && code !== 255) console.error(`ffmpeg exited ${code}: ${ff.stderr()}`);
+    // If ffmpeg dies (refused URL, no encoder) fail with its stderr rather than a bare page timeout.
+    const died = ff.exited.then((code) => {
+      throw new Error(`ffmpeg exited ${code} before the preview played: ${ff.stderr()}`);
     });
-    await page.waitForSelector('.stream[data-stream="alice_main"] video', { timeout: 20_000 });
-    await page.waitForFunction(
-      () => (document.querySelector('video[data-stream="alice_main"]')?.currentTime ?? 0) > 0.5,
-      undefined,
-      { timeout: 20_000 },
-    );
+    await Promise.race([
+      page.waitForFunction(
+        () => (document.querySelector('video[data-stream="alice_main"]')?.currentTime ?? 0) > 0.5,
+        undefined,
+        { timeout: 20_000 },
+      ),
+      died,
+    ]);
     const t0 = await page.evaluate(
       () => document.querySelector('video[data-stream="alice_main"]')!.currentTime,
     );
@@ -279,6 +282,16 @@ describe('console against the real platform', () => {
     await screenshot('timeline');
   });
 
+  it('filters the timeline to one user', STEP, async () => {
+    await page.fill('#timeline-form input[name=user]', 'bob');
+    await page.click('#timeline-form button[type=submit]');
+    await page.waitForSelector('#page h2:has-text("user bob")');
+    const users = await page.$$eval('#timeline-table tbody tr td:nth-child(3)', (tds) =>
+      tds.map((td) => td.textContent),
+    );
+    assert.ok(users.length > 0 && users.every((u) => u === 'bob'), `only bob's entries: ${users.join()}`);
+  });
+
   it('lists webhook deliveries and replays one to the receiver', STEP, async () => {
     const first = await hooks.wait((h) => h.body.event === 'room_login');
     const id = String(first.body.id);
@@ -292,6 +305,21 @@ describe('console against the real platform', () => {
     assert.equal(again.body.event, 'room_login');
     assert.ok(hooks.received.filter((h) => h.body.id === id).length > countBefore);
     await screenshot('webhooks');
+  });
+
+  it('saves a new callback URL and sends a test event to it', STEP, async () => {
+    const url = `${hooks.url}?v=2`;
+    await open('/apps');
+    await page.fill('#app-settings input[name=callbackUrl]', url);
+    await page.click('#app-settings button[type=submit]');
+    await page.waitForSelector('.notice.info:has-text("Settings saved")');
+    assert.equal((await env.api<{ callbackUrl: string }>('GET', `/apps/${appID}`)).callbackUrl, url);
+    const mark = hooks.received.length;
+    await open('/webhooks');
+    await page.click('#test-webhook');
+    const test = await hooks.wait((h) => h.body.event === 'test', mark);
+    assert.equal(test.url, '/hook?v=2', 'delivered to the URL saved in the console');
+    await page.waitForSelector('#deliveries-table tr[data-event="test"]');
   });
 
   it('searches SDK logs by user and text', STEP, async () => {
@@ -314,6 +342,20 @@ describe('console against the real platform', () => {
     await page.fill('#logs-form input[name=q]', 'no-such-text-anywhere-42');
     await page.click('#logs-form button[type=submit]');
     await page.waitForSelector('#page p.empty');
+  });
+
+  it('stops a stream: the room hears DELETE and the preview goes', STEP, async () => {
+    await open(`/rooms?room=${ROOM}`);
+    await page.waitForSelector('.stream[data-stream="alice_main"]');
+    const gone = nextEvent(
+      engines.get('bob')!,
+      'roomStreamUpdate',
+      (_r, type, list) =>
+        type === 'DELETE' && (list as { streamID: string }[]).some((s) => s.streamID === 'alice_main'),
+    );
+    await page.click('.stream[data-stream="alice_main"] [data-action=stop-stream]');
+    await gone;
+    await page.waitForSelector('.stream[data-stream="alice_main"]', { state: 'detached' });
   });
 
   it('closes the room: every client is disconnected and the room ends', STEP, async () => {

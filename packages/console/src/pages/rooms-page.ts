@@ -79,7 +79,7 @@ class RoomView {
   }
 
   /** Shows the latest state; `detail` null means the room is gone. */
-  update(detail: RoomDetail | null, streams: StreamInfo[]): void {
+  update(detail: RoomDetail | null): void {
     if (!detail) {
       if (!this.#ended)
         replace(this.#users, h('p', { class: 'empty', id: 'room-ended' }, 'This room has ended.'));
@@ -93,7 +93,7 @@ class RoomView {
       this.#lastUsers = key;
       replace(this.#users, this.#usersTable(detail));
     }
-    this.#updateStreams(streams.filter((s) => s.roomID === this.roomID));
+    this.#updateStreams(detail.streams);
   }
 
   /** Stops every preview. */
@@ -231,17 +231,17 @@ export const roomsPage: Page = (root, ctx) => {
   let failing = false;
   const stop = poll(async () => {
     try {
-      const [rooms, detail, streams] = await Promise.all([
+      // The room detail carries its streams with fresh preview URLs: two requests per tick.
+      const [rooms, detail] = await Promise.all([
         Api.listRooms(app.appID),
         selected ? Api.getRoom(app.appID, selected).catch(notFoundAsNull) : Promise.resolve(null),
-        selected ? Api.listStreams(app.appID) : Promise.resolve([]),
       ]);
       const key = JSON.stringify(rooms.map((r) => [r.roomID, r.users, r.streams]));
       if (key !== lastRooms) {
         lastRooms = key;
         replace(list, roomsTable(rooms, selected));
       }
-      view?.update(detail, streams);
+      view?.update(detail);
       updated.textContent = `updated ${new Date().toLocaleTimeString()}`;
       if (failing) ctx.notice.clear();
       failing = false;

@@ -2,10 +2,14 @@ import { Api } from '../api.js';
 import type { Delivery } from '../api-types.js';
 import { appRequired } from '../components/app-required.js';
 import { detailsCell } from '../components/details-cell.js';
+import { poll } from '../components/poller.js';
 import { field, h, replace } from '../dom.js';
 import { formatTime } from '../format.js';
 import type { Page, PageContext } from '../page.js';
 import { navigate } from '../router.js';
+
+/** How often the delivery log is fetched again. */
+const REFRESH_MS = 2000;
 
 function deliveriesTable(appID: number, rows: Delivery[], ctx: PageContext, reload: () => void): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'empty' }, 'No deliveries yet.');
@@ -73,7 +77,7 @@ function deliveriesTable(appID: number, rows: Delivery[], ctx: PageContext, relo
   );
 }
 
-/** Webhook deliveries of the selected app (every attempt), with replay and a test event. */
+/** Webhook deliveries of the selected app (every attempt, newest first, refreshed every 2 s), with replay and a test event. */
 export const webhooksPage: Page = (root, ctx) => {
   const app = ctx.app;
   if (!app) {
@@ -97,31 +101,40 @@ export const webhooksPage: Page = (root, ctx) => {
       ? ['Callback URL: ', h('code', {}, app.callbackUrl)]
       : ['No callback URL set: ', h('a', { href: '#/apps' }, 'set one'), '.'],
   );
-  const load = (): void => {
-    Api.deliveries(app.appID, eventId || undefined).then(
-      (rows) =>
-        replace(out, h('h2', {}, `Deliveries · ${rows.length}`), deliveriesTable(app.appID, rows, ctx, load)),
-      (err: unknown) => {
-        replace(out, h('p', { class: 'empty' }, 'Could not load deliveries.'));
-        ctx.notice.error(err, 'Deliveries');
-      },
-    );
+  let last = '';
+  const load = async (): Promise<void> => {
+    try {
+      // Newest first: an operator looks for what just happened.
+      const rows = (await Api.deliveries(app.appID, eventId || undefined)).reverse();
+      const key = JSON.stringify(rows.map((r) => [r.id, r.status]));
+      if (key === last) return;
+      last = key;
+      replace(
+        out,
+        h('h2', {}, `Deliveries · ${rows.length}`),
+        deliveriesTable(app.appID, rows, ctx, () => void load()),
+      );
+    } catch (err) {
+      replace(out, h('p', { class: 'empty' }, 'Could not load deliveries.'));
+      last = '';
+      ctx.notice.error(err, 'Deliveries');
+    }
   };
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     navigate('/webhooks', { eventId: field(form, 'eventId') });
   });
-  form.querySelector('#refresh-deliveries')?.addEventListener('click', load);
+  form.querySelector('#refresh-deliveries')?.addEventListener('click', () => void load());
   form.querySelector('#test-webhook')?.addEventListener('click', () => {
     Api.testWebhook(app.appID).then(
       () => {
         ctx.notice.info('Test event queued');
-        load();
+        void load();
       },
       (err: unknown) => ctx.notice.error(err, 'Test webhook'),
     );
   });
   replace(root, target, form, out);
-  load();
-  return undefined;
+  // Deliveries happen in the background (retries, replays): the log refreshes itself.
+  return poll(load, REFRESH_MS);
 };

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 
 /** One webhook POST as received. */
 export interface ReceivedHook {
+  /** The request path and query (`/hook?v=2`). */
+  url: string;
   body: Record<string, unknown>;
   at: number;
 }
@@ -24,7 +26,7 @@ export class WebhookReceiver {
         } catch {
           body = { unparsable: text };
         }
-        const hook = { body, at: Date.now() };
+        const hook = { url: req.url ?? '', body, at: Date.now() };
         this.received.push(hook);
         for (const w of [...this.#waiters]) {
           if (w.pred(hook)) {
@@ -48,11 +50,27 @@ export class WebhookReceiver {
     return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}/hook`;
   }
 
-  /** Resolves with the first hook (already received after `since`, or future) matching `pred`. */
-  wait(pred: (h: ReceivedHook) => boolean, since = 0): Promise<ReceivedHook> {
+  /**
+   * Resolves with the first hook (received at index `since` or later, or in the future) matching `pred`;
+   * rejects after `timeoutMs` so a missing delivery fails with a message, not a test timeout.
+   */
+  wait(pred: (h: ReceivedHook) => boolean, since = 0, timeoutMs = 10_000): Promise<ReceivedHook> {
     const have = this.received.slice(since).find(pred);
     if (have) return Promise.resolve(have);
-    return new Promise((resolve) => this.#waiters.push({ pred, resolve }));
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        pred,
+        resolve: (h: ReceivedHook) => {
+          clearTimeout(timer);
+          resolve(h);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        reject(new Error(`no matching webhook within ${timeoutMs} ms (received ${this.received.length})`));
+      }, timeoutMs);
+      this.#waiters.push(waiter);
+    });
   }
 
   /** Stops listening. */
