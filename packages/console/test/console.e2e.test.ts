@@ -371,6 +371,19 @@ describe('console against the real platform', () => {
     );
   });
 
+  it('deletes an app and signs out', STEP, async () => {
+    const { appID: doomed } = await env.api<{ appID: number }>('POST', '/apps', { name: 'doomed' });
+    await open('/apps');
+    await page.click(`#apps-table tr[data-app="${doomed}"] button`);
+    await page.waitForSelector(`#app-detail[data-app="${doomed}"]`);
+    await page.click('#app-detail button.danger:has-text("Delete app")');
+    await page.waitForFunction((id) => !document.querySelector(`#apps-table tr[data-app="${id}"]`), doomed);
+    await assert.rejects(env.api('GET', `/apps/${doomed}`), /404/);
+    await page.click('#sign-out');
+    await page.waitForSelector('form.sign-in');
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('minirtc.adminKey')), null);
+  });
+
   it('signs out when the server refuses the stored key', STEP, async () => {
     await page.evaluate(() => sessionStorage.setItem('minirtc.adminKey', 'revoked'));
     await page.goto(`${env.consoleUrl}#/apps`);
