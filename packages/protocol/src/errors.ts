@@ -26,7 +26,8 @@ export const ErrorCode = {
   LOGIN_TIMEOUT: 1002031,
   ROOM_FULL: 1002034,
   KICKED_SAME_USER: 1002050,
-  NETWORK_RECOVERED: 1002051,
+  /** ZEGO's RoomConnectTemporaryBroken: reported with CONNECTING while the SDK retries. */
+  CONNECT_TEMPORARILY_BROKEN: 1002051,
   RELOGIN_FAILED: 1002053,
   KICKED_BY_SERVER: 1002055,
   REPEATED_LOGIN: 1002056,
@@ -142,7 +143,7 @@ const messages: Record<number, string> = {
   [ErrorCode.LOGIN_TIMEOUT]: 'login timed out',
   [ErrorCode.ROOM_FULL]: 'room is full',
   [ErrorCode.KICKED_SAME_USER]: 'kicked out: the same userID logged in elsewhere',
-  [ErrorCode.NETWORK_RECOVERED]: 'network recovered',
+  [ErrorCode.CONNECT_TEMPORARILY_BROKEN]: 'connection temporarily broken, retrying',
   [ErrorCode.RELOGIN_FAILED]: 'network broken and re-login failed',
   [ErrorCode.KICKED_BY_SERVER]: 'kicked out by the server',
   [ErrorCode.REPEATED_LOGIN]: 'repeated login',

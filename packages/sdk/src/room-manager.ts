@@ -251,9 +251,14 @@ export class RoomManager {
     for (const entry of this.rooms.values()) {
       if (entry.phase !== 'logined') continue;
       entry.phase = 'reconnecting';
-      // 1002051 is ZEGO's RoomConnectTemporaryBroken ("interrupted, retrying"); the protocol table
-      // calls it NETWORK_RECOVERED, but ZEGO reports it while reconnecting, and 0 once reconnected.
-      this.events.roomState(entry.roomID, 'CONNECTING', 'RECONNECTING', ErrorCode.NETWORK_RECOVERED, '');
+      // ZEGO reports 1002051 while reconnecting, and 0 once reconnected.
+      this.events.roomState(
+        entry.roomID,
+        'CONNECTING',
+        'RECONNECTING',
+        ErrorCode.CONNECT_TEMPORARILY_BROKEN,
+        '',
+      );
       this.d.logger.warn('room', 'link lost, reconnecting', { roomID: entry.roomID, code });
     }
   }
