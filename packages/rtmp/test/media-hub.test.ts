@@ -373,7 +373,8 @@ describe('media hub: write batching', () => {
     });
     startStream(hub);
     const sinks = [0, 1, 2].map(() => new FakeSink());
-    sinks.forEach((s, i) => hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: `v${i}`, sink: s }));
+    for (const [i, s] of sinks.entries())
+      hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: `v${i}`, sink: s });
     hub.media(KEY, 'p1', 9, 0, tags.avcKey(600));
     hub.media(KEY, 'p1', 9, 40, tags.avcInter(600));
     hub.media(KEY, 'p1', 9, 80, tags.avcInter(600));
