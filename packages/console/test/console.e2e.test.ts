@@ -304,6 +304,8 @@ describe('console against the real platform', () => {
     const again = await hooks.wait((h) => h.body.id === id, mark);
     assert.equal(again.body.event, 'room_login');
     assert.ok(hooks.received.filter((h) => h.body.id === id).length > countBefore);
+    // The log refreshes itself: the replayed attempt shows up without a reload.
+    await page.waitForSelector(`${row}[data-attempt="2"] .badge.ok`);
     await screenshot('webhooks');
   });
 
