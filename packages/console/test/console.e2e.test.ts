@@ -35,7 +35,9 @@ declare const sessionStorage: { getItem(k: string): string | null; setItem(k: st
 declare const navigator: { clipboard: { readText(): Promise<string> } };
 
 const ADMIN_KEY = 'console-e2e-admin-key-0123456789';
-const SCREENSHOTS = join(PACKAGE_DIR, '..', '..', 'docs', 'screenshots');
+/** Where page screenshots go: the committed docs/screenshots unless MINIRTC_SCREENSHOTS_DIR says otherwise. */
+const SCREENSHOTS =
+  process.env.MINIRTC_SCREENSHOTS_DIR ?? join(PACKAGE_DIR, '..', '..', 'docs', 'screenshots');
 const ROOM = 'standup';
 /** No step may hang the suite: each gets 30 s, the live preview a little more. */
 const STEP = { timeout: 30_000 };
@@ -306,7 +308,6 @@ describe('console against the real platform', () => {
     assert.ok(hooks.received.filter((h) => h.body.id === id).length > countBefore);
     // The log refreshes itself: the replayed attempt shows up without a reload.
     await page.waitForSelector(`${row}[data-attempt="2"] .badge.ok`);
-    await screenshot('webhooks');
   });
 
   it('saves a new callback URL and sends a test event to it', STEP, async () => {
@@ -323,6 +324,27 @@ describe('console against the real platform', () => {
     assert.equal(test.url, '/hook?v=2', 'delivered to the URL saved in the console');
     await page.waitForSelector('#deliveries-table tr[data-event="test"]');
   });
+
+  it(
+    'shows a failed delivery with its HTTP status, and replays it once the receiver is back',
+    STEP,
+    async () => {
+      hooks.status = 500;
+      const mark = hooks.received.length;
+      await page.click('#test-webhook');
+      const failed = await hooks.wait((h) => h.body.event === 'test', mark);
+      const id = String(failed.body.id);
+      const row = `#deliveries-table tr[data-event-id="${id}"]`;
+      const badge = await page.waitForSelector(`${row}[data-attempt="1"] .badge.warn`);
+      assert.equal(await badge.textContent(), 'failed · HTTP 500');
+      hooks.status = 200;
+      const mark2 = hooks.received.length;
+      await page.click(`${row} [data-action=replay]`);
+      await hooks.wait((h) => h.body.id === id, mark2);
+      await page.waitForSelector(`${row}[data-attempt="2"] .badge.ok`);
+      await screenshot('webhooks');
+    },
+  );
 
   it('searches SDK logs by user and text', STEP, async () => {
     // The SDK ships its logs in batches; wait until the server has some from bob.

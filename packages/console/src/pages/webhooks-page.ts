@@ -1,5 +1,5 @@
 import { Api } from '../api.js';
-import type { Delivery } from '../api-types.js';
+import type { App, Delivery } from '../api-types.js';
 import { appRequired } from '../components/app-required.js';
 import { detailsCell } from '../components/details-cell.js';
 import { poll } from '../components/poller.js';
@@ -11,7 +11,8 @@ import { navigate } from '../router.js';
 /** How often the delivery log is fetched again. */
 const REFRESH_MS = 2000;
 
-function deliveriesTable(appID: number, rows: Delivery[], ctx: PageContext, reload: () => void): HTMLElement {
+function deliveriesTable(app: App, rows: Delivery[], ctx: PageContext, reload: () => void): HTMLElement {
+  const appID = app.appID;
   if (rows.length === 0) return h('p', { class: 'empty' }, 'No deliveries yet.');
   return h(
     'table',
@@ -67,9 +68,11 @@ function deliveriesTable(appID: number, rows: Delivery[], ctx: PageContext, relo
                 .filter(Boolean)
                 .join(' · ') || '?',
             ),
-            d.error ? h('div', { class: 'muted' }, d.error) : null,
+            // The status line already says `HTTP 500`; the error adds something only when there was no answer.
+            d.error && d.error !== `HTTP ${d.httpStatus}` ? h('div', { class: 'muted' }, d.error) : null,
           ),
-          detailsCell({ room: d.roomID, url: d.url, ms: d.durationMs }),
+          // The URL only when it is not the app's current one (an attempt made before a change).
+          detailsCell({ room: d.roomID, ms: d.durationMs, url: d.url === app.callbackUrl ? null : d.url }),
           h('td', {}, replay),
         );
       }),
@@ -112,7 +115,7 @@ export const webhooksPage: Page = (root, ctx) => {
       replace(
         out,
         h('h2', {}, `Deliveries · ${rows.length}`),
-        deliveriesTable(app.appID, rows, ctx, () => void load()),
+        deliveriesTable(app, rows, ctx, () => void load()),
       );
     } catch (err) {
       replace(out, h('p', { class: 'empty' }, 'Could not load deliveries.'));

@@ -23,6 +23,8 @@ export async function startConsolePlatform(consoleDir: string, adminKey: string)
       dataDir: mkdtempSync(join(tmpdir(), 'minirtc-console-e2e-')),
       logLevel: 'silent',
       consoleDir,
+      // A failed webhook waits for the console's replay instead of an automatic retry racing it.
+      'webhooks.retryBaseMs': '600000',
     },
   });
   const platform = await startPlatform(config, { adminKey });
