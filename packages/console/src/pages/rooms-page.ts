@@ -187,7 +187,9 @@ class RoomView {
         p.info,
         h('strong', {}, s.streamID),
         h('span', {}, `by ${s.userID}`),
-        s.players !== null ? h('span', { class: 'muted' }, `${s.players} players`) : null,
+        s.players !== null
+          ? h('span', { class: 'muted' }, `${s.players} ${s.players === 1 ? 'player' : 'players'}`)
+          : null,
         s.bitrate !== null ? h('span', { class: 'muted' }, formatBitrate(s.bitrate)) : null,
         s.live === false ? h('span', { class: 'badge warn' }, 'not live') : null,
       );
