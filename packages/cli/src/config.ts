@@ -17,7 +17,13 @@ const configSchema = obj({
   dataDir: str({ min: 1, maxBytes: 4096 }),
   devApp: bool(),
   logLevel: str({ enum: ['debug', 'info', 'warn', 'error', 'silent'] }),
-  rtmp: obj({ enabled: bool(), host: optional(str({ min: 1, maxBytes: 255 })), port }),
+  rtmp: obj({
+    enabled: bool(),
+    host: optional(str({ min: 1, maxBytes: 255 })),
+    port,
+    /** Base of the push/pull URLs given to clients, e.g. `rtmp://media.example.com:1935/live` when media runs elsewhere. */
+    publicBase: optional(str({ min: 1, maxBytes: 1024 })),
+  }),
   signaling: obj({
     heartbeatMs: int(1000, 600_000),
     heartbeatTimeoutMs: int(1000, 3_600_000),

@@ -9,14 +9,19 @@ import type { Io } from './commands.js';
 import { readDevApp } from './dev-app.js';
 import { consoleLogger } from './logger.js';
 import { streamKey } from './platform.js';
+import { RemoteAuthorizer } from './remote-authorizer.js';
+import type { RemoteTag } from './remote-authorizer.js';
 
 /**
- * `minirtc media`: the RTMP + HTTP-FLV gateway on its own. It verifies signed URLs locally with the
- * apps' keys (no round trip). Reporting live/gone back to a remote signaling node is not wired yet:
- * in this mode rooms do not learn about streams (see docs/media.md).
+ * `minirtc media`: the RTMP + HTTP-FLV gateway on its own, for deployments that split media from
+ * signaling. With `--signaling-url http://signaling:8080` every publish/play is authorized by that node
+ * (its `/hooks/srs`), which also learns when streams start and stop, so rooms work as with the embedded
+ * gateway. Without it, signed URLs are verified locally with the dev app's key and no room is told.
  */
 export async function mediaCommand(args: ParsedArgs, io: Io): Promise<MediaServer> {
-  const cfg = configFrom(args, io, ['http-port']);
+  const cfg = configFrom(args, io, ['http-port', 'signaling-url']);
+  const signalingUrl = args.options['signaling-url'];
+  const remote = signalingUrl ? new RemoteAuthorizer(signalingUrl) : undefined;
   const dev = readDevApp(resolve(cfg.dataDir));
   const keys = new Map<number, Buffer>();
   if (dev) keys.set(dev.appID, streamSigningKey(dev.serverSecret));
@@ -27,7 +32,7 @@ export async function mediaCommand(args: ParsedArgs, io: Io): Promise<MediaServe
     httpPort,
     takeoverGraceMs: cfg.media.takeoverGraceMs,
     logger: consoleLogger(cfg.logLevel),
-    authorizer: {
+    authorizer: remote ?? {
       authorize(req): AuthResult {
         try {
           const g = verifyGrant(req.stream, req.query, (id) => keys.get(id));
@@ -41,9 +46,16 @@ export async function mediaCommand(args: ParsedArgs, io: Io): Promise<MediaServe
       },
     },
   });
+  if (remote) {
+    media.on('publishStop', (info) => {
+      const tag = info.tag as RemoteTag | undefined;
+      if (tag) void remote.published(tag, info.app, true);
+    });
+  }
   await media.listen();
   io.out(`MiniRTC media gateway: rtmp://${cfg.publicHost ?? cfg.host}:${media.rtmpPort}/live`);
   if (media.httpPort !== null) io.out(`  HTTP-FLV on http://${cfg.host}:${media.httpPort}/live/<stream>.flv`);
-  io.out(`  apps: ${[...keys.keys()].join(', ') || 'none (no dev app in ' + cfg.dataDir + ')'}`);
+  if (signalingUrl) io.out(`  authorizing through ${signalingUrl}/hooks/srs`);
+  else io.out(`  apps: ${[...keys.keys()].join(', ') || 'none (no dev app in ' + cfg.dataDir + ')'}`);
   return media;
 }

@@ -80,7 +80,8 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
     host: config.host,
     port: config.port,
     apps,
-    mediaRtmpBase: () => `rtmp://${publicHost}:${media?.rtmpPort ?? config.rtmp.port}/live`,
+    mediaRtmpBase: () =>
+      config.rtmp.publicBase ?? `rtmp://${publicHost}:${media?.rtmpPort ?? config.rtmp.port}/live`,
     mediaFlvBase: (): string => `http://${publicHost}:${server.port}/live`,
     urlTtlSeconds: config.signaling.urlTtlSeconds,
     heartbeatMs: config.signaling.heartbeatMs,
