@@ -179,6 +179,17 @@ describe('API: apps, tokens, logs, OpenAPI, console', () => {
     assert.equal(doc.openapi, '3.1.0');
     const kick = doc.paths['/api/v1/apps/{appID}/rooms/{roomID}/kick']?.post;
     assert.deepEqual(kick?.requestBody?.content['application/json']?.schema.required, ['userIDs']);
+    const tl = (
+      doc.paths['/api/v1/apps/{appID}/timeline'] as unknown as Record<
+        string,
+        { parameters: { name: string; schema: { type: string; maximum?: number } }[] }
+      >
+    ).get;
+    assert.deepEqual(tl?.parameters.find((p) => p.name === 'limit')?.schema, {
+      type: 'integer',
+      minimum: 1,
+      maximum: 5000,
+    });
     const create = doc.paths['/api/v1/apps']?.post?.requestBody?.content['application/json']?.schema;
     assert.deepEqual(Object.keys(create?.properties ?? {}), ['name', 'callbackUrl', 'maxRoomMembers']);
     for (const p of [

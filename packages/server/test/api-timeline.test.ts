@@ -105,6 +105,9 @@ describe('API: call timeline', () => {
         seqs.slice(3, 5),
       );
       assert.equal((await admin(s.server, 'GET', `/apps/${APP_ID}/timeline?limit=x`)).status, 400);
+      const tooMany = await admin(s.server, 'GET', `/apps/${APP_ID}/timeline?limit=5001`);
+      assert.equal(tooMany.status, 400);
+      assert.match(tooMany.body.message, /query\.limit/);
     } finally {
       pub.destroyEngine();
       sub.destroyEngine();

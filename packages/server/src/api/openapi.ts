@@ -25,7 +25,7 @@ export function openApiDocument(routes: Route[], prefix: string): Record<string,
       in: 'query',
       required: false,
       description: q.description,
-      schema: { type: q.type },
+      schema: q.schema.json,
     }));
     const op: Record<string, unknown> = {
       summary: r.summary,

@@ -27,6 +27,24 @@ function compile(r: Route): Compiled {
   return { route: r, re, names };
 }
 
+/** A route's query parameters, validated with their schemas (integers converted from text first). */
+function parseQuery(route: Route, query: URLSearchParams): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const p of route.query ?? []) {
+    const raw = query.get(p.name);
+    if (raw === null || raw === '') continue;
+    let v: unknown = raw;
+    if (p.schema.json.type === 'integer') {
+      if (!/^-?\d{1,16}$/.test(raw)) {
+        throw new MiniRtcError(ErrorCode.INVALID_PARAM, `query.${p.name} must be an integer`);
+      }
+      v = Number(raw);
+    }
+    out[p.name] = p.schema.parse(v, `query.${p.name}`);
+  }
+  return out;
+}
+
 /** The caller of a request: admin key if an Authorization header is sent, else an app signature. */
 export function authenticate(req: IncomingMessage, query: URLSearchParams, deps: ApiDeps): ApiCaller {
   return (
@@ -96,6 +114,7 @@ export function createRestApi(deps: ApiDeps): HttpHandler {
         app = deps.apps.get(appID);
         if (!app) throw new MiniRtcError(ErrorCode.API_APP_NOT_FOUND);
       }
+      const q = parseQuery(c.route, query);
       const raw = c.route.body ? await readJson(req) : {};
       const body = c.route.body ? c.route.body.parse(raw, 'body') : {};
       const result = await c.route.handle({
@@ -103,6 +122,7 @@ export function createRestApi(deps: ApiDeps): HttpHandler {
         caller,
         params,
         query,
+        q,
         body,
         app: app as RouteContext['app'],
       });

@@ -21,22 +21,5 @@ export function appView(a: AppRecord, withSecrets: boolean): Record<string, unkn
   };
 }
 
-/** A whole-number query parameter (400 if malformed). */
-export function intParam(q: URLSearchParams, name: string): number | undefined {
-  const v = q.get(name);
-  if (v === null || v === '') return undefined;
-  if (!/^\d{1,15}$/.test(v))
-    throw new MiniRtcError(ErrorCode.INVALID_PARAM, `${name} must be a whole number`);
-  return Number(v);
-}
-
-/** A non-empty query parameter. */
-export function strParam(q: URLSearchParams, name: string): string | undefined {
-  const v = q.get(name);
-  return v === null || v === '' ? undefined : v;
-}
-
 /** The `:roomID` path parameter. */
 export const roomP = (ctx: RouteContext): string => ctx.params.roomID as string;
-
-/** Every REST endpoint of `/api/v1` (the OpenAPI document is generated from this table). */

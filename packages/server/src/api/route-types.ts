@@ -8,7 +8,11 @@ export interface RouteContext {
   deps: ApiDeps;
   caller: ApiCaller;
   params: Record<string, string>;
+  /** The raw query (auth parameters included). */
   query: URLSearchParams;
+  /** The route's query parameters, validated by their schemas; absent ones are left out. */
+  // biome-ignore lint/suspicious/noExplicitAny: typed by the route's parameter schemas at the call site
+  q: Record<string, any>;
   /** The validated body (routes without a body schema get `{}`). */
   // biome-ignore lint/suspicious/noExplicitAny: each route's body is typed by its schema at the call site
   body: any;
@@ -16,11 +20,11 @@ export interface RouteContext {
   app: AppRecord;
 }
 
-/** A query parameter, for the OpenAPI document. */
+/** A query parameter: validated with `schema` (integers are converted from text first) and documented from it. */
 export interface QueryParam {
   name: string;
-  type: 'string' | 'integer';
   description: string;
+  schema: Schema<unknown>;
 }
 
 /** One REST endpoint. */

@@ -1,8 +1,7 @@
 import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import { roomKey } from '../webhooks/event-mapper.js';
-import { intParam, strParam } from './route-helpers.js';
 import type { Route } from './route-types.js';
-import { Bodies } from './schemas.js';
+import { Bodies, Q } from './schemas.js';
 
 /** The call timeline, webhook outbox/deliveries/replay/test and SDK logs. */
 export const opsRoutes: Route[] = [
@@ -11,77 +10,37 @@ export const opsRoutes: Route[] = [
     path: '/apps/:appID/timeline',
     summary: 'The call timeline, in order',
     query: [
-      { name: 'roomID', type: 'string', description: 'one room' },
-      { name: 'userID', type: 'string', description: 'one user' },
-      { name: 'afterSeq', type: 'integer', description: 'entries after this seq (paging)' },
-      { name: 'from', type: 'integer', description: 'ms since epoch' },
-      { name: 'to', type: 'integer', description: 'ms since epoch' },
-      { name: 'limit', type: 'integer', description: 'default 500, max 5000' },
+      Q.str('roomID', 'one room', 128),
+      Q.str('userID', 'one user', 64),
+      Q.int('afterSeq', 'entries after this seq (paging)'),
+      Q.int('from', 'ms since epoch'),
+      Q.int('to', 'ms since epoch'),
+      Q.int('limit', 'default 500', 1, 5000),
     ],
-    handle: (ctx) => {
-      const q = ctx.query;
-      const opt = <T>(k: string, v: T | undefined): Record<string, T> => (v === undefined ? {} : { [k]: v });
-      return {
-        events: ctx.deps.timeline.query({
-          appID: ctx.app.appID,
-          ...opt('roomID', strParam(q, 'roomID')),
-          ...opt('userID', strParam(q, 'userID')),
-          ...opt('afterSeq', intParam(q, 'afterSeq')),
-          ...opt('from', intParam(q, 'from')),
-          ...opt('to', intParam(q, 'to')),
-          ...opt('limit', intParam(q, 'limit')),
-        }),
-      };
-    },
+    handle: (ctx) => ({ events: ctx.deps.timeline.query({ ...ctx.q, appID: ctx.app.appID }) }),
   },
   {
     method: 'GET',
     path: '/apps/:appID/webhooks/events',
     summary: 'Webhook events of the app (outbox state: attempts, delivered, dead)',
     query: [
-      { name: 'from', type: 'integer', description: 'created at or after (ms)' },
-      { name: 'to', type: 'integer', description: 'created at or before (ms)' },
-      { name: 'limit', type: 'integer', description: 'default 200' },
+      Q.int('from', 'created at or after (ms)'),
+      Q.int('to', 'created at or before (ms)'),
+      Q.int('limit', 'default 200', 1, 5000),
     ],
-    handle: (ctx) => {
-      const q = ctx.query;
-      const from = intParam(q, 'from');
-      const to = intParam(q, 'to');
-      const limit = intParam(q, 'limit');
-      return {
-        events: ctx.deps.outbox.events(ctx.app.appID, {
-          ...(from !== undefined ? { from } : {}),
-          ...(to !== undefined ? { to } : {}),
-          ...(limit !== undefined ? { limit } : {}),
-        }),
-      };
-    },
+    handle: (ctx) => ({ events: ctx.deps.outbox.events(ctx.app.appID, ctx.q) }),
   },
   {
     method: 'GET',
     path: '/apps/:appID/webhooks/deliveries',
     summary: 'The webhook delivery log (every attempt)',
     query: [
-      { name: 'eventId', type: 'string', description: 'one event' },
-      { name: 'from', type: 'integer', description: 'ms since epoch' },
-      { name: 'to', type: 'integer', description: 'ms since epoch' },
-      { name: 'limit', type: 'integer', description: 'default 500' },
+      Q.str('eventId', 'one event', 64),
+      Q.int('from', 'ms since epoch'),
+      Q.int('to', 'ms since epoch'),
+      Q.int('limit', 'default 500', 1, 5000),
     ],
-    handle: (ctx) => {
-      const q = ctx.query;
-      const eventId = strParam(q, 'eventId');
-      const from = intParam(q, 'from');
-      const to = intParam(q, 'to');
-      const limit = intParam(q, 'limit');
-      return {
-        deliveries: ctx.deps.outbox.deliveries(ctx.app.appID, {
-          ...(eventId !== undefined ? { eventId } : {}),
-          ...(from !== undefined ? { from } : {}),
-          ...(to !== undefined ? { to } : {}),
-          ...(limit !== undefined ? { limit } : {}),
-        }),
-      };
-    },
+    handle: (ctx) => ({ deliveries: ctx.deps.outbox.deliveries(ctx.app.appID, ctx.q) }),
   },
   {
     method: 'POST',
@@ -124,30 +83,18 @@ export const opsRoutes: Route[] = [
     path: '/apps/:appID/logs',
     summary: 'SDK remote logs (newest `limit`, oldest first)',
     query: [
-      { name: 'roomID', type: 'string', description: 'one room' },
-      { name: 'userID', type: 'string', description: 'one user' },
-      { name: 'q', type: 'string', description: 'text contained in the message or its data' },
-      { name: 'level', type: 'string', description: 'one level' },
-      { name: 'since', type: 'integer', description: 'received at or after (ms)' },
-      { name: 'limit', type: 'integer', description: 'default 200, max 5000' },
+      Q.str('roomID', 'one room', 128),
+      Q.str('userID', 'one user', 64),
+      Q.str('q', 'literal text contained in the message or its data', 256),
+      Q.str('level', 'one level', 16),
+      Q.int('since', 'received at or after (ms)'),
+      Q.int('limit', 'default 200', 1, 5000),
     ],
     handle: (ctx) => {
-      const q = ctx.query;
-      const f: Record<string, string | number> = { appID: ctx.app.appID };
-      for (const [k, name] of [
-        ['roomID', 'roomID'],
-        ['userID', 'userID'],
-        ['contains', 'q'],
-        ['level', 'level'],
-      ] as const) {
-        const v = strParam(q, name);
-        if (v !== undefined) f[k] = v;
-      }
-      for (const k of ['since', 'limit'] as const) {
-        const v = intParam(q, k);
-        if (v !== undefined) f[k] = v;
-      }
-      return { logs: ctx.deps.logs(f) };
+      const { q, ...rest } = ctx.q;
+      return {
+        logs: ctx.deps.logs({ ...rest, ...(q !== undefined ? { contains: q } : {}), appID: ctx.app.appID }),
+      };
     },
   },
 ];

@@ -1,4 +1,4 @@
-import { roomP, strParam } from './route-helpers.js';
+import { roomP } from './route-helpers.js';
 import type { Route } from './route-types.js';
 import {
   broadcastToRoom,
@@ -10,7 +10,7 @@ import {
   roomUsers,
   sendCustomCommand,
 } from './room-ops.js';
-import { Bodies } from './schemas.js';
+import { Bodies, Q } from './schemas.js';
 
 /** Live rooms, their users and streams, and what an operator can do to them. */
 export const roomRoutes: Route[] = [
@@ -123,14 +123,14 @@ export const roomRoutes: Route[] = [
     method: 'GET',
     path: '/apps/:appID/streams',
     summary: 'Streams (reserved and live) with players, bitrate and a short-lived previewUrl (HTTP-FLV)',
-    query: [{ name: 'roomID', type: 'string', description: 'only this room' }],
+    query: [Q.str('roomID', 'only this room', 128)],
     handle: (ctx) => ({
       streams: listStreams(
         ctx.deps.core,
         ctx.app.appID,
         ctx.deps.mediaStats(),
         (r, s) => ctx.deps.previewUrl(ctx.app.appID, r, s),
-        strParam(ctx.query, 'roomID'),
+        ctx.q.roomID,
       ),
     }),
   },

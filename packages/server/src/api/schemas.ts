@@ -13,6 +13,7 @@ import {
   refine,
   str,
 } from '@minirtc/protocol';
+import type { QueryParam } from './route-types.js';
 
 /** An http(s) URL, or '' (which clears a callback URL). */
 const callbackUrl = refine(str({ maxBytes: 2048 }), (v) => {
@@ -33,6 +34,20 @@ const userID = refine(str({ min: 1, maxBytes: 64 }), (v) => checkUserID(v));
 const roomID = refine(str({ min: 1, maxBytes: 128 }), (v) => checkRoomID(v));
 const streamID = refine(str({ min: 1, maxBytes: 256 }), (v) => checkStreamID(v));
 const message = str({ min: 1, maxBytes: 1024, tooLongCode: ErrorCode.MESSAGE_TOO_LONG });
+
+/** Query parameters of the REST API (validated and documented like bodies). */
+export const Q = {
+  str: (name: string, description: string, maxBytes = 256): QueryParam => ({
+    name,
+    description,
+    schema: str({ min: 1, maxBytes }),
+  }),
+  int: (name: string, description: string, min = 0, max = Number.MAX_SAFE_INTEGER): QueryParam => ({
+    name,
+    description,
+    schema: int(min, max),
+  }),
+};
 
 /** Request bodies of the REST API: they validate requests and generate the OpenAPI document. */
 export const Bodies = {
