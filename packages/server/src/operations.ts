@@ -174,6 +174,7 @@ export class Operations {
     this.#sampler = null;
     this.#pruner = null;
     await this.#dispatcher.close();
+    this.metrics.close();
     if (this.#ownsDb && this.db.open) this.db.close();
   }
 

@@ -93,6 +93,8 @@ describe('/metrics', () => {
     assert.equal(value(t, `minirtc_errors_total{code="${ErrorCode.API_APP_NOT_FOUND}",source="api"}`), 1);
     assert.equal(value(t, 'minirtc_media_events_total{kind="publishStart"}'), 1);
     assert.equal(value(t, 'minirtc_media_bytes_in'), 1000);
+    assert.ok((value(t, 'minirtc_process_resident_memory_bytes') ?? 0) > 1e6);
+    assert.ok((value(t, 'minirtc_eventloop_delay_seconds{quantile="0.99"}') ?? -1) >= 0);
     assert.equal(value(t, 'minirtc_media_bytes_out'), 700);
     assert.equal(value(t, 'minirtc_media_players'), 1);
     assert.equal(value(t, 'minirtc_webhook_deliveries_total{result="failed"}'), 1);

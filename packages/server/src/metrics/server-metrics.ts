@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ServerEvents } from '../events.js';
 import type { Signaling } from '../signaling.js';
 import type { AttemptReport } from '../webhooks/dispatcher.js';
@@ -25,6 +26,8 @@ export interface ServerMetrics {
   webhookAttempt(r: AttemptReport): void;
   /** A REST/ZEGO API request was refused with `code`. */
   apiError(code: number): void;
+  /** Stops the event-loop monitor. */
+  close(): void;
 }
 
 /** Login handling times, seconds: the server's share of a login (token check, room join, reply). */
@@ -98,6 +101,28 @@ export function createServerMetrics(
     ),
   );
   r.add(new Gauge('minirtc_webhook_pending', 'Webhook events waiting in the outbox.', pendingWebhooks));
+  // Everything here (signaling, SQLite writes, webhook bookkeeping) runs on one event loop: its delay
+  // is the number that says whether the process keeps up.
+  const loop = monitorEventLoopDelay({ resolution: 20 });
+  loop.enable();
+  r.add(
+    new Gauge(
+      'minirtc_eventloop_delay_seconds',
+      'Event loop delay since the previous scrape (p50, p99, max).',
+      () => {
+        const out: Array<[Record<string, string>, number]> = [
+          [{ quantile: '0.5' }, loop.percentile(50) / 1e9],
+          [{ quantile: '0.99' }, loop.percentile(99) / 1e9],
+          [{ quantile: '1' }, loop.max / 1e9],
+        ];
+        loop.reset();
+        return out;
+      },
+    ),
+  );
+  r.add(
+    new Gauge('minirtc_process_resident_memory_bytes', 'Resident set size.', () => process.memoryUsage.rss()),
+  );
 
   const logins = r.add(new Counter('minirtc_logins_total', 'Successful room logins.'));
   const logouts = r.add(new Counter('minirtc_logouts_total', 'Users leaving rooms, by reason.'));
@@ -154,6 +179,9 @@ export function createServerMetrics(
     },
     apiError(code) {
       errors.inc({ code, source: 'api' });
+    },
+    close() {
+      loop.disable();
     },
   };
 }
