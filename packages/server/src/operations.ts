@@ -140,6 +140,7 @@ export class Operations {
       },
       kickWebhooks: () => this.#dispatcher.kick(),
       apiError: (code) => this.metrics.apiError(code),
+      audit: (e) => this.#recorder.record(e),
       ...(opts.adminKey ? { adminKey: opts.adminKey } : {}),
     };
     this.handlers = [createRestApi(deps), createZegoActions(deps), this.#metricsHandler];

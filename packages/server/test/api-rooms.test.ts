@@ -101,7 +101,10 @@ describe('API: live rooms (REST and ZEGO form)', () => {
 
   it('kick (REST): 1002055 to the user, DELETE to the others; ZEGO KickoutUser too', async () => {
     const { a, b } = await room('rk');
-    const r = await signed(s.server, 'POST', `/apps/${APP_ID}/rooms/rk/kick`, { userIDs: ['rk-b', 'ghost'] });
+    const r = await signed(s.server, 'POST', `/apps/${APP_ID}/rooms/rk/kick`, {
+      userIDs: ['rk-b', 'ghost'],
+      reason: 'spam',
+    });
     assert.deepEqual(r.body, { kicked: ['rk-b'], notInRoom: ['ghost'] });
     assert.equal((await b.push('kickout')).code, ErrorCode.KICKED_BY_SERVER);
     assert.equal(await b.closed, CloseCode.KICKED);
@@ -111,10 +114,24 @@ describe('API: live rooms (REST and ZEGO form)', () => {
     );
     assert.equal((await a.push('userUpdate', (m) => m.updateType === 'DELETE')).users[0].userID, 'rk-b');
     assert.ok(dropped.includes('rk-s kick'));
+    // The operator's action and its reason are in the room's timeline, after what it caused.
+    const tl = (await admin(s.server, 'GET', `/apps/${APP_ID}/timeline?roomID=rk`)).body.events as {
+      type: string;
+      userID?: string;
+      detail?: Record<string, unknown>;
+    }[];
+    const kickAt = tl.findIndex((e) => e.type === 'kick' && e.userID === 'rk-b');
+    const apiAt = tl.findIndex((e) => e.type === 'api POST /apps/:appID/rooms/:roomID/kick');
+    assert.ok(kickAt >= 0 && apiAt > kickAt, tl.map((e) => e.type).join(', '));
+    assert.deepEqual(tl[apiAt]?.detail, { by: 'app', reason: 'spam', userIDs: ['rk-b', 'ghost'] });
 
     const z = await action(s.server, 'KickoutUser', { RoomId: 'rk', UserId: ['rk-a'] });
     assert.equal(z.Code, 0);
     assert.equal((await a.push('kickout')).code, ErrorCode.KICKED_BY_SERVER);
+    const after = (await admin(s.server, 'GET', `/apps/${APP_ID}/timeline?roomID=rk`)).body.events as {
+      type: string;
+    }[];
+    assert.ok(after.some((e) => e.type === 'api KickoutUser'));
     assert.equal(
       (await signed(s.server, 'POST', `/apps/${APP_ID}/rooms/rk/kick`, { userIDs: ['x'] })).status,
       404,
@@ -285,6 +302,13 @@ describe('API: live rooms (REST and ZEGO form)', () => {
     const del = await signed(s.server, 'DELETE', `/apps/${APP_ID}/streams/rs-s`);
     assert.deepEqual(del.body, { closed: true, roomID: 'rs', userID: 'rs-b' });
     assert.ok(dropped.includes('rs-s closed'));
+    const audited = (await admin(s.server, 'GET', `/apps/${APP_ID}/timeline?roomID=rs`)).body.events as {
+      type: string;
+      streamID?: string;
+    }[];
+    assert.ok(
+      audited.some((e) => e.type === 'api DELETE /apps/:appID/streams/:streamID' && e.streamID === 'rs-s'),
+    );
     assert.equal(
       (await a.push('streamUpdate', (m) => m.updateType === 'DELETE')).streams[0].streamID,
       'rs-s',

@@ -2,7 +2,7 @@ import type { AppStore } from '../app-store.js';
 import type { LogEntry, LogFilter } from '../log-intake.js';
 import type { MediaStreamStat } from '../metrics/server-metrics.js';
 import type { Signaling } from '../signaling.js';
-import type { TimelineStore } from '../timeline/timeline-store.js';
+import type { TimelineInput, TimelineStore } from '../timeline/timeline-store.js';
 import type { Outbox } from '../webhooks/outbox.js';
 import type { NonceStore } from './nonce-store.js';
 
@@ -21,6 +21,8 @@ export interface ApiDeps {
   previewUrl(appID: number, roomID: string, streamID: string): string | null;
   /** Wakes the webhook dispatcher after events were queued or replayed. */
   kickWebhooks(): void;
+  /** Records an operator action in the call timeline. */
+  audit(e: TimelineInput): void;
   /** Counts a refused API request for `/metrics`. */
   apiError(code: number): void;
   /** Bearer key of the operator; admin-only endpoints are closed without it. */

@@ -45,6 +45,32 @@ function parseQuery(route: Route, query: URLSearchParams): Record<string, unknow
   return out;
 }
 
+/**
+ * Operator actions go into the call timeline (under their room or stream when they name one), so a
+ * call's story shows who kicked, closed or messaged, and why (a kick's `reason` is kept only here).
+ */
+function audit(
+  deps: ApiDeps,
+  appID: number,
+  type: string,
+  caller: ApiCaller,
+  params: Record<string, string>,
+  body: unknown,
+): void {
+  const b = (body ?? {}) as Record<string, unknown>;
+  deps.audit({
+    appID,
+    ...(params.roomID !== undefined ? { roomID: params.roomID } : {}),
+    ...(params.streamID !== undefined ? { streamID: params.streamID } : {}),
+    type,
+    detail: {
+      by: caller.admin ? 'admin' : 'app',
+      ...(typeof b.reason === 'string' ? { reason: b.reason } : {}),
+      ...(Array.isArray(b.userIDs) ? { userIDs: b.userIDs } : {}),
+    },
+  });
+}
+
 /** The caller of a request: admin key if an Authorization header is sent, else an app signature. */
 export function authenticate(req: IncomingMessage, query: URLSearchParams, deps: ApiDeps): ApiCaller {
   return (
@@ -126,6 +152,13 @@ export function createRestApi(deps: ApiDeps): HttpHandler {
         body,
         app: app as RouteContext['app'],
       });
+      if (app && req.method !== 'GET') {
+        // A closed stream's room is only known from the result.
+        const r = result as { roomID?: unknown } | null;
+        const where =
+          typeof r?.roomID === 'string' && !params.roomID ? { ...params, roomID: r.roomID } : params;
+        audit(deps, app.appID, `api ${req.method} ${c.route.path}`, caller, where, body);
+      }
       sendJson(res, c.route.status ?? 200, result, { 'cache-control': 'no-store' });
     } catch (e) {
       const { code, message } = errorOf(e);

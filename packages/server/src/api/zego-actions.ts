@@ -175,7 +175,20 @@ export function createZegoActions(deps: ApiDeps): HttpHandler {
       const caller = verifySignedRequest(params, deps.apps, deps.nonces);
       if (caller.admin) throw new MiniRtcError(ErrorCode.API_APP_FORBIDDEN);
       if (!action) throw new MiniRtcError(ErrorCode.API_NOT_FOUND, `unknown Action ${name}`);
-      reply(0, 'success', action(params, caller.appID, deps));
+      const data = action(params, caller.appID, deps);
+      if (!name.startsWith('Describe')) {
+        const roomID = params.get('RoomId');
+        const streamID = params.get('StreamId');
+        const reason = params.get('CustomReason');
+        deps.audit({
+          appID: caller.appID,
+          ...(roomID ? { roomID } : {}),
+          ...(streamID ? { streamID } : {}),
+          type: `api ${name}`,
+          detail: { by: 'app', ...(reason ? { reason } : {}) },
+        });
+      }
+      reply(0, 'success', data);
     } catch (e) {
       const { code, message } = errorOf(e);
       deps.apiError(code);
