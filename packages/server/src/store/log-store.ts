@@ -20,6 +20,8 @@ interface LogRow {
  */
 export class LogStore {
   #inserts = 0;
+  /** Inserts per app since its last prune: pruning walks `maxPerApp` index entries, so not every batch. */
+  readonly #sincePrune = new Map<number, number>();
   readonly #insert;
 
   constructor(
@@ -50,6 +52,13 @@ export class LogStore {
         );
       }
       for (const appID of new Set(entries.map((e) => e.appID))) {
+        const n = (this.#sincePrune.get(appID) ?? 0) + entries.filter((e) => e.appID === appID).length;
+        // Over by at most min(1000, maxPerApp) rows between prunes.
+        if (n < Math.min(1000, this.maxPerApp)) {
+          this.#sincePrune.set(appID, n);
+          continue;
+        }
+        this.#sincePrune.set(appID, 0);
         this.db
           .prepare(
             `DELETE FROM sdk_logs WHERE app_id = ? AND id <= (
