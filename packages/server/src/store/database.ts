@@ -81,6 +81,8 @@ const MIGRATIONS: string[] = [
    );`,
   // v2: the delivery log names the room, so the console can filter it without joining the outbox.
   `ALTER TABLE webhook_deliveries ADD COLUMN room_id TEXT;`,
+  // v3: expired nonces are deleted by time; without an index that is a scan of every stored nonce.
+  `CREATE INDEX api_nonces_expiry ON api_nonces (expires_at);`,
 ];
 
 /**
