@@ -120,7 +120,7 @@ export class Operations {
       server,
       apps,
       this.outbox,
-      () => this.#dispatcher.kick(),
+      (key) => this.#dispatcher.notify(key),
       (appID, userID) => core.sessions.byUser(appID, userID)?.userName,
     );
     const deps: ApiDeps = {
@@ -138,7 +138,7 @@ export class Operations {
           return null;
         }
       },
-      kickWebhooks: () => this.#dispatcher.kick(),
+      kickWebhooks: (roomKey) => this.#dispatcher.notify(roomKey),
       apiError: (code) => this.metrics.apiError(code),
       audit: (e) => this.#recorder.record(e),
       ...(opts.adminKey ? { adminKey: opts.adminKey } : {}),

@@ -19,8 +19,8 @@ export interface ApiDeps {
   mediaStats(): MediaStreamStat[];
   /** A short-lived signed HTTP-FLV URL for an operator to watch a live stream. */
   previewUrl(appID: number, roomID: string, streamID: string): string | null;
-  /** Wakes the webhook dispatcher after events were queued or replayed. */
-  kickWebhooks(): void;
+  /** Wakes the webhook dispatcher after an event was queued for `roomKey`, or (no key) events were replayed. */
+  kickWebhooks(roomKey?: string): void;
   /** Records an operator action in the call timeline. */
   audit(e: TimelineInput): void;
   /** Counts a refused API request for `/metrics`. */

@@ -74,7 +74,7 @@ export const opsRoutes: Route[] = [
           message: 'MiniRTC webhook test',
         },
       );
-      ctx.deps.kickWebhooks();
+      ctx.deps.kickWebhooks(e.roomKey);
       return { id: e.id };
     },
   },

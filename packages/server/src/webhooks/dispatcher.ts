@@ -39,6 +39,14 @@ export interface AttemptReport {
  */
 export class WebhookDispatcher {
   readonly #inflight = new Map<string, Promise<void>>();
+  /**
+   * Ordering keys whose head is pending and not in flight → when it may be sent (0: look it up). Kept
+   * in memory so a pump costs one index seek per ready room, not a scan of the whole backlog (a scan
+   * per delivery would make draining a large backlog quadratic).
+   */
+  readonly #waiting = new Map<string, number>();
+  /** Rebuild {@link #waiting} from the outbox on the next pump (at start, after a replay). */
+  #rescan = true;
   readonly #abort = new AbortController();
   readonly #base: number;
   readonly #max: number;
@@ -63,7 +71,17 @@ export class WebhookDispatcher {
     this.#concurrency = opts.concurrency ?? 8;
   }
 
-  /** Something may be ready to send: look soon (coalesced, so a burst of events costs one scan). */
+  /**
+   * An event was queued for `roomKey` (or, without a key, events were reset anywhere: replay): it is
+   * looked at on the next pump.
+   */
+  notify(roomKey?: string): void {
+    if (roomKey === undefined) this.#rescan = true;
+    else if (!this.#inflight.has(roomKey) && !this.#waiting.has(roomKey)) this.#waiting.set(roomKey, 0);
+    this.kick();
+  }
+
+  /** Something may be ready to send: look soon (coalesced, so a burst of events costs one pump). */
   kick(): void {
     if (this.#closed || this.#scheduled) return;
     this.#scheduled = true;
@@ -90,20 +108,38 @@ export class WebhookDispatcher {
     if (this.#closed) return;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    if (this.#rescan) {
+      this.#rescan = false;
+      for (const h of this.outbox.heads())
+        if (!this.#inflight.has(h.roomKey)) this.#waiting.set(h.roomKey, h.nextAt);
+    }
     const now = Date.now();
     let soonest = Number.POSITIVE_INFINITY;
-    for (const e of this.outbox.heads()) {
-      if (this.#inflight.has(e.roomKey)) continue;
+    for (const [key, at] of this.#waiting) {
+      if (at > now) {
+        soonest = Math.min(soonest, at);
+        continue;
+      }
+      // Full: the next finished delivery kicks another pump.
+      if (this.#inflight.size >= this.#concurrency) break;
+      const e = this.outbox.head(key);
+      if (!e) {
+        this.#waiting.delete(key);
+        continue;
+      }
       if (e.nextAt > now) {
+        this.#waiting.set(key, e.nextAt);
         soonest = Math.min(soonest, e.nextAt);
         continue;
       }
-      if (this.#inflight.size >= this.#concurrency) break;
+      this.#waiting.delete(key);
       const p = this.#deliver(e).finally(() => {
-        this.#inflight.delete(e.roomKey);
+        this.#inflight.delete(key);
+        // Its next event (or its retry) is looked up on the next pump; it queues behind the others.
+        if (!this.#closed) this.#waiting.set(key, 0);
         this.kick();
       });
-      this.#inflight.set(e.roomKey, p);
+      this.#inflight.set(key, p);
     }
     if (Number.isFinite(soonest)) {
       this.#timer = setTimeout(() => this.#pump(), Math.max(0, soonest - Date.now()));

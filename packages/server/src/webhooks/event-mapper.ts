@@ -52,14 +52,15 @@ export function mapServerEvents(
   server: EventEmitter<ServerEvents>,
   apps: AppStore,
   outbox: Outbox,
-  onQueued: () => void,
+  onQueued: (roomKey: string) => void,
   userName: (appID: number, userID: string) => string | undefined,
 ): void {
   const put = (appID: number, roomID: string, event: string, payload: Record<string, unknown>): void => {
     const app = apps.get(appID);
     if (!app?.callbackUrl || !app.callbackSecret) return;
-    outbox.enqueue(appID, roomKey(appID, roomID), event, { room_id: roomID, ...payload });
-    onQueued();
+    const key = roomKey(appID, roomID);
+    outbox.enqueue(appID, key, event, { room_id: roomID, ...payload });
+    onQueued(key);
   };
   server.on('roomCreated', (e) => put(e.appID, e.roomID, 'room_create', { room_create_time: Date.now() }));
   server.on('roomClosed', (e) => put(e.appID, e.roomID, 'room_close', { close_time: Date.now() }));

@@ -110,6 +110,7 @@ function toDelivery(r: DeliveryRow): DeliveryRecord {
  */
 export class Outbox {
   readonly #insert;
+  readonly #head;
 
   constructor(private readonly db: Db) {
     // Prepared once: enqueue runs inside login/logout, on the event loop.
@@ -117,6 +118,15 @@ export class Outbox {
       `INSERT INTO webhook_events (id, app_id, room_key, event, payload, created_at, next_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.#head = db.prepare(
+      'SELECT * FROM webhook_events WHERE room_key = ? AND delivered_at IS NULL AND dead = 0 ORDER BY seq LIMIT 1',
+    );
+  }
+
+  /** The oldest undelivered event of one ordering key (an index seek). */
+  head(roomKey: string): OutboxEvent | undefined {
+    const r = this.#head.get(roomKey) as EventRow | undefined;
+    return r ? toEvent(r) : undefined;
   }
 
   /** Queues an event; returns it with its unique id. */
