@@ -12,9 +12,7 @@ import { ZegoExpressEngine } from '@minirtc/sdk';
 import { loadConfig } from '../src/config.js';
 import { startPlatform } from '../src/platform.js';
 import type { Platform } from '../src/platform.js';
-import { EventLog } from './helpers/events.js';
-import { play, publishTestPattern } from './helpers/ffmpeg.js';
-import type { Ffmpeg } from './helpers/ffmpeg.js';
+import { EventLog, play, publishTestPattern, type Ffmpeg } from '@minirtc/testkit';
 
 const appID = 424242;
 const secret = 'abcdefabcdefabcdefabcdefabcdef12';

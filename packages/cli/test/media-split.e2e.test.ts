@@ -15,9 +15,7 @@ import { loadConfig } from '../src/config.js';
 import { mediaCommand } from '../src/media.js';
 import { startPlatform } from '../src/platform.js';
 import type { Platform } from '../src/platform.js';
-import { EventLog } from './helpers/events.js';
-import { play, publishTestPattern } from './helpers/ffmpeg.js';
-import type { Ffmpeg } from './helpers/ffmpeg.js';
+import { EventLog, play, publishTestPattern, type Ffmpeg } from '@minirtc/testkit';
 
 const appID = 616161;
 const secret = 'fedcba9876543210fedcba9876543210';

@@ -14,8 +14,7 @@ import { ZegoExpressEngine } from '@minirtc/sdk';
 import { loadConfig } from '../src/config.js';
 import { startPlatform } from '../src/platform.js';
 import type { Platform } from '../src/platform.js';
-import { play, publishTestPattern } from './helpers/ffmpeg.js';
-import type { Ffmpeg } from './helpers/ffmpeg.js';
+import { play, publishTestPattern, type Ffmpeg } from '@minirtc/testkit';
 
 const appID = 535353;
 const secret = '0123456789abcdef0123456789abcdef';

@@ -11,7 +11,7 @@ import { ZegoExpressEngine } from '@minirtc/sdk';
 import type { Page } from 'playwright-core';
 import { DIST_DIR, ensureBuilt, PACKAGE_DIR } from './helpers/build.js';
 import { launchBrowser, type TestBrowser } from './helpers/browser.js';
-import { type Publisher, publishTestPattern } from './helpers/ffmpeg.js';
+import { type Ffmpeg as Publisher, publishTestPattern } from '@minirtc/testkit';
 import { type ConsolePlatform, startConsolePlatform } from './helpers/platform.js';
 import { nextEvent } from './helpers/sdk-events.js';
 import { WebhookReceiver } from './helpers/webhook-receiver.js';

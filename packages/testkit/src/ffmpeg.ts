@@ -16,7 +16,14 @@ function run(args: string[]): Ffmpeg {
     err += d.toString();
     if (err.length > 64 * 1024) err = err.slice(-32 * 1024);
   });
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => {
+    proc.once('exit', (code) => resolve(code));
+    // ffmpeg missing or not executable: report it as a failed run rather than an unhandled error.
+    proc.once('error', (e) => {
+      err += String(e);
+      resolve(-1);
+    });
+  });
   return {
     proc,
     stderr: () => err,

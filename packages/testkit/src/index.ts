@@ -1,0 +1,7 @@
+/**
+ * Helpers for MiniRTC's real-process tests: ffmpeg as publisher and frame-counting player, and a log of
+ * a ZegoExpressEngine's events to wait on. Test-only; no package's runtime code imports it.
+ * @packageDocumentation
+ */
+export * from './ffmpeg.js';
+export * from './engine-events.js';
