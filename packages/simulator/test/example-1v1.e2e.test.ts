@@ -19,7 +19,11 @@ const SDK_ENTRY = fileURLToPath(new URL('../../sdk/src/bundle-entry.ts', import.
 const CLI = '@minirtc/cli';
 const CRYPTO = '@minirtc/protocol/crypto';
 interface PlatformLike {
-  server: { wsUrl: string };
+  server: {
+    wsUrl: string;
+    on(event: 'roomClosed', cb: (e: { appID: number; roomID: string }) => void): unknown;
+    rooms(appID?: number): { roomID: string }[];
+  };
   close(): Promise<void>;
 }
 interface CliLike {
@@ -151,7 +155,12 @@ describe('examples/alipay-1v1 in two simulated phones through a real MiniRTC', (
     });
     const pull = b.rtcRooms[0]!;
     let bUnmounts = 0;
+    let bDeletes = 0;
     const off = b.events.on('rtcRoomUnmounted', () => bUnmounts++);
+    // The page logs every roomStreamUpdate it gets (console.warn('roomStreamUpdate', roomID, type, list)).
+    const offLog = b.events.on('console', (e) => {
+      if (/roomStreamUpdate.*DELETE/.test(e.text)) bDeletes++;
+    });
     await a.dropNetwork();
     await a.waitUntil(() => data(a, 'connectState') === 'CONNECTING', { what: 'A reconnecting' });
     a.restoreNetwork();
@@ -168,9 +177,26 @@ describe('examples/alipay-1v1 in two simulated phones through a real MiniRTC', (
       what: 'B receives frames again',
     });
     off();
+    offLog();
+    assert.equal(bDeletes, 0, 'B heard no roomStreamUpdate DELETE while A was away');
     assert.equal(bUnmounts, 0, "B's player stayed attached: the stream did not flap");
     assert.equal(b.rtcRooms[0], pull);
     assert.equal(data(b, 'playState'), 'PLAYING');
+  });
+
+  it('both tap 退出房间: the room empties', async () => {
+    const closed = new Promise<void>((resolve) => {
+      platform.server.on('roomClosed', (e) => {
+        if (e.appID === appID && e.roomID === ROOM) resolve();
+      });
+    });
+    a.page.tap('退出房间');
+    b.page.tap('退出房间');
+    await closed;
+    assert.equal(platform.server.rooms(appID).filter((r) => r.roomID === ROOM).length, 0);
+    assert.equal(data(a, 'isLogin'), false);
+    assert.equal(data(b, 'isLogin'), false);
+    assert.equal(a.rtcRooms.length + b.rtcRooms.length, 0, 'no <rtc-room> left mounted');
   });
 
   it('runs the same call through runSimulation, as `minirtc simulate --users 2` will', async () => {
