@@ -17,4 +17,4 @@ echo "== tests"
 export MINIRTC_SCREENSHOTS_DIR="${MINIRTC_SCREENSHOTS_DIR:-$(mktemp -d)}"
 shopt -s nullglob
 files=(packages/*/test/*.test.ts)
-exec node --conditions=source --import tsx --test --test-reporter=spec "${files[@]}"
+exec node --conditions=source --import tsx --test --test-timeout=180000 --test-reporter=spec "${files[@]}"

@@ -21,6 +21,8 @@ Config: --config file.yaml|json, MINIRTC_* environment variables, or --<key> fla
 /** Keeps a long-running command up until SIGINT/SIGTERM, then closes it and exits. */
 function closeOnSignal(running: { close(): Promise<void> }): void {
   const stop = () => {
+    // A close that stalls (a peer that never answers) must not keep the process alive.
+    setTimeout(() => process.exit(1), 10_000).unref();
     void running.close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);

@@ -46,7 +46,7 @@ function flvUrlOf(rtmpUrl: string): string {
 
 const streamIDs = (args: unknown[]) => (args[2] as { streamID: string }[]).map((s) => s.streamID);
 
-describe('media through rooms (ffmpeg ↔ gateway ↔ signaling ↔ SDK)', () => {
+describe('media through rooms (ffmpeg ↔ gateway ↔ signaling ↔ SDK)', { timeout: 180_000 }, () => {
   before(async () => {
     const config = loadConfig({
       flags: {

@@ -38,7 +38,7 @@ async function login(userID: string) {
   return { zg, log };
 }
 
-describe('split deployment: minirtc media --signaling-url', () => {
+describe('split deployment: minirtc media --signaling-url', { timeout: 120_000 }, () => {
   before(async () => {
     // Signaling first on an ephemeral port, then the gateway pointed at it, then tell signaling where media is.
     const dataDir = mkdtempSync(join(tmpdir(), 'minirtc-split-'));

@@ -40,7 +40,7 @@ describe('minirtc start + minirtc token', () => {
     }
   });
 
-  it('starts, prints the dev credentials, and accepts a CLI-made token', async () => {
+  it('starts, prints the dev credentials, and accepts a CLI-made token', { timeout: 120_000 }, async () => {
     server = spawn(
       process.execPath,
       [bin, 'start', '--port', '0', '--rtmp.port', '0', '--dataDir', dataDir, '--logLevel', 'warn'],
@@ -69,18 +69,20 @@ describe('minirtc start + minirtc token', () => {
     assert.match(token, /^04/);
 
     const zg = new ZegoExpressEngine(Number(app![1]), ws![1]!);
+    const other = new ZegoExpressEngine(Number(app![1]), ws![1]!);
     try {
       assert.equal(await zg.loginRoom('r1', token, { userID: 'cli-user' }), true);
       await assert.rejects(
-        new ZegoExpressEngine(Number(app![1]), ws![1]!).loginRoom('r2', token, { userID: 'cli-user' }),
+        other.loginRoom('r2', token, { userID: 'cli-user' }),
         (e: { code: number }) => e.code === 1990012,
       );
     } finally {
       zg.destroyEngine();
+      other.destroyEngine();
     }
   });
 
-  it('refuses a bad configuration with the key that is wrong', async () => {
+  it('refuses a bad configuration with the key that is wrong', { timeout: 60_000 }, async () => {
     const p = spawn(process.execPath, [bin, 'start', '--rtmp.port', 'x', '--dataDir', dataDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
