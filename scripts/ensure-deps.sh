@@ -28,7 +28,7 @@ if [ ${#pkgs[@]} -gt 0 ]; then
     echo "[minirtc] installing Debian packages: ${pkgs[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >&2 || true
-    apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >&2
+    apt-get install -y -qq "${pkgs[@]}" >&2
   else
     echo "[minirtc] missing Debian packages: ${pkgs[*]} — install them with: sudo apt-get install ${pkgs[*]}" >&2
     exit 1
