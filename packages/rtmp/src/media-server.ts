@@ -2,7 +2,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import { type AuthResult, type MediaAuthorizer, type StreamRequest, allowAll } from './auth.js';
 import { httpStatusFor, nextHttpSessionId, parseFlvPath, refuseFlv, startFlvResponse } from './http-flv.js';
 import { MediaHub } from './media-hub.js';
-import type { StreamInfo } from './stream-info.js';
+import type { MediaHubEvents, StreamInfo } from './stream-info.js';
 import { startRecording } from './recorder.js';
 import { bridgeRtmpConnection } from './rtmp-bridge.js';
 import { type Logger, RtmpServer, silentLogger } from './rtmp-server.js';
@@ -45,17 +45,8 @@ export interface MediaServerOptions {
   logger?: Logger;
 }
 
-/** Events of a {@link MediaServer}. */
-export interface MediaServerEvents {
-  publishStart: (info: StreamInfo) => void;
-  /** First decodable media of a stream (see MediaHubEvents.mediaStart). */
-  mediaStart: (info: StreamInfo) => void;
-  publishReplaced: (info: StreamInfo) => void;
-  /** The publisher dropped without unpublishing; the stream waits `takeoverGraceMs` for it. */
-  publishInterrupted: (info: StreamInfo) => void;
-  publishStop: (info: StreamInfo, reason: string) => void;
-  playStart: (info: StreamInfo, sessionId: string, tag: unknown) => void;
-  playStop: (info: StreamInfo, sessionId: string, tag: unknown) => void;
+/** Events of a {@link MediaServer}: the hub's stream events, relayed, and the server's own. */
+export interface MediaServerEvents extends MediaHubEvents {
   /** A recording file was opened for a stream. */
   recordStart: (key: string, path: string) => void;
   /** A recording file is complete and flushed (the stream ended). */

@@ -222,25 +222,12 @@ export class ZegoExpressEngine {
       errorCode: 0,
       extendedData: '',
     });
-    try {
-      const data = await this.conn.request<StreamUrlResult>({
-        type: 'publish',
-        roomID,
-        streamID,
-        extraInfo: opt.extraInfo,
-        streamParams: opt.streamParams,
-      });
-      local.urls = urlList(data.url, data.urls);
-      local.urlIndex = 0;
-      return { streamID, url: data.url };
-    } catch (e) {
-      const err = toMiniRtcError(e);
-      if (this.streams.publishing.get(streamID) === local) {
-        this.streams.publishing.delete(streamID);
-        this.streams.publisherState(local, 'NO_PUBLISH', err.code, err.msg);
-      }
-      throw err;
-    }
+    return this.grantUrl(
+      local,
+      this.streams.publishing,
+      { type: 'publish', roomID, streamID, extraInfo: opt.extraInfo, streamParams: opt.streamParams },
+      (code, msg) => this.streams.publisherState(local, 'NO_PUBLISH', code, msg),
+    );
   }
 
   /** Stops publishing: the room gets DELETE, the gateway drops the media. */
@@ -271,21 +258,34 @@ export class ZegoExpressEngine {
       errorCode: 0,
       extendedData: '',
     });
+    return this.grantUrl(
+      local,
+      this.streams.playing,
+      { type: 'play', roomID, streamID, streamParams: opt.streamParams },
+      (code, msg) => this.streams.playerState(local, 'NO_PLAY', code, msg),
+    );
+  }
+
+  /**
+   * Asks signaling for the signed URL of a publish/play. On failure the stream is forgotten (unless a
+   * newer call replaced it meanwhile) and its state reset through `failed`.
+   */
+  private async grantUrl<L extends LocalPublish | LocalPlay>(
+    local: L,
+    registry: Map<string, L>,
+    request: Parameters<Connection['request']>[0],
+    failed: (code: number, msg: string) => void,
+  ): Promise<ZegoStreamUrlResult> {
     try {
-      const data = await this.conn.request<StreamUrlResult>({
-        type: 'play',
-        roomID,
-        streamID,
-        streamParams: opt.streamParams,
-      });
+      const data = await this.conn.request<StreamUrlResult>(request);
       local.urls = urlList(data.url, data.urls);
       local.urlIndex = 0;
-      return { streamID, url: data.url };
+      return { streamID: local.streamID, url: data.url };
     } catch (e) {
       const err = toMiniRtcError(e);
-      if (this.streams.playing.get(streamID) === local) {
-        this.streams.playing.delete(streamID);
-        this.streams.playerState(local, 'NO_PLAY', err.code, err.msg);
+      if (registry.get(local.streamID) === local) {
+        registry.delete(local.streamID);
+        failed(err.code, err.msg);
       }
       throw err;
     }
