@@ -10,6 +10,8 @@ await server.listen();
 process.stdout.write(`ready ${server.rtmpPort}\n`);
 // `kill -USR2 <pid>` prints where memory goes (heap vs buffers), for RSS investigations.
 process.on('SIGUSR2', () => {
+  // With --expose-gc, collect first so the report shows live memory, not garbage awaiting a scavenge.
+  (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
   process.stdout.write(
     `memory ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1048576)])))} MB\n`,
