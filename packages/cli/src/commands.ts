@@ -112,7 +112,7 @@ export function signCommand(args: ParsedArgs, io: Io): number {
 
 /** `minirtc config`: prints the effective configuration and where each key can be set. */
 export function configCommand(args: ParsedArgs, io: Io): number {
-  const cfg = configFrom(args, io);
+  const cfg = configFrom(args, io, ['keys']);
   io.out(JSON.stringify(cfg, null, 2));
   if (args.options.keys === 'true') {
     for (const k of configKeys) io.out(`  --${k.padEnd(30)} ${envName(k)}`);

@@ -90,4 +90,11 @@ describe('minirtc token / sign', () => {
     assert.equal(g.action, 'play');
     assert.equal(g.userID, 'u1');
   });
+
+  it('config prints the effective configuration and, with --keys, every key and its variable', async () => {
+    const r = await run(['config', '--keys', '--port', '9999']);
+    assert.equal(r.code, 0, r.err.join('\n'));
+    assert.equal(JSON.parse(r.out.filter((l) => !l.startsWith('  --')).join('\n')).port, 9999);
+    assert.ok(r.out.some((l) => /--rtmp\.port\s+MINIRTC_RTMP_PORT/.test(l)));
+  });
 });
