@@ -1,13 +1,10 @@
 import type { Logger } from '@minirtc/server';
+import { destination, pino } from 'pino';
 
-const levels = ['debug', 'info', 'warn', 'error', 'silent'] as const;
-
-/** A JSON-lines logger on stderr that drops records below `level`. */
+/**
+ * The process logger: pino, JSON lines on stderr (stdout carries the CLI's own output), records below
+ * `level` dropped. Our `Logger` interface is pino's `(obj, msg)` call shape, so pino plugs in as is.
+ */
 export function consoleLogger(level: string): Logger {
-  const min = Math.max(0, levels.indexOf(level as (typeof levels)[number]));
-  const at = (lvl: number, name: string) => (obj: object, msg?: string) => {
-    if (lvl < min) return;
-    process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: name, msg, ...obj }) + '\n');
-  };
-  return { debug: at(0, 'debug'), info: at(1, 'info'), warn: at(2, 'warn'), error: at(3, 'error') };
+  return pino({ level, base: { service: 'minirtc' } }, destination({ fd: 2, sync: false }));
 }
