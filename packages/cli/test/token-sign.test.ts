@@ -19,22 +19,12 @@ function run(argv: string[], env: Record<string, string> = {}) {
 }
 
 const secret = '0123456789abcdef0123456789abcdef';
+/** The app credentials every command below passes. */
+const app = ['--app-id', '77', '--secret', secret];
 
 describe('minirtc token / sign', () => {
   it('prints a token04 that verifies, with room privileges', async () => {
-    const r = await run([
-      'token',
-      '--app-id',
-      '77',
-      '--secret',
-      secret,
-      '--user',
-      'u1',
-      '--room',
-      'r1',
-      '--publish',
-      'false',
-    ]);
+    const r = await run(['token', ...app, '--user', 'u1', '--room', 'r1', '--publish', 'false']);
     assert.equal(r.code, 0, r.err.join('\n'));
     const info = verifyToken04(r.out[0]!, { appID: 77, userID: 'u1', secret, roomID: 'r1' });
     assert.equal(info.permissions?.privilege['2'], 0);
@@ -57,10 +47,10 @@ describe('minirtc token / sign', () => {
   });
 
   it('rejects bad input with a code', async () => {
-    const r = await run(['token', '--app-id', '77', '--secret', secret, '--user', 'bad user']);
+    const r = await run(['token', ...app, '--user', 'bad user']);
     assert.equal(r.code, 1);
     assert.match(r.err[0]!, new RegExp(`error ${ErrorCode.USER_ID_ILLEGAL}`));
-    const t = await run(['token', '--app-id', '77', '--secret', secret, '--user', 'u', '--ttl', '-5']);
+    const t = await run(['token', ...app, '--user', 'u', '--ttl', '-5']);
     assert.equal(t.code, 1);
     const u = await run(['frobnicate']);
     assert.equal(u.code, 2);
@@ -69,10 +59,7 @@ describe('minirtc token / sign', () => {
   it('signs stream URLs the gateway can verify', async () => {
     const r = await run([
       'sign',
-      '--app-id',
-      '77',
-      '--secret',
-      secret,
+      ...app,
       '--user',
       'u1',
       '--room',
