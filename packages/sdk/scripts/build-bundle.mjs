@@ -12,7 +12,8 @@ mkdirSync(dirname(outfile), { recursive: true });
 
 /**
  * `@minirtc/protocol` is pure (no side effects at import), but its package.json does not say so, so
- * esbuild would keep the client message schemas the SDK never uses. Mark its modules side-effect free.
+ * esbuild would keep code the SDK never uses. Mark its modules side-effect free. The SDK imports only
+ * `@minirtc/protocol/lite` (no message schemas); an import of the full entry fails the build.
  */
 function protocolIsPure() {
   return {
@@ -23,9 +24,14 @@ function protocolIsPure() {
           ? { sideEffects: false, path: resolveTs(args) }
           : undefined,
       );
-      b.onResolve({ filter: /^@minirtc\/protocol$/ }, () => ({
-        path: join(root, '..', 'protocol', 'src', 'index.ts'),
+      b.onResolve({ filter: /^@minirtc\/protocol\/lite$/ }, () => ({
+        path: join(root, '..', 'protocol', 'src', 'lite.ts'),
         sideEffects: false,
+      }));
+      b.onResolve({ filter: /^@minirtc\/protocol$/ }, (args) => ({
+        errors: [
+          { text: `${args.importer}: import '@minirtc/protocol/lite' (the bundle has no message schemas)` },
+        ],
       }));
     },
   };

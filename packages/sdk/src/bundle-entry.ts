@@ -11,4 +11,4 @@ registerPlatform(detectAlipay);
 registerPlatform(detectBrowser);
 
 export { ZegoExpressEngine } from './engine.js';
-export { MiniRtcError, ErrorCode } from '@minirtc/protocol';
+export { MiniRtcError, ErrorCode } from '@minirtc/protocol/lite';
