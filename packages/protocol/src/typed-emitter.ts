@@ -21,10 +21,14 @@ function rethrowLater(_event: unknown, err: unknown): void {
   }, 0);
 }
 
+/** An event map from a map of one payload per event: `Payloads<{ tick: number }>` = `{ tick: (p: number) => void }`. */
+export type Payloads<P> = { [K in keyof P]: (payload: P[K]) => void };
+
 /**
  * A small typed event emitter: event names and listener arguments are checked by the compiler.
  * The method names follow Node's EventEmitter (`on`, `once`, `off`, `emit`, `listenerCount`,
- * `removeAllListeners`), so `events.once(emitter, name)` works on it too.
+ * `removeListener`, `removeAllListeners`), so `events.once(emitter, name)` works on it too; `on` and
+ * `once` return a function that removes the listener.
  */
 export class TypedEmitter<E extends EventMap<E>> {
   private readonly listeners = new Map<keyof E, E[keyof E][]>();
@@ -33,17 +37,20 @@ export class TypedEmitter<E extends EventMap<E>> {
   /** Called when a listener throws; default: rethrown on a fresh task so it still surfaces. */
   onListenerError: (event: keyof E, err: unknown) => void = rethrowLater;
 
-  /** Adds a listener (ignored when `cb` is not a function: a ZEGO app may pass anything). */
-  on<K extends keyof E>(event: K, cb: E[K]): this {
-    if (typeof cb !== 'function') return this;
+  /**
+   * Adds a listener (ignored when `cb` is not a function: a ZEGO app may pass anything); returns a
+   * function that removes it.
+   */
+  on<K extends keyof E>(event: K, cb: E[K]): () => void {
+    if (typeof cb !== 'function') return () => {};
     const list = this.listeners.get(event);
     if (list) list.push(cb);
     else this.listeners.set(event, [cb]);
-    return this;
+    return () => this.off(event, cb);
   }
 
-  /** Adds a listener called at most once. */
-  once<K extends keyof E>(event: K, cb: E[K]): this {
+  /** Adds a listener called at most once; returns a function that removes it. */
+  once<K extends keyof E>(event: K, cb: E[K]): () => void {
     const wrapper = ((...args: unknown[]) => {
       this.off(event, wrapper);
       cb(...args);

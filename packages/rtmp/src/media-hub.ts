@@ -4,7 +4,7 @@ import { GopCache } from './gop-cache.js';
 import { type BackpressureState, admit } from './backpressure.js';
 import { HubMessage } from './hub-message.js';
 import type { MediaHubEvents, PlayerSink, PublisherHandle, StopReason, StreamInfo } from './stream-info.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '@minirtc/protocol/emitter';
 
 /** Tuning of a {@link MediaHub}. */
 export interface MediaHubOptions {

@@ -6,7 +6,7 @@ import type { MediaHubEvents, StreamInfo } from './stream-info.js';
 import { startRecording } from './recorder.js';
 import { bridgeRtmpConnection } from './rtmp-bridge.js';
 import { type Logger, RtmpServer, silentLogger } from './rtmp-server.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '@minirtc/protocol/emitter';
 
 /** Options of a {@link MediaServer}. */
 export interface MediaServerOptions {

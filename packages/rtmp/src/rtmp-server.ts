@@ -2,7 +2,7 @@ import { type Server, type Socket, createServer } from 'node:net';
 import { RtmpError, RtmpErrorCode } from './errors.js';
 import type { PlayerSink } from './stream-info.js';
 import { RtmpSession, type RtmpSessionOptions } from './rtmp-session.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '@minirtc/protocol/emitter';
 
 /** A structured logger (pino-compatible subset). */
 export interface Logger {

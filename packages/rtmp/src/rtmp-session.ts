@@ -17,7 +17,7 @@ import { RtmpError, RtmpErrorCode } from './errors.js';
 import { ServerHandshake } from './handshake.js';
 import { type RefusalStatus, connectResult, refusalCode } from './net-status.js';
 import { MAX_STREAM_NAME_LENGTH, parseConnectTarget, splitStreamName } from './stream-name.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '@minirtc/protocol/emitter';
 
 /** Options of an {@link RtmpSession}. */
 export interface RtmpSessionOptions {
