@@ -2,11 +2,12 @@
  * The one typed event emitter of MiniRTC, shared by every package (SDK, RTMP, simulator, server).
  * No Node `events`: the mini-program has none, so the SDK bundle can carry it.
  *
- * Listener errors: a listener that throws never stops the other listeners of the event nor the
- * emitter's own state handling (an exception unwinding through `emit` would leave a session or a
- * connection half-updated). The error goes to {@link TypedEmitter.onListenerError}; by default it is
- * rethrown on a fresh task, so it still surfaces as an uncaught exception (a failing test, a crash
- * report) instead of being swallowed. Set `onListenerError` to log it instead.
+ * Listener errors, the one behaviour: a listener that throws never stops the other listeners of the
+ * event. Once every listener has run, each error goes to {@link TypedEmitter.onListenerError}. By
+ * default it is rethrown on a fresh task, so it surfaces as an uncaught exception (a failing test, a
+ * crash report) and never unwinds through the emitter's own state handling. An owner may choose
+ * otherwise: the SDK engine logs it (an app's bug must not break the SDK), the RTMP server uses
+ * {@link throwListenerError} so the connection whose input triggered the bug is the one closed.
  * @packageDocumentation
  */
 
@@ -23,6 +24,14 @@ function rethrowLater(_event: unknown, err: unknown): void {
 
 /** An event map from a map of one payload per event: `Payloads<{ tick: number }>` = `{ tick: (p: number) => void }`. */
 export type Payloads<P> = { [K in keyof P]: (payload: P[K]) => void };
+
+/**
+ * An `onListenerError` that throws the error from `emit`, after every listener has run: for owners
+ * whose caller has a recovery path for its own bugs (the RTMP connection closes itself).
+ */
+export function throwListenerError(_event: unknown, err: unknown): never {
+  throw err;
+}
 
 /**
  * A small typed event emitter: event names and listener arguments are checked by the compiler.
@@ -111,23 +120,22 @@ export class TypedEmitter<E extends EventMap<E>> {
    */
   emit<K extends keyof E>(event: K, ...args: Parameters<E[K]>): boolean {
     const list = this.listeners.get(event);
-    const any = this.anyListeners;
-    if (list) {
-      for (const cb of list.slice()) {
-        try {
-          cb(...args);
-        } catch (err) {
-          this.onListenerError(event, err);
-        }
+    const errors: unknown[] = [];
+    for (const cb of list ? list.slice() : []) {
+      try {
+        cb(...args);
+      } catch (err) {
+        errors.push(err);
       }
     }
-    for (const cb of any) {
+    for (const cb of this.anyListeners) {
       try {
         cb(event, ...args);
       } catch (err) {
-        this.onListenerError(event, err);
+        errors.push(err);
       }
     }
+    for (const err of errors) this.onListenerError(event, err);
     return list !== undefined;
   }
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { once as nodeOnce } from 'node:events';
 import { test } from 'node:test';
-import { TypedEmitter } from '../src/typed-emitter.js';
+import { TypedEmitter, throwListenerError } from '../src/typed-emitter.js';
 
 interface Ev {
   a: (x: number) => void;
@@ -99,4 +99,19 @@ test('a listener removing itself during emit does not skip the next one', () => 
   e.emit('a', 0);
   e.emit('a', 0);
   assert.deepEqual(got, [1, 2, 2]);
+});
+
+test('throwListenerError: every listener runs, then the first error is thrown from emit', () => {
+  const e = new TypedEmitter<Ev>();
+  e.onListenerError = throwListenerError;
+  const ran: number[] = [];
+  e.on('a', () => {
+    ran.push(1);
+    throw new Error('first');
+  });
+  e.on('a', () => {
+    ran.push(2);
+  });
+  assert.throws(() => e.emit('a', 0), /first/);
+  assert.deepEqual(ran, [1, 2]);
 });
