@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ErrorCode, MiniRtcError, bool, int, obj, optional, str } from '@minirtc/protocol';
 import type { Infer } from '@minirtc/protocol';
+import { SIGNALING_DEFAULTS } from '@minirtc/server';
 import { parse as parseYaml } from 'yaml';
 
 /**
@@ -47,13 +48,18 @@ export type MiniRtcConfig = Infer<typeof configSchema>;
 
 /** Built-in defaults: everything on loopback, in-memory state, data in `./.minirtc`. */
 export const defaultConfig: MiniRtcConfig = {
-  host: '127.0.0.1',
-  port: 8080,
+  host: SIGNALING_DEFAULTS.host,
+  port: SIGNALING_DEFAULTS.port,
   dataDir: '.minirtc',
   devApp: true,
   logLevel: 'info',
   rtmp: { enabled: true, port: 1935 },
-  signaling: { heartbeatMs: 10_000, heartbeatTimeoutMs: 30_000, resumeGraceMs: 30_000, urlTtlSeconds: 600 },
+  signaling: {
+    heartbeatMs: SIGNALING_DEFAULTS.heartbeatMs,
+    heartbeatTimeoutMs: SIGNALING_DEFAULTS.heartbeatTimeoutMs,
+    resumeGraceMs: SIGNALING_DEFAULTS.resumeGraceMs,
+    urlTtlSeconds: SIGNALING_DEFAULTS.urlTtlSeconds,
+  },
   media: { takeoverGraceMs: 30_000 },
   api: {},
   webhooks: { retryBaseMs: 1000, timeoutMs: 5000 },

@@ -1,16 +1,12 @@
 import { resolve } from 'node:path';
-import { isMiniRtcError } from '@minirtc/protocol';
-import { streamSigningKey, verifyGrant } from '@minirtc/protocol/crypto';
+import { streamSigningKey } from '@minirtc/protocol/crypto';
 import { MediaServer } from '@minirtc/rtmp';
-import type { AuthResult } from '@minirtc/rtmp';
+import { RemoteAuthorizer, linkRemoteSignaling, signedUrlAuthorizer } from '@minirtc/server';
 import type { ParsedArgs } from './args.js';
 import { configFrom } from './commands.js';
 import type { Io } from './commands.js';
 import { readDevApp } from './dev-app.js';
 import { consoleLogger } from './logger.js';
-import { streamKey } from './platform.js';
-import { RemoteAuthorizer } from './remote-authorizer.js';
-import type { RemoteTag } from './remote-authorizer.js';
 
 /**
  * `minirtc media`: the RTMP + HTTP-FLV gateway on its own, for deployments that split media from
@@ -32,26 +28,9 @@ export async function mediaCommand(args: ParsedArgs, io: Io): Promise<MediaServe
     httpPort,
     takeoverGraceMs: cfg.media.takeoverGraceMs,
     logger: consoleLogger(cfg.logLevel),
-    authorizer: remote ?? {
-      authorize(req): AuthResult {
-        try {
-          const g = verifyGrant(req.stream, req.query, (id) => keys.get(id));
-          if ((req.kind === 'publish') !== (g.action === 'push')) {
-            return { ok: false, status: 'Unauthorized', reason: 'URL grants another action' };
-          }
-          return { ok: true, key: streamKey(g.appID, g.streamID), owner: `${g.appID}:${g.userID}`, tag: g };
-        } catch (e) {
-          return { ok: false, status: 'Unauthorized', reason: isMiniRtcError(e) ? e.message : String(e) };
-        }
-      },
-    },
+    authorizer: remote ?? signedUrlAuthorizer((id) => keys.get(id)),
   });
-  if (remote) {
-    media.on('publishStop', (info) => {
-      const tag = info.tag as RemoteTag | undefined;
-      if (tag) void remote.published(tag, info.app, true);
-    });
-  }
+  if (remote) linkRemoteSignaling(media, remote);
   await media.listen();
   io.out(`MiniRTC media gateway: rtmp://${cfg.publicHost ?? cfg.host}:${media.rtmpPort}/live`);
   if (media.httpPort !== null) io.out(`  HTTP-FLV on http://${cfg.host}:${media.httpPort}/live/<stream>.flv`);

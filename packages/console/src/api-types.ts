@@ -1,99 +1,15 @@
-/** An app as `/api/v1/apps` returns it; secrets are present for the admin. */
-export interface App {
-  appID: number;
-  name: string;
-  callbackUrl: string | null;
-  maxRoomMembers: number | null;
-  createdAt: number | null;
-  serverSecret?: string;
-  callbackSecret?: string | null;
-}
-
-/** A temporary token04 made by the server. */
-export interface TokenResult {
-  token: string;
-  userID: string;
-  /** Unix seconds. */
-  expiresAt: number;
-}
-
-/** A live room in the list. */
-export interface RoomSummary {
-  roomID: string;
-  users: number;
-  streams: number;
-  createdAt: number;
-}
-
-/** A room member; `grace` means its socket dropped and the server waits for a resume. */
-export interface RoomUser {
-  userID: string;
-  userName: string;
-  joinedAt: number;
-  state: 'attached' | 'grace';
-}
-
-/** A reserved or live stream, with a short-lived signed HTTP-FLV `previewUrl` while live. */
-export interface StreamInfo {
-  streamID: string;
-  roomID: string;
-  userID: string;
-  userName: string;
-  extraInfo: string;
-  live: boolean;
-  reservedAt: number;
-  players: number | null;
-  bitrate: number | null;
-  bytesIn: number | null;
-  bytesOut: number | null;
-  previewUrl: string | null;
-}
-
-/** One room in detail. */
-export interface RoomDetail {
-  roomID: string;
-  createdAt: number;
-  users: RoomUser[];
-  streams: StreamInfo[];
-  extraInfo: { key: string; value: string }[];
-}
-
-/** One entry of a call timeline. */
-export interface TimelineEvent {
-  seq: number;
-  appID: number;
-  time: number;
-  type: string;
-  roomID?: string;
-  userID?: string;
-  streamID?: string;
-  detail?: Record<string, unknown>;
-}
-
-/** One webhook delivery attempt. */
-export interface Delivery {
-  id: number;
-  eventId: string;
-  appID: number;
-  event: string;
-  roomID: string | null;
-  attempt: number;
-  time: number;
-  url: string;
-  status: 'ok' | 'failed';
-  httpStatus: number | null;
-  error: string | null;
-  durationMs: number;
-}
-
-/** One SDK remote log line. */
-export interface LogEntry {
-  appID: number;
-  userID?: string;
-  roomID?: string;
-  level: string;
-  time: number;
-  message: string;
-  data?: Record<string, unknown>;
-  receivedAt: number;
-}
+/**
+ * The REST API's answers, as the server defines them (`@minirtc/server/api-types`, types only): the
+ * console never keeps its own copy, so a change on the server is a type error here.
+ */
+export type {
+  ApiApp as App,
+  ApiRoomDetail as RoomDetail,
+  ApiRoomSummary as RoomSummary,
+  ApiStream as StreamInfo,
+  ApiTokenResult as TokenResult,
+  ApiUser as RoomUser,
+  DeliveryRecord as Delivery,
+  LogEntry,
+  TimelineEntry as TimelineEvent,
+} from '@minirtc/server/api-types';

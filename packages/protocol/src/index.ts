@@ -5,6 +5,7 @@
  */
 export * from './errors.js';
 export * from './ids.js';
+export * from './keys.js';
 export * from './limits.js';
 export * from './schema.js';
 export * from './messages.js';

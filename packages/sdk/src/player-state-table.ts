@@ -4,7 +4,7 @@ import type { ZegoPlayerState, ZegoPublisherState } from './types.js';
 
 /**
  * THE mapping of `<rtc-room>` `onRtmpEvent` codes to ZEGO publisher/player states, as ZEGO's Alipay
- * SDK reads them (docs/sdk-contract.md and the ZEGO article): 3800 push succeeded, 3801 push failed,
+ * SDK reads them (repo docs/sdk-contract.md, § Publishing and playing): 3800 push succeeded, 3801 push failed,
  * 3802 play succeeded, 3803 play failed. Alipay's public docs did not let us confirm further codes, so
  * unknown codes change no state (they are still logged and reported to the server's call timeline).
  */

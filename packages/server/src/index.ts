@@ -7,7 +7,7 @@ export { type AppRecord, type AppStore, MemoryAppStore } from './app-store.js';
 export type { ServerEvents } from './events.js';
 export { type HttpHandler, sendJson } from './http-router.js';
 export type { LogEntry, LogFilter, LogIntakeOptions } from './log-intake.js';
-export { createConsoleLogger, type Logger, type LogLevel, silentLogger } from './logger.js';
+export { type Logger, type LogLevel, silentLogger } from './logger.js';
 export type { AuthorizeResult, MediaBridge, MediaController } from './media-bridge.js';
 export { KeyedLimiter, TokenBucket } from './rate-limiter.js';
 export { MiniRtcServer, type RateLimits, type RoomSummary, type ServerOptions } from './server.js';
@@ -25,3 +25,20 @@ export type { WebhookOptions } from './webhooks/dispatcher.js';
 export { verifyWebhookSignature, webhookSignature } from './webhooks/signature.js';
 export { apiSignature } from './api/auth.js';
 export type { MediaStatsProvider, MediaStreamStat } from './metrics/server-metrics.js';
+export { SIGNALING_DEFAULTS } from './defaults.js';
+export {
+  type EmbeddedGatewayOptions,
+  type MediaTag,
+  type MiniRtcNode,
+  type NodeOptions,
+  RemoteAuthorizer,
+  type RemoteTag,
+  gatewayStats,
+  linkEmbeddedGateway,
+  linkRemoteSignaling,
+  refusal,
+  signalingAuthorizer,
+  signedUrlAuthorizer,
+  startNode,
+  tagOf,
+} from './media-link/index.js';

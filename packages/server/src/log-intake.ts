@@ -2,21 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '@minirtc/protocol';
 import { pathOf, sendJson } from './http-router.js';
 import type { Logger } from './logger.js';
-
-/** One SDK log line as stored. */
-export interface LogEntry {
-  /** 0 when the client did not say. */
-  appID: number;
-  userID?: string;
-  roomID?: string;
-  level: string;
-  /** Client time (ms since epoch) if given, else the receive time. */
-  time: number;
-  message: string;
-  /** Remaining fields of the entry, as sent (bounded). */
-  data?: Record<string, unknown>;
-  receivedAt: number;
-}
+import type { LogEntry } from './api/api-types.js';
+export type { LogEntry } from './api/api-types.js';
 
 /** Search criteria for {@link LogIntake.logs}; all optional, combined with AND. */
 export interface LogFilter {

@@ -1,4 +1,4 @@
-import { ErrorCode, isMiniRtcError } from '@minirtc/protocol';
+import { ErrorCode, isMiniRtcError, userKey } from '@minirtc/protocol';
 import { type StreamGrant, verifyGrant } from '@minirtc/protocol/crypto';
 import { isPreviewGrant } from './api/preview.js';
 import type { Logger } from './logger.js';
@@ -65,7 +65,7 @@ export class SignalingMediaBridge implements MediaBridge {
       const p = this.core.streams.get(grant.appID, streamID);
       if (!p?.live || p.roomID !== grant.roomID)
         return refuse(ErrorCode.STREAM_NOT_FOUND, 'stream is not live');
-      return { ok: true, grant, owner: `${grant.appID}:${grant.userID}` };
+      return { ok: true, grant, owner: userKey(grant.appID, grant.userID) };
     }
     const session = this.core.sessions.get(grant.sessionID);
     if (!session || session.appID !== grant.appID || session.userID !== grant.userID) {
@@ -81,7 +81,7 @@ export class SignalingMediaBridge implements MediaBridge {
       return refuse(ErrorCode.STREAM_NOT_OWNED, 'stream is reserved by another user');
     }
     if (r.roomID !== grant.roomID) return refuse(ErrorCode.STREAM_NOT_IN_ROOM, 'stream is in another room');
-    return { ok: true, grant, owner: `${grant.appID}:${grant.userID}` };
+    return { ok: true, grant, owner: userKey(grant.appID, grant.userID) };
   }
 
   streamLive(appID: number, streamID: string): void {

@@ -7,6 +7,7 @@ import type { WireStream, WireUser } from '@minirtc/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { AppStore } from './app-store.js';
 import { Connection, type ConnectionLimits } from './connection.js';
+import { SIGNALING_DEFAULTS } from './defaults.js';
 import type { Emit, MediaEvent, ServerEvents } from './events.js';
 import type { HandlerContext } from './handlers/index.js';
 import { type HttpHandler, HttpRouter, healthz, pathOf } from './http-router.js';
@@ -103,8 +104,8 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
   constructor(opts: ServerOptions) {
     super();
     this.#log = opts.logger ?? silentLogger;
-    this.#host = opts.host ?? '127.0.0.1';
-    this.#wantPort = opts.port ?? 8080;
+    this.#host = opts.host ?? SIGNALING_DEFAULTS.host;
+    this.#wantPort = opts.port ?? SIGNALING_DEFAULTS.port;
     const rates: RateLimits = {
       broadcastPerSecond: Limits.BROADCAST_PER_SECOND,
       barragePerSecond: Limits.BARRAGE_PER_SECOND,
@@ -116,10 +117,10 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       ...opts.limits,
     };
     const maxFrameBytes = opts.maxFrameBytes ?? Limits.FRAME_MAX_BYTES;
-    const heartbeatMs = opts.heartbeatMs ?? 10_000;
-    const resumeGraceMs = opts.resumeGraceMs ?? 30_000;
+    const heartbeatMs = opts.heartbeatMs ?? SIGNALING_DEFAULTS.heartbeatMs;
+    const resumeGraceMs = opts.resumeGraceMs ?? SIGNALING_DEFAULTS.resumeGraceMs;
     this.#limits = {
-      heartbeatTimeoutMs: opts.heartbeatTimeoutMs ?? 30_000,
+      heartbeatTimeoutMs: opts.heartbeatTimeoutMs ?? SIGNALING_DEFAULTS.heartbeatTimeoutMs,
       maxFrameBytes,
       maxSendBufferBytes: opts.maxSendBufferBytes ?? 4 * 1024 * 1024,
       framesPerSecond: rates.framesPerSecond,
@@ -152,7 +153,11 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       rtmp: base(opts.mediaRtmpBase, () => 'rtmp://127.0.0.1:1935/live'),
       flv: base(opts.mediaFlvBase, () => `${this.httpUrl}/live`),
     };
-    const signer = new StreamUrlSigner(opts.apps, bases, opts.urlTtlSeconds ?? 600);
+    const signer = new StreamUrlSigner(
+      opts.apps,
+      bases,
+      opts.urlTtlSeconds ?? SIGNALING_DEFAULTS.urlTtlSeconds,
+    );
     this.media = new SignalingMediaBridge(this.#core, signer, this.#log);
     this.#ctx = {
       core: this.#core,

@@ -1,3 +1,4 @@
+import { userKey } from '@minirtc/protocol';
 import type { Session } from './session.js';
 
 /**
@@ -28,7 +29,7 @@ export class SessionRegistry {
 
   /** The current session of a user. */
   byUser(appID: number, userID: string): Session | undefined {
-    return this.#byUser.get(`${appID}:${userID}`);
+    return this.#byUser.get(userKey(appID, userID));
   }
 
   /** Records that `next` replaced `old` (old's ID and its own aliases now resolve to `next`). */
@@ -52,7 +53,7 @@ export class SessionRegistry {
 
   /** Lingering sessions of a user, oldest first. */
   lingeringOf(appID: number, userID: string): Session[] {
-    return [...(this.#lingering.get(`${appID}:${userID}`) ?? [])];
+    return [...(this.#lingering.get(userKey(appID, userID)) ?? [])];
   }
 
   /** Forgets a session and its aliases. */

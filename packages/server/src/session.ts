@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { userKey } from '@minirtc/protocol';
 import type { PushBody, PushMessage, ServerMessage } from '@minirtc/protocol';
 import type { Membership } from './membership.js';
 
@@ -50,9 +51,9 @@ export class Session {
     this.resumeKey = randomBytes(24).toString('base64url');
   }
 
-  /** `${appID}:${userID}`: the key of the one-session-per-user rule and of media ownership. */
+  /** {@link userKey}: the key of the one-session-per-user rule and of media ownership. */
   get key(): string {
-    return `${this.appID}:${this.userID}`;
+    return userKey(this.appID, this.userID);
   }
 
   /** Seq of the last push. */

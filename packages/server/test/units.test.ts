@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryAppStore } from '../src/app-store.js';
-import { createConsoleLogger } from '../src/logger.js';
 import { KeyedLimiter, TokenBucket } from '../src/rate-limiter.js';
 import { Session } from '../src/session.js';
 import { setLongTimeout } from '../src/timers.js';
@@ -113,35 +112,5 @@ describe('MemoryAppStore', () => {
     assert.equal(s.get(1)?.appID, 1);
     assert.equal(s.remove(1), true);
     assert.equal(s.list().length, 0);
-  });
-});
-
-describe('console logger', () => {
-  it('writes one JSON object per line, filters by level, flattens errors', () => {
-    const lines: string[] = [];
-    const orig = process.stdout.write;
-    const origErr = process.stderr.write;
-    const capture = ((chunk: string) => {
-      lines.push(String(chunk));
-      return true;
-    }) as typeof process.stdout.write;
-    process.stdout.write = capture;
-    process.stderr.write = capture;
-    try {
-      const log = createConsoleLogger('info', { svc: 'test' });
-      log.debug({ a: 1 }, 'hidden');
-      log.info({ a: 1 }, 'shown');
-      log.error({ err: new Error('boom') }, 'failed');
-    } finally {
-      process.stdout.write = orig;
-      process.stderr.write = origErr;
-    }
-    assert.equal(lines.length, 2);
-    const info = JSON.parse(lines[0] as string);
-    assert.equal(info.msg, 'shown');
-    assert.equal(info.level, 'info');
-    assert.equal(info.svc, 'test');
-    const err = JSON.parse(lines[1] as string);
-    assert.equal(err.err.message, 'boom');
   });
 });

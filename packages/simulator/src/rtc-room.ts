@@ -1,7 +1,7 @@
 import { FfmpegMedia, type MediaStats } from './ffmpeg-media.js';
 
 /**
- * `onRtmpEvent` codes of Alipay's `<rtc-room>` as ZEGO's SDK reads them (docs/sdk-contract.md): one table,
+ * `onRtmpEvent` codes of Alipay's `<rtc-room>` as ZEGO's SDK reads them (repo docs/sdk-contract.md, § Publishing and playing): one table,
  * used for every event the emulated component raises.
  */
 export const RtmpEventCode = {

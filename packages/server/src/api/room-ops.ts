@@ -3,33 +3,9 @@ import type { WireRoomExtraInfo } from '@minirtc/protocol';
 import type { MediaStreamStat } from '../metrics/server-metrics.js';
 import type { Room } from '../room.js';
 import type { Signaling } from '../signaling.js';
+import type { ApiStream, ApiUser } from './api-types.js';
 
-/** A member as the REST API shows it. */
-export interface ApiUser {
-  userID: string;
-  userName: string;
-  /** ms since epoch. */
-  joinedAt: number;
-  /** `grace`: the socket dropped and the session waits for a resume. */
-  state: 'attached' | 'grace';
-}
-
-/** A stream as the REST API shows it. */
-export interface ApiStream {
-  streamID: string;
-  roomID: string;
-  userID: string;
-  userName: string;
-  extraInfo: string;
-  /** Media is flowing (the stream is in the room's list). */
-  live: boolean;
-  reservedAt: number;
-  players: number | null;
-  bitrate: number | null;
-  bytesIn: number | null;
-  bytesOut: number | null;
-  previewUrl: string | null;
-}
+export type { ApiStream, ApiUser } from './api-types.js';
 
 /** The room or 1002014. */
 export function requireRoom(core: Signaling, appID: number, roomID: string): Room {

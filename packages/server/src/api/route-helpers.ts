@@ -2,6 +2,7 @@ import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import type { AppRecord } from '../app-store.js';
 import { type ManagedAppStore, isManaged } from '../store/sqlite-app-store.js';
 import type { RouteContext } from './route-types.js';
+import type { ApiApp } from './api-types.js';
 
 /** The app store if it can be managed, else 1990079. */
 export function managed(ctx: RouteContext): ManagedAppStore {
@@ -10,7 +11,7 @@ export function managed(ctx: RouteContext): ManagedAppStore {
 }
 
 /** An app as the API shows it: secrets only to the operator. */
-export function appView(a: AppRecord, withSecrets: boolean): Record<string, unknown> {
+export function appView(a: AppRecord, withSecrets: boolean): ApiApp {
   return {
     appID: a.appID,
     name: a.name ?? '',

@@ -1,4 +1,5 @@
-import type { AuthResult, MediaAuthorizer, StreamRequest } from '@minirtc/rtmp';
+import { mediaStreamKey, userKey } from '@minirtc/protocol';
+import type { AuthResult, MediaAuthorizer, MediaServer, StreamRequest } from '@minirtc/rtmp';
 
 /** What the gateway keeps about a session the signaling node allowed. */
 export interface RemoteTag {
@@ -38,7 +39,7 @@ export class RemoteAuthorizer implements MediaAuthorizer {
     }
     const appID = Number(req.query.appid);
     const tag: RemoteTag = { appID, userID: req.query.uid ?? '', streamID: req.stream, param };
-    return { ok: true, key: `${appID}/${req.stream}`, owner: `${appID}:${tag.userID}`, tag };
+    return { ok: true, key: mediaStreamKey(appID, req.stream), owner: userKey(appID, tag.userID), tag };
   }
 
   /** Tells signaling that a stream this gateway authorized is gone. */
@@ -58,4 +59,15 @@ export class RemoteAuthorizer implements MediaAuthorizer {
     });
     return { status: res.status, body: await res.text() };
   }
+}
+
+/**
+ * Wires a stand-alone gateway to a remote signaling node: authorizes through it, and reports every
+ * stream it authorized that stops, so that node's rooms drop it.
+ */
+export function linkRemoteSignaling(media: MediaServer, remote: RemoteAuthorizer): void {
+  media.on('publishStop', (info) => {
+    const tag = info.tag as RemoteTag | undefined;
+    if (tag) void remote.published(tag, info.app, true);
+  });
 }

@@ -1,19 +1,6 @@
 import { type Db, pruneOldest } from '../store/database.js';
-
-/** One entry of the call timeline. */
-export interface TimelineEntry {
-  /** Global order (ascending = the order things happened on this server). */
-  seq: number;
-  appID: number;
-  roomID?: string;
-  userID?: string;
-  streamID?: string;
-  /** ms since epoch. */
-  time: number;
-  /** e.g. `login`, `logout`, `kick`, `request.publish`, `stream.live`, `media.playStart`, `sdk.mediaState`, `webhook`. */
-  type: string;
-  detail?: Record<string, unknown>;
-}
+import type { TimelineEntry } from '../api/api-types.js';
+export type { TimelineEntry } from '../api/api-types.js';
 
 /** What a recorder writes (seq and time are assigned here). */
 export type TimelineInput = Omit<TimelineEntry, 'seq' | 'time'> & { time?: number };

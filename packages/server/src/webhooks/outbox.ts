@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../store/database.js';
+import type { DeliveryRecord } from '../api/api-types.js';
+export type { DeliveryRecord } from '../api/api-types.js';
 
 /** One queued webhook event. */
 export interface OutboxEvent {
@@ -17,27 +19,6 @@ export interface OutboxEvent {
   deliveredAt: number | null;
   dead: boolean;
   lastError: string | null;
-}
-
-/** One delivery attempt as logged. */
-export interface DeliveryRecord {
-  id: number;
-  eventId: string;
-  appID: number;
-  event: string;
-  /** The event's room, when it has one. */
-  roomID: string | null;
-  /** 1 for the first attempt. */
-  attempt: number;
-  /** When the attempt started, ms since epoch. */
-  time: number;
-  url: string;
-  /** `ok`: answered 2xx. */
-  status: 'ok' | 'failed';
-  /** HTTP status, null when no answer came (refused, timeout). */
-  httpStatus: number | null;
-  error: string | null;
-  durationMs: number;
 }
 
 interface EventRow {

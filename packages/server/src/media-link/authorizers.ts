@@ -1,0 +1,66 @@
+import { ErrorCode, isMiniRtcError, mediaStreamKey, userKey } from '@minirtc/protocol';
+import { verifyGrant } from '@minirtc/protocol/crypto';
+import type { AuthResult, MediaAuthorizer, StreamRequest } from '@minirtc/rtmp';
+import type { MediaBridge } from '../media-bridge.js';
+import type { MediaTag } from './media-tag.js';
+
+/**
+ * An RTMP refusal for a signaling error code: the status tells an RTMP client what went wrong
+ * (`BadName`: the stream is someone else's; `NotFound`: nothing to play), the reason carries the code.
+ */
+export function refusal(code: number, message: string): AuthResult {
+  const status =
+    code === ErrorCode.STREAM_ID_TAKEN
+      ? 'BadName'
+      : code === ErrorCode.STREAM_NOT_FOUND || code === ErrorCode.STREAM_NOT_IN_ROOM
+        ? 'NotFound'
+        : 'Unauthorized';
+  return { ok: false, status, reason: `${code} ${message}` };
+}
+
+/**
+ * The embedded gateway's authorizer: every publish/play is checked by signaling in the same process
+ * (signature, then the grant's session, room and reservation), and the grant becomes the tag.
+ */
+export function signalingAuthorizer(bridge: MediaBridge): MediaAuthorizer {
+  return {
+    authorize(req: StreamRequest): AuthResult {
+      const r = bridge.authorize(req.kind, req.stream, req.query);
+      if (!r.ok) return refusal(r.code, r.message);
+      const g = r.grant;
+      const tag: MediaTag = {
+        appID: g.appID,
+        userID: g.userID,
+        roomID: g.roomID,
+        sessionID: g.sessionID,
+        streamID: g.streamID,
+      };
+      return { ok: true, key: mediaStreamKey(g.appID, g.streamID), owner: r.owner, tag };
+    },
+  };
+}
+
+/**
+ * A stand-alone gateway's authorizer when no signaling node is named: signed URLs are verified with
+ * the apps' signing keys alone. No session or room is checked, and no room hears of the stream.
+ */
+export function signedUrlAuthorizer(keyFor: (appID: number) => Buffer | undefined): MediaAuthorizer {
+  return {
+    authorize(req: StreamRequest): AuthResult {
+      try {
+        const g = verifyGrant(req.stream, req.query, keyFor);
+        if ((req.kind === 'publish') !== (g.action === 'push')) {
+          return { ok: false, status: 'Unauthorized', reason: 'URL grants another action' };
+        }
+        return {
+          ok: true,
+          key: mediaStreamKey(g.appID, g.streamID),
+          owner: userKey(g.appID, g.userID),
+          tag: g,
+        };
+      } catch (e) {
+        return { ok: false, status: 'Unauthorized', reason: isMiniRtcError(e) ? e.message : String(e) };
+      }
+    },
+  };
+}

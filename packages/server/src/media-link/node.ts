@@ -1,0 +1,103 @@
+import { MediaServer } from '@minirtc/rtmp';
+import type { AppRecord } from '../app-store.js';
+import type { Logger } from '../logger.js';
+import { MiniRtcServer } from '../server.js';
+import type { ServerOptions } from '../server.js';
+import { type Db, openDatabase } from '../store/database.js';
+import { SqliteAppStore } from '../store/sqlite-app-store.js';
+import { signalingAuthorizer } from './authorizers.js';
+import { gatewayStats, linkEmbeddedGateway } from './gateway-link.js';
+
+/** The embedded RTMP gateway of a node. */
+export interface EmbeddedGatewayOptions {
+  host: string;
+  /** 0 = ephemeral. */
+  port: number;
+  /** How long a dropped publisher's stream is held for it to come back. */
+  takeoverGraceMs: number;
+}
+
+/** Inputs of {@link startNode}. */
+export interface NodeOptions {
+  /** Signaling options; apps, the database and the media URL bases are filled in here. */
+  server: Omit<ServerOptions, 'apps' | 'db' | 'mediaRtmpBase' | 'mediaFlvBase' | 'mediaStats' | 'logger'>;
+  /** SQLite database file (`:memory:` keeps nothing). */
+  dbFile: string;
+  /** Host name put into the URLs handed to clients. */
+  publicHost: string;
+  /**
+   * Base of the push/pull URLs given to clients, read at every grant (an operator may set it once the
+   * media server is known); default `rtmp://<publicHost>:<gateway's port, else rtmpPort>/live`.
+   */
+  rtmpPublicBase?: () => string | undefined;
+  /** The RTMP port named in the default base when no gateway is embedded (an external server's). */
+  rtmpPort: number;
+  /** The embedded gateway; absent: media comes from an external server through the hooks. */
+  gateway?: EmbeddedGatewayOptions;
+  /** Apps whose secret is authoritative here (the dev app, a simulation): created or updated at start. */
+  apps?: AppRecord[];
+  logger?: Logger;
+}
+
+/** A running node: signaling + REST on one HTTP port, the embedded RTMP gateway beside it. */
+export interface MiniRtcNode {
+  server: MiniRtcServer;
+  /** Absent without {@link NodeOptions.gateway}. */
+  media?: MediaServer;
+  /** Apps in the SQLite database (managed through the REST API and the console). */
+  apps: SqliteAppStore;
+  db: Db;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a node: the database, signaling, and (when configured) the embedded gateway linked to it.
+ * The one place these are composed; the CLI only turns its configuration into {@link NodeOptions}.
+ */
+export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
+  const db = openDatabase(opts.dbFile);
+  const apps = new SqliteAppStore(db);
+  for (const a of opts.apps ?? []) apps.upsert(a);
+  const g = opts.gateway;
+  let media: MediaServer | undefined;
+  const server: MiniRtcServer = new MiniRtcServer({
+    ...opts.server,
+    apps,
+    db,
+    mediaRtmpBase: () =>
+      opts.rtmpPublicBase?.() ?? `rtmp://${opts.publicHost}:${media?.rtmpPort ?? opts.rtmpPort}/live`,
+    mediaFlvBase: (): string => `http://${opts.publicHost}:${server.port}/live`,
+    mediaStats: () => gatewayStats(media),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
+  if (g) {
+    media = new MediaServer({
+      host: g.host,
+      rtmpPort: g.port,
+      httpPort: null,
+      takeoverGraceMs: g.takeoverGraceMs,
+      ...(opts.logger ? { logger: opts.logger } : {}),
+      authorizer: signalingAuthorizer(server.media),
+    });
+    linkEmbeddedGateway(server, media);
+    await media.listen();
+  }
+  try {
+    await server.listen();
+  } catch (e) {
+    await media?.close();
+    db.close();
+    throw e;
+  }
+  return {
+    server,
+    ...(media ? { media } : {}),
+    apps,
+    db,
+    async close() {
+      await server.close();
+      await media?.close();
+      db.close();
+    },
+  };
+}
