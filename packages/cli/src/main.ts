@@ -18,8 +18,15 @@ Commands:
 
 Config: --config file.yaml|json, MINIRTC_* environment variables, or --<key> flags (e.g. --port 8080 --rtmp.port 1935).`;
 
-/** Keeps a long-running command up until SIGINT/SIGTERM, then closes it and exits. */
-function closeOnSignal(running: { close(): Promise<void> }): void {
+/**
+ * Keeps a long-running command up until SIGINT/SIGTERM, then closes it and exits. SIGHUP reloads
+ * what can be reloaded without a restart (the TLS certificate).
+ */
+function closeOnSignal(running: { close(): Promise<void>; reload?: () => Promise<unknown> }): void {
+  if (running.reload) {
+    const reload = running.reload;
+    process.on('SIGHUP', () => void reload());
+  }
   const stop = () => {
     // A close that stalls (a peer that never answers) must not keep the process alive.
     setTimeout(() => process.exit(1), 10_000).unref();

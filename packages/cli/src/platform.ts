@@ -21,6 +21,8 @@ export interface Platform {
   db: Db;
   /** Where the console is served from, when it is (`/console`). */
   consoleDir?: string;
+  /** Reloads the TLS certificate files (SIGHUP); false when there is no TLS or the new pair is bad. */
+  reload(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -77,7 +79,14 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
     apps,
     mediaRtmpBase: () =>
       config.rtmp.publicBase ?? `rtmp://${publicHost}:${media?.rtmpPort ?? config.rtmp.port}/live`,
-    mediaFlvBase: (): string => `http://${publicHost}:${server.port}/live`,
+    mediaFlvBase: (): string =>
+      config.publicUrl
+        ? `${config.publicUrl.replace(/\/+$/, '')}/live`
+        : `${config.tls ? 'https' : 'http'}://${publicHost}:${server.port}/live`,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    ...(config.tls ? { tls: { cert: config.tls.cert, key: config.tls.key } } : {}),
+    trustedProxies: config.trustedProxies,
+    ...(config.opsPort !== undefined ? { opsListener: { port: config.opsPort } } : {}),
     urlTtlSeconds: config.signaling.urlTtlSeconds,
     heartbeatMs: config.signaling.heartbeatMs,
     heartbeatTimeoutMs: config.signaling.heartbeatTimeoutMs,
@@ -186,6 +195,7 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
     apps,
     db,
     ...(consoleDir ? { consoleDir } : {}),
+    reload: () => server.reloadTls(),
     async close() {
       await server.close();
       await media?.close();

@@ -71,7 +71,7 @@ export class Operations {
   readonly #retentionMs: number;
 
   constructor(
-    server: EventEmitter<ServerEvents> & { readonly connectionCount: number },
+    server: EventEmitter<ServerEvents> & { readonly connectionCount: number; readonly publicWsUrl: string },
     private readonly core: Signaling,
     apps: AppStore,
     previewSigner: StreamUrlSigner,
@@ -143,6 +143,7 @@ export class Operations {
       kickWebhooks: (roomKey) => this.#dispatcher.notify(roomKey),
       apiError: (code) => this.metrics.apiError(code),
       audit: (e) => this.#recorder.record(e),
+      signalingUrl: () => server.publicWsUrl,
       ...(opts.adminKey ? { adminKey: opts.adminKey } : {}),
     };
     this.routes = [

@@ -396,7 +396,11 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
   }
 
   #onConnection(ws: WebSocket, req: IncomingMessage): void {
-    const remote = `${this.addresses.clientAddress(req)}:${req.socket.remotePort ?? '?'}`;
+    const address = this.addresses.clientAddress(req);
+    const peer = req.socket.remoteAddress ?? '?';
+    const remote = `${address}:${req.socket.remotePort ?? '?'}`;
+    this.#log.debug({ address, peer }, 'websocket connected');
+    this.emit('connection', { address, peer });
     const conn = new Connection(ws, this.#ctx, this.#limits, remote, (c) => this.#connections.delete(c));
     this.#connections.add(conn);
   }
