@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ErrorCode } from '@minirtc/protocol';
+import { rtmpRefusalOf } from '@minirtc/protocol';
 import type { StreamGrant } from '@minirtc/protocol/crypto';
 import { MediaServer } from '@minirtc/rtmp';
 import type { AuthResult, StreamRequest } from '@minirtc/rtmp';
@@ -53,14 +53,9 @@ export function streamKey(appID: number, streamID: string): string {
   return `${appID}/${streamID}`;
 }
 
+/** A signaling refusal as the gateway's: RTMP status and HTTP status both from the error table. */
 function refusal(code: number, message: string): AuthResult {
-  const status =
-    code === ErrorCode.STREAM_ID_TAKEN
-      ? 'BadName'
-      : code === ErrorCode.STREAM_NOT_FOUND || code === ErrorCode.STREAM_NOT_IN_ROOM
-        ? 'NotFound'
-        : 'Unauthorized';
-  return { ok: false, status, reason: `${code} ${message}` };
+  return { ok: false, status: rtmpRefusalOf(code), code, reason: `${code} ${message}` };
 }
 
 /**
@@ -87,6 +82,7 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
     heartbeatMs: config.signaling.heartbeatMs,
     heartbeatTimeoutMs: config.signaling.heartbeatTimeoutMs,
     resumeGraceMs: config.signaling.resumeGraceMs,
+    httpFlv: () => (media ? (req, res) => media?.handleHttp(req, res) ?? false : undefined),
     db,
     ...(adminKey ? { adminKey } : {}),
     ...(consoleDir ? { consoleDir } : {}),
@@ -174,7 +170,6 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
         });
       },
     });
-    server.addHttpHandler((req, res) => m.handleHttp(req, res));
     await m.listen();
   }
   try {
