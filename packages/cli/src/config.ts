@@ -105,7 +105,8 @@ function schemaPaths(json: Json, prefix = ''): string[] {
 /** Every key a user can set, as dotted paths. */
 export const configKeys: string[] = schemaPaths(configSchema.json);
 
-function typeAt(path: string): string {
+/** The JSON Schema type of a config key (`integer`, `boolean`, `string`). */
+export function configKeyType(path: string): string {
   let node: Json = configSchema.json;
   for (const part of path.split('.')) node = ((node.properties ?? {}) as Record<string, Json>)[part] ?? {};
   return String(node.type ?? 'string');
@@ -123,7 +124,7 @@ function setPath(o: Json, path: string, value: unknown): void {
 
 /** Converts a string from env/flags into the key's type, or fails naming the key. */
 function coerce(path: string, raw: string, source: string): unknown {
-  const t = typeAt(path);
+  const t = configKeyType(path);
   if (t === 'integer') {
     if (!/^-?\d+$/.test(raw.trim())) {
       throw new MiniRtcError(
