@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ErrorCode, MiniRtcError, bool, int, obj, optional, str } from '@minirtc/protocol';
+import { ErrorCode, MiniRtcError, arr, bool, int, obj, optional, str } from '@minirtc/protocol';
 import type { Infer } from '@minirtc/protocol';
 import { SIGNALING_DEFAULTS } from '@minirtc/server';
 import { parse as parseYaml } from 'yaml';
@@ -41,6 +41,22 @@ const configSchema = obj({
   /** Built console (packages/console/dist) served at `/console`; found next to the CLI when unset. */
   consoleDir: optional(str({ min: 1, maxBytes: 4096 })),
   webhooks: obj({ retryBaseMs: int(1, 3_600_000), timeoutMs: int(100, 120_000) }),
+  /** PEM files (certificate = full chain): the HTTP port then serves HTTPS and WSS. Reloaded on SIGHUP and on change. */
+  tls: optional(
+    obj({
+      cert: str({ min: 1, maxBytes: 4096 }),
+      key: str({ min: 1, maxBytes: 4096 }),
+    }),
+  ),
+  /**
+   * Public base of the HTTP port as phones reach it (`https://rtc.example.com`): signaling and
+   * HTTP-FLV URLs handed to clients are built on it. For RTMP see `rtmp.publicBase`.
+   */
+  publicUrl: optional(str({ min: 1, maxBytes: 1024 })),
+  /** Proxies (IPs or CIDRs) allowed to set `X-Forwarded-For`/`-Proto`; env/flag form: comma-separated. */
+  trustedProxies: arr(str({ min: 1, maxBytes: 64 }), 64),
+  /** Plain-HTTP port on loopback with `/healthz` and `/metrics` only (0 = ephemeral); unset = none. */
+  opsPort: optional(port),
 });
 
 /** The validated configuration. */
@@ -63,6 +79,7 @@ export const defaultConfig: MiniRtcConfig = {
   media: { takeoverGraceMs: 30_000 },
   api: {},
   webhooks: { retryBaseMs: 1000, timeoutMs: 5000 },
+  trustedProxies: [],
 };
 
 type Json = Record<string, unknown>;
@@ -131,6 +148,11 @@ function coerce(path: string, raw: string, source: string): unknown {
       `${source}: ${path} must be true or false, got ${JSON.stringify(raw)}`,
     );
   }
+  if (t === 'array')
+    return raw
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
   return raw;
 }
 

@@ -6,8 +6,15 @@ import type { Io } from './commands.js';
 import { buildProgram } from './program.js';
 import type { CommandSpec } from './program.js';
 
-/** Keeps a long-running command up until SIGINT/SIGTERM, then closes it and exits. */
-function closeOnSignal(running: { close(): Promise<void> }): void {
+/**
+ * Keeps a long-running command up until SIGINT/SIGTERM, then closes it and exits. SIGHUP reloads
+ * what can be reloaded without a restart (the TLS certificate).
+ */
+function closeOnSignal(running: { close(): Promise<void>; reload?: () => Promise<unknown> }): void {
+  if (running.reload) {
+    const reload = running.reload;
+    process.on('SIGHUP', () => void reload());
+  }
   const stop = () => {
     // A close that stalls (a peer that never answers) must not keep the process alive.
     setTimeout(() => process.exit(1), 10_000).unref();

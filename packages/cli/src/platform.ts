@@ -18,6 +18,8 @@ export interface Platform {
   db: Db;
   /** Where the console is served from, when it is (`/console`). */
   consoleDir?: string;
+  /** Reloads the TLS certificate files (SIGHUP); false when there is no TLS or the new pair is bad. */
+  reload(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,10 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
       heartbeatMs: config.signaling.heartbeatMs,
       heartbeatTimeoutMs: config.signaling.heartbeatTimeoutMs,
       resumeGraceMs: config.signaling.resumeGraceMs,
+      ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+      ...(config.tls ? { tls: { cert: config.tls.cert, key: config.tls.key } } : {}),
+      trustedProxies: config.trustedProxies,
+      ...(config.opsPort !== undefined ? { opsListener: { port: config.opsPort } } : {}),
       ...(adminKey ? { adminKey } : {}),
       ...(consoleDir ? { consoleDir } : {}),
       webhooks: { retryBaseMs: config.webhooks.retryBaseMs, timeoutMs: config.webhooks.timeoutMs },

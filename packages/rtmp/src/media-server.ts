@@ -182,7 +182,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
       .then((auth) => {
         if (res.destroyed || req.socket.destroyed) return;
         if (!auth.ok) {
-          refuseFlv(res, httpStatusFor(auth.status), auth.reason);
+          refuseFlv(res, httpStatusFor(auth), auth.reason);
           return;
         }
         if (req.method === 'HEAD') {

@@ -47,7 +47,36 @@ function resolveTs(args) {
  * Private members (`this.scheduleAttempt`, `this.readyWaiters` …) are shortened: ~2 KB of the bundle.
  * Only names that never cross the bundle's edge are touched (see private-names.mjs).
  */
-const mangled = privateMemberNames(join(root, 'src'), join(root, '..', 'protocol', 'src'));
+/**
+ * Keys that are not private members but never leave the bundle either, shortened too:
+ * - `httpStatus`: the error table's HTTP status, read only by the server (`httpStatusOf`);
+ * - `conn`, `emitter`, `logger`: the engine's internal dependencies handed to its rooms and streams;
+ * - `usersAdded` … `extraInfoChanged`: the fields of a room snapshot diff (room-state.ts), turned
+ *   into ZEGO events before anything leaves the SDK.
+ * The build fails if one of them shows up in a file that defines what crosses the bundle's edge.
+ */
+const INTERNAL_KEYS = [
+  'httpStatus',
+  'conn',
+  'emitter',
+  'logger',
+  'usersAdded',
+  'usersRemoved',
+  'streamsAdded',
+  'streamsRemoved',
+  'extraInfoChanged',
+];
+const EDGE_FILES = ['src/types.ts', 'src/platform.ts', 'src/platform-alipay.ts', '../protocol/src/messages.ts'];
+for (const f of EDGE_FILES) {
+  const text = readFileSync(join(root, f), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+  for (const k of INTERNAL_KEYS) {
+    if (new RegExp(`\\b${k}\\b`).test(text)) throw new Error(`${f} uses '${k}': it may cross the bundle's edge`);
+  }
+}
+const mangled = [
+  ...privateMemberNames(join(root, 'src'), join(root, '..', 'protocol', 'src')),
+  ...INTERNAL_KEYS,
+];
 
 const result = await build({
   entryPoints: [join(root, 'src', 'bundle-entry.ts')],

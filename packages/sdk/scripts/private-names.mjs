@@ -11,7 +11,7 @@ function tsFiles(dir) {
 }
 
 /**
- * Names declared `private` in `sdkDir` that appear nowhere in `sdkDir` or `protocolDir` as an
+ * Names declared `private` in `sdkDir` or `protocolDir` that appear nowhere in `sdkDir` or `protocolDir` as an
  * interface or object-literal key, a public member, a string, or a property read on anything but
  * `this`. Such a name never crosses the bundle's edge (wire JSON, log data, app options, platform
  * APIs), so shortening it is invisible; a name that might cross is kept whole.
@@ -22,7 +22,8 @@ export function privateMemberNames(sdkDir, protocolDir) {
   const isPrivate = (node) =>
     ts.getModifiers?.(node)?.some((m) => m.kind === ts.SyntaxKind.PrivateKeyword) ?? false;
   for (const file of [...tsFiles(sdkDir), ...tsFiles(protocolDir)]) {
-    const inSdk = file.startsWith(sdkDir);
+    // Private members of the protocol's classes (the shared emitter) are bundled too.
+    const inSdk = true;
     const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
     const visit = (node) => {
       const name = node.name && ts.isIdentifier(node.name) ? node.name.text : undefined;

@@ -1,21 +1,12 @@
-import { ErrorCode, isMiniRtcError, mediaStreamKey, userKey } from '@minirtc/protocol';
+import { isMiniRtcError, mediaStreamKey, rtmpRefusalOf, userKey } from '@minirtc/protocol';
 import { verifyGrant } from '@minirtc/protocol/crypto';
 import type { AuthResult, MediaAuthorizer, StreamRequest } from '@minirtc/rtmp';
 import type { MediaBridge } from '../media-bridge.js';
 import type { MediaTag } from './media-tag.js';
 
-/**
- * An RTMP refusal for a signaling error code: the status tells an RTMP client what went wrong
- * (`BadName`: the stream is someone else's; `NotFound`: nothing to play), the reason carries the code.
- */
+/** A signaling refusal as the gateway's: RTMP status and HTTP status both from the error table. */
 export function refusal(code: number, message: string): AuthResult {
-  const status =
-    code === ErrorCode.STREAM_ID_TAKEN
-      ? 'BadName'
-      : code === ErrorCode.STREAM_NOT_FOUND || code === ErrorCode.STREAM_NOT_IN_ROOM
-        ? 'NotFound'
-        : 'Unauthorized';
-  return { ok: false, status, reason: `${code} ${message}` };
+  return { ok: false, status: rtmpRefusalOf(code), code, reason: `${code} ${message}` };
 }
 
 /**

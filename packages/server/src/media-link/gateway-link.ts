@@ -8,8 +8,8 @@ import { tagOf } from './media-tag.js';
 /**
  * Wires an embedded gateway (created with {@link signalingAuthorizer}) to signaling in the same
  * process: streams enter their room on first media and leave on stop, publish/play events reach the
- * call timeline, signaling can drop a stream or a user's media, and HTTP-FLV is served on the
- * signaling port.
+ * call timeline, and signaling can drop a stream or a user's media. (HTTP-FLV is served on the
+ * signaling port through the server's `httpFlv` option, see {@link startNode}.)
  */
 export function linkEmbeddedGateway(server: MiniRtcServer, media: MediaServer): void {
   // A stream enters its room when its first decodable media arrives, not when the publish command
@@ -50,7 +50,6 @@ export function linkEmbeddedGateway(server: MiniRtcServer, media: MediaServer): 
       });
     },
   });
-  server.addHttpHandler((req, res) => media.handleHttp(req, res));
 }
 
 /** Per-stream figures of an embedded gateway for `/metrics` (streams without our tag are skipped). */

@@ -20,7 +20,10 @@ export interface EmbeddedGatewayOptions {
 /** Inputs of {@link startNode}. */
 export interface NodeOptions {
   /** Signaling options; apps, the database and the media URL bases are filled in here. */
-  server: Omit<ServerOptions, 'apps' | 'db' | 'mediaRtmpBase' | 'mediaFlvBase' | 'mediaStats' | 'logger'>;
+  server: Omit<
+    ServerOptions,
+    'apps' | 'db' | 'mediaRtmpBase' | 'mediaFlvBase' | 'mediaStats' | 'httpFlv' | 'logger'
+  >;
   /** SQLite database file (`:memory:` keeps nothing). */
   dbFile: string;
   /** Host name put into the URLs handed to clients. */
@@ -47,6 +50,8 @@ export interface MiniRtcNode {
   /** Apps in the SQLite database (managed through the REST API and the console). */
   apps: SqliteAppStore;
   db: Db;
+  /** Reloads the TLS certificate files (SIGHUP); false when there is no TLS or the new pair is bad. */
+  reload(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -66,7 +71,12 @@ export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
     db,
     mediaRtmpBase: () =>
       opts.rtmpPublicBase?.() ?? `rtmp://${opts.publicHost}:${media?.rtmpPort ?? opts.rtmpPort}/live`,
-    mediaFlvBase: (): string => `http://${opts.publicHost}:${server.port}/live`,
+    mediaFlvBase: (): string =>
+      opts.server.publicUrl
+        ? `${opts.server.publicUrl.replace(/\/+$/, '')}/live`
+        : `${opts.server.tls ? 'https' : 'http'}://${opts.publicHost}:${server.port}/live`,
+    // HTTP-FLV of the embedded gateway, served on the signaling port.
+    httpFlv: () => (media ? (req, res) => media?.handleHttp(req, res) ?? false : undefined),
     mediaStats: () => gatewayStats(media),
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
@@ -94,6 +104,7 @@ export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
     ...(media ? { media } : {}),
     apps,
     db,
+    reload: () => server.reloadTls(),
     async close() {
       await server.close();
       await media?.close();
