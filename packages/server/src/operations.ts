@@ -17,10 +17,10 @@ import {
   type ServerMetrics,
   createServerMetrics,
 } from './metrics/server-metrics.js';
-import type { Signaling } from './signaling.js';
+import type { Signaling } from './core/signaling.js';
 import { type Db, openDatabase } from './store/database.js';
 import { LogStore } from './store/log-store.js';
-import type { StreamUrlSigner } from './stream-urls.js';
+import type { StreamUrlSigner } from './core/stream-urls.js';
 import { TimelineRecorder } from './timeline/timeline-recorder.js';
 import { TimelineStore } from './timeline/timeline-store.js';
 import { type WebhookOptions, WebhookDispatcher } from './webhooks/dispatcher.js';

@@ -7,24 +7,24 @@ import { CloseCode, Limits } from '@minirtc/protocol';
 import type { WireStream, WireUser } from '@minirtc/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { AppStore } from './app-store.js';
-import { Connection, type ConnectionLimits } from './connection.js';
+import { Connection, type ConnectionLimits } from './ws/connection.js';
 import { SIGNALING_DEFAULTS } from './defaults.js';
 import type { Emit, MediaEvent, ServerEvents } from './events.js';
-import type { HandlerContext } from './handlers/index.js';
+import type { HandlerContext } from './ws/handlers/index.js';
 import type { FastifyInstance } from 'fastify';
 import { type AddressResolver, createAddressResolver } from './http/client-address.js';
 import { type RawHandler, createHttpApp } from './http/http-app.js';
 import { type FlvHandler, flvRoutes, healthRoutes } from './http/routes.js';
 import { OpsListener } from './http/ops-listener.js';
 import { type TlsFiles, TlsReloader } from './http/tls-reloader.js';
-import { type LogEntry, type LogFilter, LogIntake, type LogIntakeOptions } from './log-intake.js';
+import { type LogEntry, type LogFilter, LogIntake, type LogIntakeOptions } from './http/log-intake.js';
 import { type Logger, silentLogger } from './logger.js';
-import { type MediaBridge, SignalingMediaBridge } from './media-bridge.js';
-import { createMediaHooks } from './media-hooks.js';
+import { type MediaBridge, SignalingMediaBridge } from './core/media-bridge.js';
+import { createMediaHooks } from './http/media-hooks.js';
 import { Operations, type OperationsOptions } from './operations.js';
-import { Signaling } from './signaling.js';
-import { wireStream } from './stream-registry.js';
-import { StreamUrlSigner } from './stream-urls.js';
+import { Signaling } from './core/signaling.js';
+import { wireStream } from './core/stream-registry.js';
+import { StreamUrlSigner } from './core/stream-urls.js';
 
 /** Rates the server enforces; ZEGO's published limits and the protocol's per-connection limits by default. */
 export interface RateLimits {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode } from '@minirtc/protocol';
-import type { MediaController } from '../src/media-bridge.js';
+import type { MediaController } from '../src/core/media-bridge.js';
 import type { MiniRtcServer } from '../src/server.js';
 import { type StreamGrant, signStreamUrl, streamSigningKey } from '@minirtc/protocol/crypto';
 import { APP_ID, SECRET, loginClient, startServer, token } from './helpers.js';

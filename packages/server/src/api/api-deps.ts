@@ -1,7 +1,7 @@
 import type { AppStore } from '../app-store.js';
-import type { LogEntry, LogFilter } from '../log-intake.js';
+import type { LogEntry, LogFilter } from '../http/log-intake.js';
 import type { MediaStreamStat } from '../metrics/server-metrics.js';
-import type { Signaling } from '../signaling.js';
+import type { Signaling } from '../core/signaling.js';
 import type { TimelineInput, TimelineStore } from '../timeline/timeline-store.js';
 import type { Outbox } from '../webhooks/outbox.js';
 import type { NonceStore } from './nonce-store.js';

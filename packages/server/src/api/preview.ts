@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { StreamGrant } from '@minirtc/protocol/crypto';
-import type { StreamUrlSigner } from '../stream-urls.js';
+import type { StreamUrlSigner } from '../core/stream-urls.js';
 
 /**
  * Session IDs of console preview grants start with this. Real session IDs are base64url (no dot), so

@@ -1,8 +1,8 @@
 import { ErrorCode, MiniRtcError, errorMessage } from '@minirtc/protocol';
 import type { WireRoomExtraInfo } from '@minirtc/protocol';
 import type { MediaStreamStat } from '../metrics/server-metrics.js';
-import type { Room } from '../room.js';
-import type { Signaling } from '../signaling.js';
+import type { Room } from '../core/room.js';
+import type { Signaling } from '../core/signaling.js';
 import type { ApiStream, ApiUser } from './api-types.js';
 
 export type { ApiStream, ApiUser } from './api-types.js';

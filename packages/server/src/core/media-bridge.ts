@@ -1,7 +1,7 @@
 import { ErrorCode, isMiniRtcError, userKey } from '@minirtc/protocol';
 import { type StreamGrant, verifyGrant } from '@minirtc/protocol/crypto';
-import { isPreviewGrant } from './api/preview.js';
-import type { Logger } from './logger.js';
+import { isPreviewGrant } from '../api/preview.js';
+import type { Logger } from '../logger.js';
 import type { Signaling } from './signaling.js';
 import type { StreamUrlSigner } from './stream-urls.js';
 

@@ -1,5 +1,5 @@
 import type { PushBody, RoomSnapshot, WireRoomExtraInfo } from '@minirtc/protocol';
-import { KeyedLimiter, TokenBucket } from './rate-limiter.js';
+import { KeyedLimiter, TokenBucket } from '../rate-limiter.js';
 import type { Membership } from './membership.js';
 import { type StreamReservation, wireStream } from './stream-registry.js';
 

@@ -1,6 +1,6 @@
 import type { StreamUrlResult } from '@minirtc/protocol';
 import { type StreamGrant, signStreamUrl, streamSigningKey } from '@minirtc/protocol/crypto';
-import type { AppStore } from './app-store.js';
+import type { AppStore } from '../app-store.js';
 
 /** Where signed URLs point: bases given as strings or resolved late (the HTTP port is known after listen). */
 export interface UrlBases {

@@ -1,9 +1,9 @@
 import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import type { FastifyInstance } from 'fastify';
-import { jsonBody } from './http/http-app.js';
-import type { Logger } from './logger.js';
-import type { LogEntry } from './api/api-types.js';
-export type { LogEntry } from './api/api-types.js';
+import { jsonBody } from './http-app.js';
+import type { Logger } from '../logger.js';
+import type { LogEntry } from '../api/api-types.js';
+export type { LogEntry } from '../api/api-types.js';
 
 /** Search criteria for {@link LogIntake.logs}; all optional, combined with AND. */
 export interface LogFilter {

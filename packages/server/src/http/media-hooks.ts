@@ -1,10 +1,10 @@
 import { ErrorCode, MiniRtcError, isMiniRtcError } from '@minirtc/protocol';
 import { type StreamGrant, verifyGrant } from '@minirtc/protocol/crypto';
 import type { FastifyInstance } from 'fastify';
-import type { Logger } from './logger.js';
-import type { MediaBridge } from './media-bridge.js';
-import type { Signaling } from './signaling.js';
-import type { StreamUrlSigner } from './stream-urls.js';
+import type { Logger } from '../logger.js';
+import type { MediaBridge } from '../core/media-bridge.js';
+import type { Signaling } from '../core/signaling.js';
+import type { StreamUrlSigner } from '../core/stream-urls.js';
 
 /** What a hook asks, whatever server sent it. */
 interface HookCall {

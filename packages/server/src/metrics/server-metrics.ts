@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { ServerEvents } from '../events.js';
-import type { Signaling } from '../signaling.js';
+import type { Signaling } from '../core/signaling.js';
 import type { AttemptReport } from '../webhooks/dispatcher.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 

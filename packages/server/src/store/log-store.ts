@@ -1,4 +1,4 @@
-import type { LogEntry, LogFilter } from '../log-intake.js';
+import type { LogEntry, LogFilter } from '../http/log-intake.js';
 import { type Db, pruneOldest } from './database.js';
 
 interface LogRow {

@@ -10,8 +10,8 @@ import type { ClientMessage, ServerMessage } from '@minirtc/protocol';
 import { WebSocket } from 'ws';
 import type { RawData } from 'ws';
 import { type Handler, type HandlerContext, type Outcome, handlers } from './handlers/index.js';
-import { TokenBucket } from './rate-limiter.js';
-import type { Session, Transport } from './session.js';
+import { TokenBucket } from '../rate-limiter.js';
+import type { Session, Transport } from '../core/session.js';
 
 /** Per-connection limits (resolved from {@link ServerOptions}). */
 export interface ConnectionLimits {

@@ -1,12 +1,12 @@
 import type { ClientMessageOf, ClientMessageType } from '@minirtc/protocol';
 import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
-import type { AppStore } from '../app-store.js';
-import type { Emit } from '../events.js';
-import type { Logger } from '../logger.js';
-import type { Membership } from '../membership.js';
-import type { Session, Transport } from '../session.js';
-import type { Signaling } from '../signaling.js';
-import type { StreamUrlSigner } from '../stream-urls.js';
+import type { AppStore } from '../../app-store.js';
+import type { Emit } from '../../events.js';
+import type { Logger } from '../../logger.js';
+import type { Membership } from '../../core/membership.js';
+import type { Session, Transport } from '../../core/session.js';
+import type { Signaling } from '../../core/signaling.js';
+import type { StreamUrlSigner } from '../../core/stream-urls.js';
 
 /** What every request handler can reach. */
 export interface HandlerContext {

@@ -1,6 +1,6 @@
 import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import { tokenAllowsPublish } from '@minirtc/protocol/crypto';
-import type { StreamReservation } from '../stream-registry.js';
+import type { StreamReservation } from '../../core/stream-registry.js';
 import type { Handler } from './context.js';
 import { requireMember } from './context.js';
 
