@@ -11,7 +11,7 @@ export type { TlsFiles } from './http/tls-reloader.js';
 export { type AddressResolver, createAddressResolver } from './http/client-address.js';
 export type { LogEntry, LogFilter, LogIntakeOptions } from './http/log-intake.js';
 export { type Logger, type LogLevel, silentLogger } from './logger.js';
-export type { AuthorizeResult, MediaBridge, MediaController } from './core/media-bridge.js';
+export type { AuthorizeResult, MediaBridge, MediaController } from './core/media-port.js';
 export { KeyedLimiter, TokenBucket } from './rate-limiter.js';
 export { MiniRtcServer, type RateLimits, type RoomSummary, type ServerOptions } from './server.js';
 export type { MediaEvent } from './events.js';

@@ -2,7 +2,7 @@ import { CloseCode, ErrorCode, errorMessage } from '@minirtc/protocol';
 import type { Token04Info } from '@minirtc/protocol/crypto';
 import type { Emit } from '../events.js';
 import type { Logger } from '../logger.js';
-import type { MediaController } from './media-bridge.js';
+import type { MediaController } from './media-port.js';
 import { Membership } from './membership.js';
 import type { Room, RoomLimits } from './room.js';
 import { RoomRegistry } from './room-registry.js';

@@ -2,7 +2,7 @@ import { ErrorCode, MiniRtcError, isMiniRtcError } from '@minirtc/protocol';
 import { type StreamGrant, verifyGrant } from '@minirtc/protocol/crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.js';
-import type { MediaBridge } from '../core/media-bridge.js';
+import type { MediaBridge } from '../core/media-port.js';
 import type { Signaling } from '../core/signaling.js';
 import type { StreamUrlSigner } from '../core/stream-urls.js';
 

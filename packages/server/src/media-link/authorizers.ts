@@ -1,7 +1,7 @@
 import { isMiniRtcError, mediaStreamKey, rtmpRefusalOf, userKey } from '@minirtc/protocol';
 import { verifyGrant } from '@minirtc/protocol/crypto';
 import type { AuthResult, MediaAuthorizer, StreamRequest } from '@minirtc/rtmp';
-import type { MediaBridge } from '../core/media-bridge.js';
+import type { MediaBridge } from '../core/media-port.js';
 import type { MediaTag } from './media-tag.js';
 
 /** A signaling refusal as the gateway's: RTMP status and HTTP status both from the error table. */
