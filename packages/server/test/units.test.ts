@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryAppStore } from '../src/app-store.js';
 import { KeyedLimiter, TokenBucket } from '../src/rate-limiter.js';
-import { Session } from '../src/core/session.js';
+import { Session } from '../src/core/model.js';
 import { setLongTimeout } from '../src/core/timers.js';
 import { SECRET } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { ErrorCode, MiniRtcError, errorMessage } from '@minirtc/protocol';
 import type { WireRoomExtraInfo } from '@minirtc/protocol';
 import type { MediaStreamStat } from '../metrics/server-metrics.js';
-import type { Room } from '../core/room.js';
+import type { Room } from '../core/model.js';
 import type { Signaling } from '../core/signaling.js';
 import type { ApiStream, ApiUser } from './api-types.js';
 

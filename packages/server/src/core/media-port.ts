@@ -37,4 +37,3 @@ export interface MediaBridge {
   /** Registers how to drop media when signaling revokes it (stopPublish, logout, kick, grace over, closeRoom). */
   attachController(c: MediaController): void;
 }
-

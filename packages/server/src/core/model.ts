@@ -1,7 +1,25 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { userKey } from '@minirtc/protocol';
-import type { PushBody, PushMessage, ServerMessage } from '@minirtc/protocol';
-import type { Membership } from './membership.js';
+import type {
+  PushBody,
+  PushMessage,
+  RoomSnapshot,
+  ServerMessage,
+  WireRoomExtraInfo,
+  WireUser,
+} from '@minirtc/protocol';
+import { KeyedLimiter, TokenBucket } from '../rate-limiter.js';
+import { type StreamReservation, wireStream } from './stream-registry.js';
+import type { Token04Info } from '@minirtc/protocol/crypto';
+import type { LongTimer } from './timers.js';
+
+/**
+ * The core's linked entities: a {@link Session} (one logged-in client), a {@link Room}, and the
+ * {@link Membership} that links them (held by both sides). They reference each other, so they live in
+ * one module: the core's import graph stays free of cycles. Only the {@link Signaling} core changes
+ * who is a member of what.
+ * @packageDocumentation
+ */
 
 /** What a session needs from the socket it is attached to; implemented by {@link Connection}. */
 export interface Transport {
@@ -105,5 +123,106 @@ export class Session {
     const a = Buffer.from(key);
     const b = Buffer.from(this.resumeKey);
     return a.length === b.length && timingSafeEqual(a, b);
+  }
+}
+
+/** Per-room message rates (ZEGO's published limits by default). */
+export interface RoomLimits {
+  broadcastPerSecond: number;
+  barragePerSecond: number;
+  customCommandPerSecond: number;
+}
+
+/**
+ * A room of one app: members, reserved streams, extra info, and the per-room rate limits. It knows how
+ * to address its members; deciding who joins or leaves is the {@link Signaling} core's job.
+ */
+export class Room {
+  readonly createdAt = Date.now();
+  /** Members by userID (includes sessions in their grace window: they have not left). */
+  readonly members = new Map<string, Membership>();
+  /** Streams reserved in this room, by streamID (live or not). */
+  readonly streams = new Map<string, StreamReservation>();
+  readonly extraInfo = new Map<string, WireRoomExtraInfo>();
+  /** Bumped on every user or stream change, so snapshots and updates can be ordered by the client. */
+  roomSeq = 0;
+  /** Numeric messageIDs of broadcast messages (ZEGO's type for them). */
+  broadcastCounter = 0;
+  readonly broadcastLimit: TokenBucket;
+  readonly barrageLimit: TokenBucket;
+  /** Custom commands, keyed by receiving userID. */
+  readonly commandLimit: KeyedLimiter;
+
+  constructor(
+    readonly appID: number,
+    readonly roomID: string,
+    /** Maximum members, Infinity when unbounded. */
+    readonly maxMembers: number,
+    limits: RoomLimits,
+  ) {
+    this.broadcastLimit = new TokenBucket(limits.broadcastPerSecond);
+    this.barrageLimit = new TokenBucket(limits.barragePerSecond);
+    this.commandLimit = new KeyedLimiter(limits.customCommandPerSecond);
+  }
+
+  /** Live streams, in reservation order. */
+  liveStreams(): StreamReservation[] {
+    return [...this.streams.values()].filter((s) => s.live);
+  }
+
+  /** Sends a push to every member except `exceptUserID`, optionally filtered. */
+  pushToOthers(exceptUserID: string | null, body: PushBody, filter?: (m: Membership) => boolean): void {
+    for (const [uid, m] of this.members) {
+      if (uid === exceptUserID) continue;
+      if (filter && !filter(m)) continue;
+      m.session.push(body);
+    }
+  }
+
+  /** The room as `userID` sees it at login: others only, and live streams not its own. */
+  snapshot(userID: string): RoomSnapshot {
+    return {
+      roomID: this.roomID,
+      roomSeq: this.roomSeq,
+      users: [...this.members.values()].filter((m) => m.session.userID !== userID).map((m) => m.user),
+      streams: this.liveStreams()
+        .filter((s) => s.userID !== userID)
+        .map(wireStream),
+      extraInfo: [...this.extraInfo.values()],
+      onlineCount: this.members.size,
+    };
+  }
+}
+
+/**
+ * A session's presence in one room: the link both sides hold. It carries what is per room rather than
+ * per session: the token (each room login has its own, with its own expiry and privileges), the
+ * `userUpdate` wish, and the token timers.
+ */
+export class Membership {
+  /** Timer for `tokenWillExpire`. */
+  willExpireTimer: LongTimer | null = null;
+  /** Timer for the expiry kick. */
+  expireTimer: LongTimer | null = null;
+  readonly joinedAt = Date.now();
+
+  constructor(
+    readonly room: Room,
+    public session: Session,
+    public token: Token04Info,
+    public userUpdate: boolean,
+  ) {}
+
+  /** The user as others see it. */
+  get user(): WireUser {
+    return { userID: this.session.userID, userName: this.session.userName };
+  }
+
+  /** Stops the token timers (leave, renew, replacement). */
+  clearTimers(): void {
+    this.willExpireTimer?.cancel();
+    this.expireTimer?.cancel();
+    this.willExpireTimer = null;
+    this.expireTimer = null;
   }
 }

@@ -1,4 +1,4 @@
-import { Room, type RoomLimits } from './room.js';
+import { Room, type RoomLimits } from './model.js';
 
 /** Rooms by AppID and roomID: roomIDs are unique per AppID only. */
 export class RoomRegistry {

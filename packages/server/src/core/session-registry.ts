@@ -1,5 +1,5 @@
 import { userKey } from '@minirtc/protocol';
-import type { Session } from './session.js';
+import type { Session } from './model.js';
 
 /**
  * Sessions by ID and by (AppID, userID): the second index enforces one session per user and finds

@@ -1,4 +1,4 @@
-import type { Membership } from './membership.js';
+import type { Membership } from './model.js';
 import { setLongTimeout } from './timers.js';
 
 /**

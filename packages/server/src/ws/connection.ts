@@ -11,7 +11,7 @@ import { WebSocket } from 'ws';
 import type { RawData } from 'ws';
 import { type Handler, type HandlerContext, type Outcome, handlers } from './handlers/index.js';
 import { TokenBucket } from '../rate-limiter.js';
-import type { Session, Transport } from '../core/session.js';
+import type { Session, Transport } from '../core/model.js';
 
 /** Per-connection limits (resolved from {@link ServerOptions}). */
 export interface ConnectionLimits {

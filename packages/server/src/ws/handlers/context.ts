@@ -3,8 +3,8 @@ import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import type { AppStore } from '../../app-store.js';
 import type { Emit } from '../../events.js';
 import type { Logger } from '../../logger.js';
-import type { Membership } from '../../core/membership.js';
-import type { Session, Transport } from '../../core/session.js';
+import type { Membership } from '../../core/model.js';
+import type { Session, Transport } from '../../core/model.js';
 import type { Signaling } from '../../core/signaling.js';
 import type { StreamUrlSigner } from '../../core/stream-urls.js';
 

@@ -1,7 +1,7 @@
 import { CloseCode, ErrorCode, Limits, MiniRtcError, checkUserName } from '@minirtc/protocol';
 import type { LoginResult } from '@minirtc/protocol';
 import { verifyToken04 } from '@minirtc/protocol/crypto';
-import type { Membership } from '../../core/membership.js';
+import type { Membership } from '../../core/model.js';
 import type { Handler } from './context.js';
 import { requireMember, requireSession } from './context.js';
 
