@@ -9,6 +9,8 @@ echo "== typecheck (tsc strict)"
 npx tsc -p tsconfig.json
 npx tsc -p packages/console/tsconfig.json
 npx tsc -p packages/console/tsconfig.test.json
+echo "== import cycles (madge)"
+bash scripts/check-cycles.sh
 echo "== build (SDK bundle → examples/alipay-1v1/libs, console)"
 bash scripts/build.sh
 echo "== tests"
