@@ -219,7 +219,11 @@ export interface ErrorRow {
 type Rows = (typeof ERROR_TABLE)[number];
 
 /** Error codes by name, derived from {@link ERROR_TABLE}. */
-export const ErrorCode = Object.fromEntries(ERROR_TABLE.map((r) => [r.name, r.code])) as {
+// A loop, not Object.fromEntries: the SDK bundle targets ES2015 runtimes (its test refuses ES2019+ calls).
+export const ErrorCode = ERROR_TABLE.reduce<Record<string, number>>((byName, r) => {
+  byName[r.name] = r.code;
+  return byName;
+}, {}) as {
   readonly [R in Rows as R['name']]: R['code'];
 };
 

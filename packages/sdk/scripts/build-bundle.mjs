@@ -49,7 +49,8 @@ function resolveTs(args) {
  */
 /**
  * Keys that are not private members but never leave the bundle either, shortened too:
- * - `httpStatus`: the error table's HTTP status, read only by the server (`httpStatusOf`);
+ * - `httpStatus`: the error table's HTTP status and `MiniRtcError.httpStatus`, read only by the server's
+ *   HTTP error handler; the SDK's errors are ZEGO's `{ code, msg }` (docs/sdk-contract.md);
  * - `conn`, `emitter`, `logger`: the engine's internal dependencies handed to its rooms and streams;
  * - `usersAdded` … `extraInfoChanged`: the fields of a room snapshot diff (room-state.ts), turned
  *   into ZEGO events before anything leaves the SDK.
@@ -66,11 +67,17 @@ const INTERNAL_KEYS = [
   'streamsRemoved',
   'extraInfoChanged',
 ];
-const EDGE_FILES = ['src/types.ts', 'src/platform.ts', 'src/platform-alipay.ts', '../protocol/src/messages.ts'];
+const EDGE_FILES = [
+  'src/types.ts',
+  'src/platform.ts',
+  'src/platform-alipay.ts',
+  '../protocol/src/messages.ts',
+];
 for (const f of EDGE_FILES) {
   const text = readFileSync(join(root, f), 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
   for (const k of INTERNAL_KEYS) {
-    if (new RegExp(`\\b${k}\\b`).test(text)) throw new Error(`${f} uses '${k}': it may cross the bundle's edge`);
+    if (new RegExp(`\\b${k}\\b`).test(text))
+      throw new Error(`${f} uses '${k}': it may cross the bundle's edge`);
   }
 }
 const mangled = [
