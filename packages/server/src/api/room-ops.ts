@@ -98,7 +98,7 @@ export function broadcastToRoom(
 ): { messageID: number } {
   const room = requireRoom(core, appID, roomID);
   if (!room.broadcastLimit.take()) throw new MiniRtcError(ErrorCode.RATE_LIMITED, 'broadcast rate limit');
-  const messageID = ++room.broadcastCounter;
+  const messageID = core.nextBroadcastID(room);
   room.pushToOthers(from.userID, {
     type: 'broadcast',
     roomID,

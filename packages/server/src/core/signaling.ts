@@ -1,15 +1,21 @@
-import { CloseCode, ErrorCode, errorMessage } from '@minirtc/protocol';
+import { CloseCode, ErrorCode, MiniRtcError, errorMessage } from '@minirtc/protocol';
 import type { Token04Info } from '@minirtc/protocol/crypto';
 import type { Emit } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { MediaController } from './media-port.js';
-import { Membership } from './model.js';
-import type { Room, RoomLimits } from './model.js';
-import { RoomRegistry } from './room-registry.js';
-import { Session, type Transport } from './model.js';
-import { SessionRegistry } from './session-registry.js';
-import { type StreamReservation, StreamRegistry, wireStream } from './stream-registry.js';
+import { Membership, type Room, type RoomLimits, Session, type Transport } from './model.js';
+import {
+  type CoreStores,
+  type RoomReader,
+  type SessionReader,
+  type StreamReader,
+  memoryStores,
+} from './stores.js';
+import { type StreamReservation, wireStream } from './stream-registry.js';
 import { armTokenTimers } from './token-timers.js';
+
+/** Keys one room may hold in its extra info (ZEGO allows few; bounded so a room cannot grow without end). */
+export const MAX_ROOM_EXTRA_KEYS = 10;
 
 /** Timing and size settings of the core (resolved from {@link ServerOptions}). */
 export interface SignalingConfig {
@@ -26,24 +32,42 @@ export interface SignalingConfig {
  * so a transition is never interleaved with another.
  */
 export class Signaling {
-  readonly sessions = new SessionRegistry();
-  readonly rooms: RoomRegistry;
-  readonly streams = new StreamRegistry();
   /** Set by the media gateway through {@link MediaBridge.attachController}. */
   controller: MediaController | null = null;
+  /** The writable stores: only this class changes them. */
+  readonly #stores: CoreStores;
 
+  /**
+   * @param stores where the state lives; default: in memory (see {@link memoryStores})
+   */
   constructor(
     readonly config: SignalingConfig,
     private readonly emit: Emit,
     private readonly log: Logger,
+    stores?: CoreStores,
   ) {
-    this.rooms = new RoomRegistry(config.roomLimits);
+    this.#stores = stores ?? memoryStores(config.roomLimits);
+  }
+
+  /** Sessions, read-only: they change through this class's methods. */
+  get sessions(): SessionReader {
+    return this.#stores.sessions;
+  }
+
+  /** Rooms, read-only. */
+  get rooms(): RoomReader {
+    return this.#stores.rooms;
+  }
+
+  /** Stream reservations, read-only. */
+  get streams(): StreamReader {
+    return this.#stores.streams;
   }
 
   /** A new, registered session. */
   createSession(appID: number, userID: string, userName: string): Session {
     const s = new Session(appID, userID, userName, this.config.maxBufferedPushes);
-    this.sessions.add(s);
+    this.#stores.sessions.add(s);
     return s;
   }
 
@@ -51,7 +75,7 @@ export class Signaling {
   openRoom(appID: number, roomID: string, maxMembers: number): [Room, boolean] {
     const existing = this.rooms.get(appID, roomID);
     if (existing) return [existing, false];
-    const room = this.rooms.create(appID, roomID, maxMembers);
+    const room = this.#stores.rooms.create(appID, roomID, maxMembers);
     this.emit('roomCreated', { appID, roomID });
     return [room, true];
   }
@@ -112,7 +136,7 @@ export class Signaling {
       reason,
     });
     if (room.members.size === 0) {
-      this.rooms.delete(room.appID, room.roomID);
+      this.#stores.rooms.delete(room.appID, room.roomID);
       this.emit('roomClosed', { appID: room.appID, roomID: room.roomID });
     }
   }
@@ -127,7 +151,7 @@ export class Signaling {
     s.ended = true;
     if (s.graceTimer) clearTimeout(s.graceTimer);
     s.graceTimer = null;
-    this.sessions.delete(s);
+    this.#stores.sessions.delete(s);
     // A lingering session's user lives on in a successor: its streams went with `leave` above, and
     // dropping everything of the user would take the successor's media too.
     if (dropMedia && !s.lingering) this.controller?.dropUser(s.appID, s.userID, reason);
@@ -216,11 +240,11 @@ export class Signaling {
       });
     }
     if (old.rooms.size === 0) {
-      this.sessions.alias(old, next);
+      this.#stores.sessions.alias(old, next);
       this.endSession(old, 'replaced', false);
     } else if (!old.lingering) {
       old.lingering = true;
-      this.sessions.linger(old);
+      this.#stores.sessions.linger(old);
     }
     return m;
   }
@@ -236,9 +260,82 @@ export class Signaling {
     });
   }
 
+  /**
+   * `publish`: reserves `streamID` for the member's user (unique per AppID), or renews the user's own
+   * reservation (a retry, or after a silent replacement) with the calling session. The room's list
+   * does not change: the stream enters it when the gateway reports media ({@link streamLive}).
+   */
+  reserveStream(m: Membership, streamID: string, extraInfo: string | undefined): StreamReservation {
+    const s = m.session;
+    const taken = this.streams.get(s.appID, streamID);
+    if (taken && taken.userID !== s.userID) throw new MiniRtcError(ErrorCode.STREAM_ID_TAKEN);
+    if (taken && taken.roomID !== m.room.roomID) {
+      throw new MiniRtcError(ErrorCode.STREAM_ID_TAKEN, 'you publish this streamID in another room');
+    }
+    if (taken) {
+      taken.sessionID = s.id;
+      if (extraInfo !== undefined) taken.extraInfo = extraInfo;
+      return taken;
+    }
+    const r: StreamReservation = {
+      appID: s.appID,
+      streamID,
+      roomID: m.room.roomID,
+      userID: s.userID,
+      userName: s.userName,
+      sessionID: s.id,
+      extraInfo: extraInfo ?? '',
+      live: false,
+      reservedAt: Date.now(),
+    };
+    this.#stores.streams.set(r);
+    m.room.streams.set(r.streamID, r);
+    return r;
+  }
+
+  /** A stream's extra info (own streams only); a live stream's change goes to the others. */
+  setStreamExtraInfo(m: Membership, streamID: string, extraInfo: string): void {
+    const r = this.streams.get(m.session.appID, streamID);
+    if (!r || r.roomID !== m.room.roomID) throw new MiniRtcError(ErrorCode.STREAM_NOT_FOUND);
+    if (r.userID !== m.session.userID) throw new MiniRtcError(ErrorCode.STREAM_NOT_OWNED);
+    r.extraInfo = extraInfo;
+    if (r.live) {
+      m.room.pushToOthers(r.userID, {
+        type: 'streamExtraInfo',
+        roomID: m.room.roomID,
+        streams: [{ streamID: r.streamID, user: m.user, extraInfo: r.extraInfo }],
+      });
+    }
+  }
+
+  /** A room extra info key (at most {@link MAX_ROOM_EXTRA_KEYS} per room); the others are told. */
+  setRoomExtraInfo(m: Membership, key: string, value: string): void {
+    const info = m.room.extraInfo;
+    if (!info.has(key) && info.size >= MAX_ROOM_EXTRA_KEYS) {
+      throw new MiniRtcError(
+        ErrorCode.ROOM_EXTRA_INFO_KEY_TOO_LONG,
+        `a room holds at most ${MAX_ROOM_EXTRA_KEYS} keys`,
+      );
+    }
+    const item = { key, value, updateUser: m.user, updateTime: Date.now() };
+    info.set(key, item);
+    m.room.pushToOthers(m.session.userID, { type: 'roomExtraInfo', roomID: m.room.roomID, items: [item] });
+  }
+
+  /** The next broadcast messageID of a room (ZEGO's is a per-room number). */
+  nextBroadcastID(room: Room): number {
+    room.broadcastCounter += 1;
+    return room.broadcastCounter;
+  }
+
+  /** A membership's token is replaced (renewToken); arm its timers with {@link scheduleToken}. */
+  renewToken(m: Membership, token: Token04Info): void {
+    m.token = token;
+  }
+
   /** Releases a reservation: DELETE to the room if it was live, and the gateway drops the media. */
   release(r: StreamReservation, reason: string): void {
-    this.streams.delete(r.appID, r.streamID);
+    this.#stores.streams.delete(r.appID, r.streamID);
     const room = this.rooms.get(r.appID, r.roomID);
     room?.streams.delete(r.streamID);
     if (r.live) {

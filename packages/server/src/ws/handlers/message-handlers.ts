@@ -3,14 +3,13 @@ import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import type { Handler } from './context.js';
 import { requireMember } from './context.js';
 
-/** Keys one room may hold in its extra info (ZEGO allows few; bounded so a room cannot grow without end). */
-export const MAX_ROOM_EXTRA_KEYS = 10;
+export { MAX_ROOM_EXTRA_KEYS } from '../../core/signaling.js';
 
 /** `broadcast`: to every other member, 10/s per room; messageID is a per-room counter (ZEGO: a number). */
-export const broadcast: Handler<'broadcast'> = (_ctx, caller, msg) => {
+export const broadcast: Handler<'broadcast'> = (ctx, caller, msg) => {
   const m = requireMember(caller, msg.roomID);
   if (!m.room.broadcastLimit.take()) throw new MiniRtcError(ErrorCode.RATE_LIMITED, 'broadcast rate limit');
-  const messageID = ++m.room.broadcastCounter;
+  const messageID = ctx.core.nextBroadcastID(m.room);
   m.room.pushToOthers(m.session.userID, {
     type: 'broadcast',
     roomID: msg.roomID,
@@ -57,17 +56,8 @@ export const customCommand: Handler<'customCommand'> = (_ctx, caller, msg) => {
 };
 
 /** `setRoomExtraInfo`: key ≤ 10 B and value ≤ 128 B (checked by the schema); the others are told. */
-export const setRoomExtraInfo: Handler<'setRoomExtraInfo'> = (_ctx, caller, msg) => {
+export const setRoomExtraInfo: Handler<'setRoomExtraInfo'> = (ctx, caller, msg) => {
   const m = requireMember(caller, msg.roomID);
-  const info = m.room.extraInfo;
-  if (!info.has(msg.key) && info.size >= MAX_ROOM_EXTRA_KEYS) {
-    throw new MiniRtcError(
-      ErrorCode.ROOM_EXTRA_INFO_KEY_TOO_LONG,
-      `a room holds at most ${MAX_ROOM_EXTRA_KEYS} keys`,
-    );
-  }
-  const item = { key: msg.key, value: msg.value, updateUser: m.user, updateTime: Date.now() };
-  info.set(msg.key, item);
-  m.room.pushToOthers(m.session.userID, { type: 'roomExtraInfo', roomID: msg.roomID, items: [item] });
+  ctx.core.setRoomExtraInfo(m, msg.key, msg.value);
   return {};
 };

@@ -144,6 +144,7 @@ export const renewToken: Handler<'renewToken'> = (ctx, caller, msg) => {
     secret: app.serverSecret,
     roomID: msg.roomID,
   });
-  m.token = token;
+  ctx.core.renewToken(m, token);
+  // The timers are armed after the reply: a tokenWillExpire push must not overtake it.
   return { data: { tokenExpire: token.expire }, after: () => ctx.core.scheduleToken(m) };
 };

@@ -1,6 +1,5 @@
 import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import { tokenAllowsPublish } from '@minirtc/protocol/crypto';
-import type { StreamReservation } from '../../core/stream-registry.js';
 import type { Handler } from './context.js';
 import { requireMember } from './context.js';
 
@@ -12,30 +11,7 @@ export const publish: Handler<'publish'> = (ctx, caller, msg) => {
   const m = requireMember(caller, msg.roomID);
   const s = m.session;
   if (!tokenAllowsPublish(m.token, msg.streamID)) throw new MiniRtcError(ErrorCode.NO_PUBLISH_PRIVILEGE);
-  const taken = ctx.core.streams.get(s.appID, msg.streamID);
-  if (taken && taken.userID !== s.userID) throw new MiniRtcError(ErrorCode.STREAM_ID_TAKEN);
-  if (taken && taken.roomID !== msg.roomID) {
-    throw new MiniRtcError(ErrorCode.STREAM_ID_TAKEN, 'you publish this streamID in another room');
-  }
-  if (taken) {
-    // Publishing again (a retry, or after a silent replacement): same reservation, fresh URL.
-    taken.sessionID = s.id;
-    if (msg.extraInfo !== undefined) taken.extraInfo = msg.extraInfo;
-  } else {
-    const r: StreamReservation = {
-      appID: s.appID,
-      streamID: msg.streamID,
-      roomID: msg.roomID,
-      userID: s.userID,
-      userName: s.userName,
-      sessionID: s.id,
-      extraInfo: msg.extraInfo ?? '',
-      live: false,
-      reservedAt: Date.now(),
-    };
-    ctx.core.streams.set(r);
-    m.room.streams.set(r.streamID, r);
-  }
+  ctx.core.reserveStream(m, msg.streamID, msg.extraInfo);
   const data = ctx.signer.issue({
     appID: s.appID,
     roomID: msg.roomID,
@@ -84,17 +60,7 @@ export const stopPlay: Handler<'stopPlay'> = (_ctx, caller, msg) => {
 /** `setStreamExtraInfo`: own streams only; a live stream's change goes to the others. */
 export const setStreamExtraInfo: Handler<'setStreamExtraInfo'> = (ctx, caller, msg) => {
   const m = requireMember(caller, msg.roomID);
-  const r = ctx.core.streams.get(m.session.appID, msg.streamID);
-  if (!r || r.roomID !== msg.roomID) throw new MiniRtcError(ErrorCode.STREAM_NOT_FOUND);
-  if (r.userID !== m.session.userID) throw new MiniRtcError(ErrorCode.STREAM_NOT_OWNED);
-  r.extraInfo = msg.extraInfo;
-  if (r.live) {
-    m.room.pushToOthers(r.userID, {
-      type: 'streamExtraInfo',
-      roomID: msg.roomID,
-      streams: [{ streamID: r.streamID, user: m.user, extraInfo: r.extraInfo }],
-    });
-  }
+  ctx.core.setStreamExtraInfo(m, msg.streamID, msg.extraInfo);
   return {};
 };
 
