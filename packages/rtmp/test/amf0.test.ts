@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Amf0Decoder, EcmaArray, decodeAmf0, encodeAmf0 } from '../src/amf0.js';
+import { Amf0Decoder, EcmaArray, decodeAmf0, encodeAmf0 } from '../src/protocol/amf0.js';
 import { RtmpError, RtmpErrorCode } from '../src/errors.js';
 
 function errCode(fn: () => unknown): number {

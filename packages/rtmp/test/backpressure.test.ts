@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type BackpressureState, admit } from '../src/backpressure.js';
+import { type BackpressureState, admit } from '../src/hub/backpressure.js';
 
 const limits = { soft: 1000, hard: 4000, maxDropMs: 5000 };
 const key = { typeId: 9, keyframe: true };

@@ -6,7 +6,7 @@
  *   node --conditions=source --import tsx test/bench-fanout.ts [players=50] [seconds=10]
  */
 import { connect } from 'node:net';
-import { MessageType, writeMessage } from '../src/chunk-writer.js';
+import { MessageType, writeMessage } from '../src/protocol/chunk-writer.js';
 import { MediaServer } from '../src/index.js';
 import { chunkSize4096, clientScript, tags } from './helpers.js';
 

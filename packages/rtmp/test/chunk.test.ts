@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { ChunkReader, type RtmpMessage } from '../src/chunk-reader.js';
-import { Csid, MessageType, setChunkSizeMessage, writeMessage } from '../src/chunk-writer.js';
+import { ChunkReader, type RtmpMessage } from '../src/protocol/chunk-reader.js';
+import { Csid, MessageType, setChunkSizeMessage, writeMessage } from '../src/protocol/chunk-writer.js';
 import { RtmpError, RtmpErrorCode } from '../src/errors.js';
 
 function feedAll(reader: ChunkReader, parts: Buffer[]): RtmpMessage[] {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { get } from 'node:http';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { inspectVideo } from '../src/codec.js';
-import { FlvReader } from '../src/flv.js';
+import { inspectVideo } from '../src/protocol/codec.js';
+import { FlvReader } from '../src/protocol/flv.js';
 import {
   type MediaServer as MediaServerT,
   MediaServer,

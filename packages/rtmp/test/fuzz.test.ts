@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type AmfValue, decodeAmf0, encodeAmf0 } from '../src/amf0.js';
-import { ChunkReader } from '../src/chunk-reader.js';
-import { writeMessage } from '../src/chunk-writer.js';
-import { parseFlvPath } from '../src/http-flv.js';
-import { parseConnectTarget, splitStreamName } from '../src/stream-name.js';
+import { type AmfValue, decodeAmf0, encodeAmf0 } from '../src/protocol/amf0.js';
+import { ChunkReader } from '../src/protocol/chunk-reader.js';
+import { writeMessage } from '../src/protocol/chunk-writer.js';
+import { parseFlvPath } from '../src/http-flv/http-flv.js';
+import { parseConnectTarget, splitStreamName } from '../src/protocol/stream-name.js';
 import { RtmpError, RtmpErrorCode } from '../src/errors.js';
-import { RtmpSession } from '../src/rtmp-session.js';
+import { RtmpSession } from '../src/protocol/rtmp-session.js';
 import { clientScript, tags } from './helpers.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200);

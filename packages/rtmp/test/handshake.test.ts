@@ -10,7 +10,7 @@ import {
   findClientDigest,
   makeDigestC1,
   verifyServerS2,
-} from '../src/handshake.js';
+} from '../src/protocol/handshake.js';
 import { createHmac } from 'node:crypto';
 import { simpleC0C1 } from './helpers.js';
 

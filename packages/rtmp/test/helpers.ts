@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { decodeAmf0, encodeAmf0, type AmfValue } from '../src/amf0.js';
-import { ChunkReader, type RtmpMessage } from '../src/chunk-reader.js';
-import { Csid, MessageType, setChunkSizeMessage, writeMessage } from '../src/chunk-writer.js';
-import { HANDSHAKE_SIZE } from '../src/handshake.js';
+import { decodeAmf0, encodeAmf0, type AmfValue } from '../src/protocol/amf0.js';
+import { ChunkReader, type RtmpMessage } from '../src/protocol/chunk-reader.js';
+import { Csid, MessageType, setChunkSizeMessage, writeMessage } from '../src/protocol/chunk-writer.js';
+import { HANDSHAKE_SIZE } from '../src/protocol/handshake.js';
 
 /** Simple-handshake C0+C1 from a client. */
 export function simpleC0C1(): Buffer {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ChunkReader } from '../src/chunk-reader.js';
-import { FlvReader } from '../src/flv.js';
-import { MediaHub } from '../src/media-hub.js';
-import type { PlayerSink, PublisherHandle, StreamInfo } from '../src/stream-info.js';
+import { ChunkReader } from '../src/protocol/chunk-reader.js';
+import { FlvReader } from '../src/protocol/flv.js';
+import { MediaHub } from '../src/hub/media-hub.js';
+import type { PlayerSink, PublisherHandle, StreamInfo } from '../src/hub/stream-info.js';
 import { tags } from './helpers.js';
 
 class FakeSink implements PlayerSink {

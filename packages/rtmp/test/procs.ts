@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type Socket, connect } from 'node:net';
-import { MessageType } from '../src/chunk-writer.js';
+import { MessageType } from '../src/protocol/chunk-writer.js';
 import { ServerOutput } from './helpers.js';
 
 const live = new Set<ChildProcess>();

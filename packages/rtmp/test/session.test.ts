@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeAmf0 } from '../src/amf0.js';
-import { MessageType, userControlMessage, windowAckSizeMessage, writeMessage } from '../src/chunk-writer.js';
+import { encodeAmf0 } from '../src/protocol/amf0.js';
+import {
+  MessageType,
+  userControlMessage,
+  windowAckSizeMessage,
+  writeMessage,
+} from '../src/protocol/chunk-writer.js';
 import { RtmpErrorCode } from '../src/errors.js';
-import { RtmpSession, type StreamCommand } from '../src/rtmp-session.js';
+import { RtmpSession, type StreamCommand } from '../src/protocol/rtmp-session.js';
 import { ServerOutput, clientScript, command, tags } from './helpers.js';
 
 function harness() {

@@ -1,8 +1,8 @@
 import { ErrorCode, httpStatusOf } from '@minirtc/protocol';
 import type { ServerResponse } from 'node:http';
-import { flvHeader } from './flv.js';
-import type { PlayerSink } from './stream-info.js';
-import { MAX_STREAM_NAME_LENGTH, parseQuery } from './stream-name.js';
+import { flvHeader } from '../protocol/flv.js';
+import type { PlayerSink } from '../hub/stream-info.js';
+import { MAX_STREAM_NAME_LENGTH, parseQuery } from '../protocol/stream-name.js';
 
 /** What an HTTP-FLV URL names: `/<app>/<stream>.flv?query`. */
 export interface FlvTarget {

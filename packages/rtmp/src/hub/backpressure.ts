@@ -1,4 +1,4 @@
-import { MessageType } from './chunk-writer.js';
+import { MessageType } from '../protocol/chunk-writer.js';
 
 /** Per-player state the policy reads and updates. */
 export interface BackpressureState {

@@ -1,5 +1,5 @@
-import { Csid, MessageType, writeMessage } from './chunk-writer.js';
-import { flvTag } from './flv.js';
+import { Csid, MessageType, writeMessage } from '../protocol/chunk-writer.js';
+import { flvTag } from '../protocol/flv.js';
 
 /** The wire format a player wants. */
 export interface WireFormat {

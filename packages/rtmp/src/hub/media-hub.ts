@@ -1,5 +1,5 @@
-import { MessageType } from './chunk-writer.js';
-import { inspectAudio, inspectVideo } from './codec.js';
+import { MessageType } from '../protocol/chunk-writer.js';
+import { inspectAudio, inspectVideo } from '../protocol/codec.js';
 import { GopCache } from './gop-cache.js';
 import { type BackpressureState, admit } from './backpressure.js';
 import { HubMessage } from './hub-message.js';

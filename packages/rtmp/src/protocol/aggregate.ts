@@ -1,4 +1,4 @@
-import { RtmpError, RtmpErrorCode } from './errors.js';
+import { RtmpError, RtmpErrorCode } from '../errors.js';
 
 /** One message carried inside an aggregate message. */
 export interface AggregatePart {

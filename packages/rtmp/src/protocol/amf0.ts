@@ -1,4 +1,4 @@
-import { RtmpError, RtmpErrorCode } from './errors.js';
+import { RtmpError, RtmpErrorCode } from '../errors.js';
 
 /** A decoded AMF0 value. ECMA arrays decode to plain objects; strict arrays to JS arrays. */
 export type AmfValue =

@@ -1,4 +1,4 @@
-import { RtmpError, RtmpErrorCode } from './errors.js';
+import { RtmpError, RtmpErrorCode } from '../errors.js';
 
 /** One reassembled RTMP message. */
 export interface RtmpMessage {

@@ -1,4 +1,4 @@
-import { RtmpError, RtmpErrorCode } from './errors.js';
+import { RtmpError, RtmpErrorCode } from '../errors.js';
 
 /** Chunk stream ids we send on; fixed so a message serialized once fits every player. */
 export const Csid = {

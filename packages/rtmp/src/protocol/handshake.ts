@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { RtmpError, RtmpErrorCode } from './errors.js';
+import { RtmpError, RtmpErrorCode } from '../errors.js';
 
 /** Size of C1/S1/C2/S2. */
 export const HANDSHAKE_SIZE = 1536;

@@ -13,7 +13,7 @@ import {
   windowAckSizeMessage,
   writeMessage,
 } from './chunk-writer.js';
-import { RtmpError, RtmpErrorCode } from './errors.js';
+import { RtmpError, RtmpErrorCode } from '../errors.js';
 import { ServerHandshake } from './handshake.js';
 import { type RefusalStatus, connectResult, refusalCode } from './net-status.js';
 import { MAX_STREAM_NAME_LENGTH, parseConnectTarget, splitStreamName } from './stream-name.js';

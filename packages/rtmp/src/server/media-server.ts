@@ -1,8 +1,14 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { type AuthResult, type MediaAuthorizer, type StreamRequest, allowAll } from './auth.js';
-import { httpStatusFor, nextHttpSessionId, parseFlvPath, refuseFlv, startFlvResponse } from './http-flv.js';
-import { MediaHub } from './media-hub.js';
-import type { MediaHubEvents, StreamInfo } from './stream-info.js';
+import {
+  httpStatusFor,
+  nextHttpSessionId,
+  parseFlvPath,
+  refuseFlv,
+  startFlvResponse,
+} from '../http-flv/http-flv.js';
+import { MediaHub } from '../hub/media-hub.js';
+import type { MediaHubEvents, StreamInfo } from '../hub/stream-info.js';
 import { startRecording } from './recorder.js';
 import { bridgeRtmpConnection } from './rtmp-bridge.js';
 import { type Logger, RtmpServer, silentLogger } from './rtmp-server.js';

@@ -1,8 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { flvHeader } from './flv.js';
-import type { PlayerSink } from './stream-info.js';
+import { flvHeader } from '../protocol/flv.js';
+import type { PlayerSink } from '../hub/stream-info.js';
 
 /** A file name for a recording of `key` started at `startedAt`: slashes and odd characters become `_`. */
 export function recordingFileName(key: string, startedAt: number): string {

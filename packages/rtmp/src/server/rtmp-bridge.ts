@@ -1,8 +1,8 @@
 import type { AuthResult, StreamRequest } from './auth.js';
-import { RtmpError } from './errors.js';
-import type { MediaHub } from './media-hub.js';
+import { RtmpError } from '../errors.js';
+import type { MediaHub } from '../hub/media-hub.js';
 import type { Logger, RtmpConnection } from './rtmp-server.js';
-import type { StreamCommand } from './rtmp-session.js';
+import type { StreamCommand } from '../protocol/rtmp-session.js';
 
 /** What {@link bridgeRtmpConnection} needs from the server around it. */
 export interface BridgeDeps {

@@ -1,7 +1,7 @@
 import { type Server, type Socket, createServer } from 'node:net';
-import { RtmpError, RtmpErrorCode } from './errors.js';
-import type { PlayerSink } from './stream-info.js';
-import { RtmpSession, type RtmpSessionOptions } from './rtmp-session.js';
+import { RtmpError, RtmpErrorCode } from '../errors.js';
+import type { PlayerSink } from '../hub/stream-info.js';
+import { RtmpSession, type RtmpSessionOptions } from '../protocol/rtmp-session.js';
 import { TypedEmitter, throwListenerError } from '@minirtc/protocol/emitter';
 
 /** A structured logger (pino-compatible subset). */
