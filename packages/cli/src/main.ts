@@ -12,8 +12,8 @@ Commands:
                                     [--app-id N --secret S]  (default: the dev app of the data dir)
   sign       print a signed stream URL  --stream S --user U --room R [--action push|play] [--ttl 600] [--base URL]
   config     print the effective configuration  [--keys] lists every key with its env variable
-  simulate   run a mini-program in N simulated phones   <dir> [--users 2] [--room room1] [--taps "A,B|C"]
-                                    [--server ws://… --app-id N --secret S]  (default: an embedded platform)
+  simulate   run a mini-program in simulated phones   <dir> [--scenario file.yaml] [--duration 30s]
+                                    [--users 2] [--taps "A,B|C"] [--device-rules]  (minirtc simulate --help)
   doctor     check that ffmpeg, ffprobe and the ports are usable
 
 Config: --config file.yaml|json, MINIRTC_* environment variables, or --<key> flags (e.g. --port 8080 --rtmp.port 1935).`;
@@ -53,7 +53,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
       }
       case 'simulate': {
         const { simulateCommand } = await import('./simulate.js');
-        closeOnSignal(await simulateCommand(args, io));
+        const run = await simulateCommand(args, io);
+        if (typeof run === 'number') return run; // a verdict (scenario, --duration) or --help
+        closeOnSignal(run);
         return 0;
       }
       case 'doctor': {

@@ -6,6 +6,8 @@
 export const SimulatorErrorCode = {
   /** The mini-program directory is missing or malformed (no app.json, page file not found, bundle failed). */
   APP_LOAD_FAILED: 100,
+  /** A scenario file is missing, not YAML, or not a valid scenario. */
+  SCENARIO_INVALID: 103,
   /** `App()` was never called, or called twice. */
   APP_NOT_REGISTERED: 101,
   /** A page route has no `Page()` registration. */
@@ -26,6 +28,8 @@ export const SimulatorErrorCode = {
   HANDLER_NOT_FOUND: 501,
   /** A wait helper ran out of time before its condition held. */
   WAIT_TIMEOUT: 600,
+  /** A scenario's `assert` step or end-of-run expectation did not hold. */
+  ASSERTION_FAILED: 700,
   /** The instance was used while not running (its app context not yet created). */
   NOT_RUNNING: 800,
 } as const;

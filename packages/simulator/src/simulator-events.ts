@@ -30,7 +30,7 @@ export type SimulatorEvents = {
   /** App code ran (a callback, a timer); carries nothing, exists so waits re-check their condition. */
   activity: undefined;
   page: { route: string; action: 'load' | 'ready' | 'show' | 'hide' | 'unload' };
-  /** A device network rule was broken and allowed (lenient mode); once per rule and origin. */
+  /** A device network rule was broken: refused (`--device-rules`) or allowed; once per rule and origin. */
   warning: { rule: string; text: string };
   /** An event of the app's `ZegoExpressEngine` (`roomStateUpdate`, `playerStateUpdate`, …), as emitted. */
   sdkEvent: { name: string; args: unknown[] };

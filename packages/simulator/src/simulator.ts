@@ -367,13 +367,15 @@ export class Simulator implements AppCallbacks {
     const rules = this.opts.deviceRules;
     const broken = checkDeviceUrl(kind, url, rules?.domains);
     if (broken === undefined) return undefined;
-    if (rules?.enforce) return { error: broken.error, errorMessage: broken.errorMessage };
+    const enforce = rules?.enforce === true;
     if (!this.warned.has(broken.key)) {
       this.warned.add(broken.key);
-      const text = `${broken.errorMessage} (a device refuses it with error ${broken.error}; allowed without --device-rules)`;
+      const text = enforce
+        ? `refused ${broken.errorMessage} (error ${broken.error}, as on the device)`
+        : `${broken.errorMessage} (a device refuses it with error ${broken.error}; allowed without --device-rules)`;
       this.events.emit('warning', { rule: broken.rule, text });
     }
-    return undefined;
+    return enforce ? { error: broken.error, errorMessage: broken.errorMessage } : undefined;
   }
 
   // A module exporting ZegoExpressEngine ran: report the events of every engine the app logs in with.
