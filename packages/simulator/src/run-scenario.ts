@@ -63,6 +63,7 @@ interface UserRun {
   expect: ScenarioExpect | undefined;
   failures: string[];
   stepsDone: number;
+  /** Next code / SDK event a wait may consume: not before the last action began, not one used already. */
   cursor: { code: number; sdk: number };
 }
 
@@ -203,6 +204,11 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
 async function runSteps(run: UserRun, defaultTimeout: number, signals: SignalBoard): Promise<void> {
   for (const [i, step] of run.steps.entries()) {
     const timeoutMs = ('timeout' in step ? step.timeout : undefined) ?? defaultTimeout;
+    if (!('wait' in step) && !('assert' in step) && !('signal' in step)) {
+      // Code and SDK-event waits answer "after my last action": what came before it is stale.
+      run.cursor.code = Math.max(run.cursor.code, run.stats.codeLog.length);
+      run.cursor.sdk = Math.max(run.cursor.sdk, run.stats.sdkLog.length);
+    }
     try {
       await runStep(run, step, timeoutMs, signals);
       run.stepsDone++;
