@@ -2,13 +2,14 @@ import type { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { AppStore } from './app-store.js';
 import type { ApiDeps } from './api/api-deps.js';
-import { createConsoleStatic } from './api/console-static.js';
+import { consoleRoutes } from './api/console-static.js';
 import { NonceStore } from './api/nonce-store.js';
 import { issuePreviewUrl } from './api/preview.js';
-import { createRestApi } from './api/rest-api.js';
-import { createZegoActions } from './api/zego-actions.js';
+import { API_PREFIX, restRoutes } from './api/rest-api.js';
+import { zegoActionRoutes } from './api/zego-actions.js';
 import type { ServerEvents } from './events.js';
-import { type HttpHandler, pathOf } from './http-router.js';
+import type { FastifyInstance } from 'fastify';
+import { metricsRoutes } from './http/routes.js';
 import type { Logger } from './logger.js';
 import {
   type MediaStatsProvider,
@@ -49,7 +50,7 @@ export interface OperationsOptions {
 
 /**
  * Everything an operator needs around signaling, composed in one place: the SQLite store, the webhook
- * outbox and dispatcher, the timeline, metrics, and the HTTP handlers of the REST API, the ZEGO-form
+ * outbox and dispatcher, the timeline, metrics, and the route plugins of the REST API, the ZEGO-form
  * API, `/metrics` and the console. The server builds one and forwards its events to it.
  */
 export class Operations {
@@ -58,7 +59,8 @@ export class Operations {
   readonly timeline: TimelineStore;
   readonly outbox: Outbox;
   readonly metrics: ServerMetrics;
-  readonly handlers: HttpHandler[];
+  /** Route plugins of the HTTP pipeline: REST API, ZEGO form, `/metrics`, console. */
+  readonly routes: Array<{ plugin: (app: FastifyInstance) => void; prefix?: string }>;
   readonly #recorder: TimelineRecorder;
   readonly #dispatcher: WebhookDispatcher;
   readonly #ownsDb: boolean;
@@ -69,7 +71,7 @@ export class Operations {
   readonly #retentionMs: number;
 
   constructor(
-    server: EventEmitter<ServerEvents> & { readonly connectionCount: number },
+    server: EventEmitter<ServerEvents> & { readonly connectionCount: number; readonly publicWsUrl: string },
     private readonly core: Signaling,
     apps: AppStore,
     previewSigner: StreamUrlSigner,
@@ -141,10 +143,15 @@ export class Operations {
       kickWebhooks: (roomKey) => this.#dispatcher.notify(roomKey),
       apiError: (code) => this.metrics.apiError(code),
       audit: (e) => this.#recorder.record(e),
+      signalingUrl: () => server.publicWsUrl,
       ...(opts.adminKey ? { adminKey: opts.adminKey } : {}),
     };
-    this.handlers = [createRestApi(deps), createZegoActions(deps), this.#metricsHandler];
-    if (opts.consoleDir) this.handlers.push(createConsoleStatic(opts.consoleDir));
+    this.routes = [
+      { plugin: restRoutes(deps), prefix: API_PREFIX },
+      { plugin: zegoActionRoutes(deps) },
+      { plugin: metricsRoutes(this.metrics.registry) },
+    ];
+    if (opts.consoleDir) this.routes.push({ plugin: consoleRoutes(opts.consoleDir) });
   }
 
   /** Starts delivering (resuming whatever the outbox still holds) and sampling bitrates. */
@@ -203,16 +210,4 @@ export class Operations {
       });
     }
   }
-
-  #metricsHandler: HttpHandler = (req, res) => {
-    if (pathOf(req) !== '/metrics') return false;
-    const text = this.metrics.registry.render();
-    res.writeHead(200, {
-      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
-      'content-length': Buffer.byteLength(text),
-      'cache-control': 'no-store',
-    });
-    res.end(req.method === 'HEAD' ? undefined : text);
-    return true;
-  };
 }

@@ -10,8 +10,8 @@ import {
   substitute,
 } from './scenario.js';
 import { DEFAULT_STEP_MS, Simulator, type SimulatorOptions } from './simulator.js';
-import { TypedEmitter } from './typed-emitter.js';
 import { type UserSummary, UserStats } from './user-stats.js';
+import type { Observable } from './wait-for.js';
 
 /** How to run a {@link Scenario}: where the app and the server are, and what the command line overrides. */
 export interface ScenarioRunOptions {
@@ -45,12 +45,17 @@ export interface ScenarioResult {
   users: UserSummary[];
 }
 
-/** Named points users reach (`signal`) and others wait for (`wait: { signal }`). */
-class SignalBoard extends TypedEmitter<{ signal: string }> {
+/** Named points users reach (`signal`) and others wait for (`wait: { signal }`); an Observable for waits. */
+class SignalBoard implements Observable {
   readonly raised = new Set<string>();
+  private readonly listeners = new Set<() => void>();
   raise(name: string): void {
     this.raised.add(name);
-    this.emit('signal', name);
+    for (const cb of [...this.listeners]) cb();
+  }
+  onAny(cb: () => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
   }
 }
 
