@@ -122,8 +122,8 @@ describe('minirtc simulate --scenario (examples, real server and ffmpeg)', () =>
   it('--help prints the usage', async () => {
     const { code, out } = await simulate(['--help']);
     assert.equal(code, 0);
-    assert.match(out, /--scenario FILE/);
+    assert.match(out, /--scenario <file>/);
     assert.match(out, /--device-rules/);
-    assert.match(out, /--duration D/);
+    assert.match(out, /--duration <d>/);
   });
 });
