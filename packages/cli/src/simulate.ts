@@ -77,7 +77,7 @@ function implicitScenario(opts: SimulateOptions): Scenario {
     const taps = opts.taps?.[Math.min(i, opts.taps.length - 1)] ?? [];
     users[`user${i + 1}`] = { steps: taps.map((tap) => ({ tap })) };
   }
-  return parseScenario({ users }, 'the command line');
+  return parseScenario({ room: opts.room ?? 'room1', users }, 'the command line');
 }
 
 function printer(io: Io, quiet: boolean): (e: SimulationEvent) => void {

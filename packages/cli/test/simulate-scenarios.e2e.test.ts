@@ -119,6 +119,26 @@ describe('minirtc simulate --scenario (examples, real server and ffmpeg)', () =>
     );
   });
 
+  it('--duration without a scenario: the taps run, the call stays up, then a summary and exit 0', {
+    timeout: 60_000,
+  }, async () => {
+    const { code, out } = await simulate([
+      join(examples, 'alipay-1v1'),
+      '--users',
+      '2',
+      '--taps',
+      '加入房间(推流)|加入房间(不推流)',
+      '--duration',
+      '2s',
+      '--quiet',
+    ]);
+    assert.equal(code, 0, out);
+    const m = /== summary: room room1, ([\d.]+) s, PASSED/.exec(out);
+    assert.ok(m && Number(m[1]) >= 2, out);
+    assert.equal(row(out, 'user1')[2], '1/1');
+    assert.equal(row(out, 'user2')[2], '1/1');
+  });
+
   it('--help prints the usage', async () => {
     const { code, out } = await simulate(['--help']);
     assert.equal(code, 0);

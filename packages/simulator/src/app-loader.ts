@@ -26,7 +26,8 @@ export const MARK_GLOBAL = '__minirtcRoute';
  */
 export const SDK_HOOK_GLOBAL = '__minirtcSdkExports';
 
-const ESM_SYNTAX = /(^|[\n;])\s*(import\s*[\w{*'"]|export\s)/;
+// `import x`, `import {`, `import '…'`, `export …`, `export{` at a statement start (not `exports.x`).
+const ESM_SYNTAX = /(^|[\n;])\s*(import\s*[\w{*'"]|export(\s|\s*[{*]))/;
 
 /**
  * Compiles one app file as the Alipay IDE does: ES module syntax becomes CommonJS, so a named import the

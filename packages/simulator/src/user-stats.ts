@@ -11,7 +11,10 @@ export interface UserSummary {
   codes: Record<string, number>;
   /** Video frames decoded by the user's pulls, in total. */
   frames: number;
-  /** Decoded video frames per second, from the first to the last decoded frame; 0 with under 2 frames. */
+  /**
+   * Decoded video frames per second: from one second after the first decoded frame (past the GOP-cache
+   * burst) to the last, or over all frames when decoding lasted under two seconds; 0 with under 2 frames.
+   */
   fps: number;
   /** Milliseconds from the app's start to the first decoded video frame (`onFirstRender`), if any. */
   firstFrameMs: number | undefined;
@@ -42,6 +45,10 @@ export class UserStats {
   private lastDecodedAt: number | undefined;
   private framesAtFirst = 0;
   private lastFrames = 0;
+  // A sample one second into decoding: the gateway's GOP cache delivers its frames at once when a pull
+  // starts, so the rate is taken after that burst when the run is long enough.
+  private settledAt: number | undefined;
+  private framesAtSettled = 0;
   private readonly offs: (() => void)[] = [];
 
   /** @param sim the user's instance; @param startedAt when its load began (ms since epoch). */
@@ -66,6 +73,10 @@ export class UserStats {
         if (this.firstDecodedAt === undefined) {
           this.firstDecodedAt = now;
           this.framesAtFirst = f;
+        }
+        if (this.settledAt === undefined && now - this.firstDecodedAt >= 1000) {
+          this.settledAt = now;
+          this.framesAtSettled = f;
         }
         this.lastDecodedAt = now;
         this.lastFrames = f;
@@ -93,8 +104,15 @@ export class UserStats {
   ): UserSummary {
     const codes: Record<string, number> = {};
     for (const c of this.codeLog) codes[c] = (codes[c] ?? 0) + 1;
-    const span = (this.lastDecodedAt ?? 0) - (this.firstDecodedAt ?? 0);
-    const fps = span > 0 ? ((this.lastFrames - this.framesAtFirst) * 1000) / span : 0;
+    const last = this.lastDecodedAt ?? 0;
+    const settledSpan = this.settledAt === undefined ? 0 : last - this.settledAt;
+    const span = last - (this.firstDecodedAt ?? 0);
+    const fps =
+      settledSpan >= 1000
+        ? ((this.lastFrames - this.framesAtSettled) * 1000) / settledSpan
+        : span > 0
+          ? ((this.lastFrames - this.framesAtFirst) * 1000) / span
+          : 0;
     const appErrors = this.sim.errors.map(
       (e) => `${e.where}: ${e.error instanceof Error ? e.error.message : String(e.error)}`,
     );
