@@ -1,6 +1,6 @@
 // Opened with ?room=…&stream=… . It imports formatDuration, which utils/format.js does not export: the
 // Alipay IDE compiles modules to CommonJS, so the name is just undefined and the page still works.
-import { joinRoom, STREAM_PREFIX } from '../../utils/engine';
+import { getEngine, joinRoom, STREAM_PREFIX } from '../../utils/engine';
 import { formatDuration, formatState } from '../../utils/format';
 
 Page({
@@ -10,11 +10,13 @@ Page({
     const streamID = query.stream || STREAM_PREFIX + 'alice';
     this.room = query.room || getApp().globalData.roomID;
     this.setData({ streamID });
-    const zg = await joinRoom(this.room);
+    // Listen before logging in: streams already in the room arrive as an ADD during the login.
+    const zg = getEngine();
     zg.on('playerStateUpdate', (r) => this.setData({ stateText: formatState(r.state) }));
     zg.on('roomStreamUpdate', (_roomID, type, list) => {
       if (type === 'ADD' && list.some((s) => s.streamID === streamID)) this.play(zg, streamID);
     });
+    await joinRoom(this.room);
   },
 
   async play(zg, streamID) {
