@@ -40,6 +40,15 @@ const configSchema = obj({
   /** Built console (packages/console/dist) served at `/console`; found next to the CLI when unset. */
   consoleDir: optional(str({ min: 1, maxBytes: 4096 })),
   webhooks: obj({ retryBaseMs: int(1, 3_600_000), timeoutMs: int(100, 120_000) }),
+  /** Cloud recording (ffmpeg pulls from the gateway; MP4 files under `dir`, default `<dataDir>/recordings`). */
+  recording: obj({
+    enabled: bool(),
+    dir: optional(str({ min: 1, maxBytes: 4096 })),
+    /** Lifetime of signed play/download links. */
+    urlTtlSeconds: int(10, 7 * 86400),
+    ffmpegPath: optional(str({ min: 1, maxBytes: 4096 })),
+    ffprobePath: optional(str({ min: 1, maxBytes: 4096 })),
+  }),
 });
 
 /** The validated configuration. */
@@ -57,6 +66,7 @@ export const defaultConfig: MiniRtcConfig = {
   media: { takeoverGraceMs: 30_000 },
   api: {},
   webhooks: { retryBaseMs: 1000, timeoutMs: 5000 },
+  recording: { enabled: true, urlTtlSeconds: 3600 },
 };
 
 type Json = Record<string, unknown>;

@@ -23,7 +23,9 @@ import type { StreamUrlSigner } from './stream-urls.js';
 import { TimelineRecorder } from './timeline/timeline-recorder.js';
 import { TimelineStore } from './timeline/timeline-store.js';
 import { type WebhookOptions, WebhookDispatcher } from './webhooks/dispatcher.js';
-import { mapServerEvents } from './webhooks/event-mapper.js';
+import { mapServerEvents, roomKey } from './webhooks/event-mapper.js';
+import type { RecordingOptions, RecordingService } from './recording/recording-service.js';
+import { composeRecording } from './recording/compose.js';
 import { Outbox } from './webhooks/outbox.js';
 
 /** Settings of the operations layer (persistence, REST API, webhooks, metrics, timeline, console). */
@@ -45,6 +47,8 @@ export interface OperationsOptions {
   bitrateSampleMs?: number;
   /** `maxEntriesPerApp` bounds the stored SDK logs per app (default 50000 when persisted). */
   logIntake?: { maxEntriesPerApp?: number };
+  /** Cloud recording (REST, ZEGO actions, downloads); off without it. */
+  recording?: RecordingOptions;
 }
 
 /**
@@ -59,6 +63,8 @@ export class Operations {
   readonly outbox: Outbox;
   readonly metrics: ServerMetrics;
   readonly handlers: HttpHandler[];
+  /** Cloud recording, when configured. */
+  readonly recording: RecordingService | undefined;
   readonly #recorder: TimelineRecorder;
   readonly #dispatcher: WebhookDispatcher;
   readonly #ownsDb: boolean;
@@ -143,13 +149,38 @@ export class Operations {
       audit: (e) => this.#recorder.record(e),
       ...(opts.adminKey ? { adminKey: opts.adminKey } : {}),
     };
-    this.handlers = [createRestApi(deps), createZegoActions(deps), this.#metricsHandler];
+    const rec = opts.recording
+      ? composeRecording(opts.recording, {
+          server,
+          core,
+          apps,
+          db: this.db,
+          log,
+          signer: previewSigner,
+          registry: this.metrics.registry,
+          webhook: (appID, roomID, event, payload) => {
+            const app = apps.get(appID);
+            if (!app?.callbackUrl || !app.callbackSecret) return;
+            const key = roomKey(appID, roomID);
+            this.outbox.enqueue(appID, key, event, { room_id: roomID, ...payload });
+            this.#dispatcher.notify(key);
+          },
+        })
+      : undefined;
+    this.recording = rec?.service;
+    this.handlers = [
+      createRestApi(deps, rec?.routes ?? []),
+      createZegoActions(deps, rec?.actions ?? {}),
+      this.#metricsHandler,
+      ...(rec ? [rec.downloads] : []),
+    ];
     if (opts.consoleDir) this.handlers.push(createConsoleStatic(opts.consoleDir));
   }
 
   /** Starts delivering (resuming whatever the outbox still holds) and sampling bitrates. */
   start(): void {
     this.#dispatcher.kick();
+    this.recording?.start().catch((err) => this.log.error({ err }, 'recording recovery failed'));
     const prune = (): void => {
       try {
         this.outbox.prune(Date.now() - this.#retentionMs);
@@ -174,6 +205,7 @@ export class Operations {
     if (this.#pruner) clearInterval(this.#pruner);
     this.#sampler = null;
     this.#pruner = null;
+    await this.recording?.close();
     await this.#dispatcher.close();
     this.metrics.close();
     if (this.#ownsDb && this.db.open) this.db.close();

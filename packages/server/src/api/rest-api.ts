@@ -84,15 +84,16 @@ export function authenticate(req: IncomingMessage, query: URLSearchParams, deps:
  * app access → body validated with the route's schema → handler → JSON. Every refusal is
  * `{ code, message }` with the HTTP status of its code.
  */
-export function createRestApi(deps: ApiDeps): HttpHandler {
-  const table = routes.map(compile);
+export function createRestApi(deps: ApiDeps, extra: Route[] = []): HttpHandler {
+  const all = [...routes, ...extra];
+  const table = all.map(compile);
   let openapi: string | null = null;
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const path = pathOf(req);
     if (path !== API_PREFIX && !path.startsWith(`${API_PREFIX}/`)) return false;
     const sub = path.slice(API_PREFIX.length) || '/';
     if (sub === '/openapi.json' && (req.method === 'GET' || req.method === 'HEAD')) {
-      openapi ??= JSON.stringify(openApiDocument(routes, API_PREFIX));
+      openapi ??= JSON.stringify(openApiDocument(all, API_PREFIX));
       res.writeHead(200, {
         'content-type': 'application/json; charset=utf-8',
         'content-length': Buffer.byteLength(openapi),
