@@ -292,6 +292,28 @@ describe('recording (REST → ffmpeg → MP4, webhook, crash recovery)', { timeo
     assert.notEqual(mixed.Code, 0, 'mixed-stream recording is refused, not silently ignored');
   });
 
+  it('auto-records rooms matching an app rule, and only those', async () => {
+    const base = platform.server.httpUrl;
+    const settings = await api<{ autoRecord: string; prefixes: string[] }>(
+      base,
+      'PATCH',
+      `/apps/${appID}/recording-settings`,
+      { autoRecord: 'prefix', prefixes: ['vcs-'] },
+    );
+    assert.deepEqual(settings.prefixes, ['vcs-']);
+    const other = await publisher(platform.server.wsUrl, 'nobody', 'lobby', 'lobby_cam');
+    const url = await publisher(platform.server.wsUrl, 'clerk', 'vcs-42', 'clerk_cam');
+    const a = publishClip(other, 2);
+    const b = publishClip(url, 2);
+    const hook = await hooks.wait((h) => h.event === 'record_ready' && h.stream_id === 'clerk_cam');
+    await Promise.all([a.exited, b.exited]);
+    assert.ok(Math.abs((hook.duration as number) - 2000) <= 500);
+    const { recordings } = await api<{ recordings: FileView[] }>(base, 'GET', `/apps/${appID}/recordings`);
+    assert.ok(recordings.some((r) => r.streamID === 'clerk_cam'));
+    assert.ok(!recordings.some((r) => r.streamID === 'lobby_cam'), 'a room outside the rule is not recorded');
+    await api(base, 'PATCH', `/apps/${appID}/recording-settings`, { autoRecord: 'off' });
+  });
+
   it('a node killed with SIGKILL mid-recording finalizes the file when it restarts', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'minirtc-rec-kill-'));
     const fixture = fileURLToPath(new URL('./fixtures/recording-node.ts', import.meta.url));
