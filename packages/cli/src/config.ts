@@ -49,6 +49,13 @@ const configSchema = obj({
     ffmpegPath: optional(str({ min: 1, maxBytes: 4096 })),
     ffprobePath: optional(str({ min: 1, maxBytes: 4096 })),
   }),
+  /** Stream mixing: one ffmpeg per task pulls the inputs from the gateway and pushes the mix back. */
+  mixing: obj({
+    enabled: bool(),
+    /** Most mix tasks at once (each encodes video). */
+    maxTasks: int(1, 1000),
+    ffmpegPath: optional(str({ min: 1, maxBytes: 4096 })),
+  }),
 });
 
 /** The validated configuration. */
@@ -67,6 +74,7 @@ export const defaultConfig: MiniRtcConfig = {
   api: {},
   webhooks: { retryBaseMs: 1000, timeoutMs: 5000 },
   recording: { enabled: true, urlTtlSeconds: 3600 },
+  mixing: { enabled: true, maxTasks: 8 },
 };
 
 type Json = Record<string, unknown>;

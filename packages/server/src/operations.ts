@@ -26,6 +26,8 @@ import { type WebhookOptions, WebhookDispatcher } from './webhooks/dispatcher.js
 import { mapServerEvents, roomKey } from './webhooks/event-mapper.js';
 import type { RecordingOptions, RecordingService } from './recording/recording-service.js';
 import { composeRecording } from './recording/compose.js';
+import { composeMixing } from './mixing/compose.js';
+import type { MixService, MixingOptions } from './mixing/mix-service.js';
 import { Outbox } from './webhooks/outbox.js';
 
 /** Settings of the operations layer (persistence, REST API, webhooks, metrics, timeline, console). */
@@ -49,6 +51,8 @@ export interface OperationsOptions {
   logIntake?: { maxEntriesPerApp?: number };
   /** Cloud recording (REST, ZEGO actions, downloads); off without it. */
   recording?: RecordingOptions;
+  /** Stream mixing (REST, ZEGO StartMix/StopMix); off without it. */
+  mixing?: MixingOptions;
 }
 
 /**
@@ -65,6 +69,8 @@ export class Operations {
   readonly handlers: HttpHandler[];
   /** Cloud recording, when configured. */
   readonly recording: RecordingService | undefined;
+  /** Stream mixing, when configured. */
+  readonly mixing: MixService | undefined;
   readonly #recorder: TimelineRecorder;
   readonly #dispatcher: WebhookDispatcher;
   readonly #ownsDb: boolean;
@@ -168,9 +174,19 @@ export class Operations {
         })
       : undefined;
     this.recording = rec?.service;
+    const mix = opts.mixing
+      ? composeMixing(opts.mixing, {
+          server,
+          core,
+          log,
+          signer: previewSigner,
+          registry: this.metrics.registry,
+        })
+      : undefined;
+    this.mixing = mix?.service;
     this.handlers = [
-      createRestApi(deps, rec?.routes ?? []),
-      createZegoActions(deps, rec?.actions ?? {}),
+      createRestApi(deps, [...(rec?.routes ?? []), ...(mix?.routes ?? [])]),
+      createZegoActions(deps, { ...rec?.actions, ...mix?.actions }),
       this.#metricsHandler,
       ...(rec ? [rec.downloads] : []),
     ];
@@ -205,6 +221,7 @@ export class Operations {
     if (this.#pruner) clearInterval(this.#pruner);
     this.#sampler = null;
     this.#pruner = null;
+    this.mixing?.close();
     await this.recording?.close();
     await this.#dispatcher.close();
     this.metrics.close();
