@@ -5,7 +5,10 @@
  */
 export { type AppRecord, type AppStore, MemoryAppStore } from './app-store.js';
 export type { ServerEvents } from './events.js';
-export { type HttpHandler, sendJson } from './http-router.js';
+export type { RawHandler as HttpHandler } from './http/http-app.js';
+export type { FlvHandler } from './http/routes.js';
+export type { TlsFiles } from './http/tls-reloader.js';
+export { type AddressResolver, createAddressResolver } from './http/client-address.js';
 export type { LogEntry, LogFilter, LogIntakeOptions } from './log-intake.js';
 export { createConsoleLogger, type Logger, type LogLevel, silentLogger } from './logger.js';
 export type { AuthorizeResult, MediaBridge, MediaController } from './media-bridge.js';

@@ -2,13 +2,14 @@ import type { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { AppStore } from './app-store.js';
 import type { ApiDeps } from './api/api-deps.js';
-import { createConsoleStatic } from './api/console-static.js';
+import { consoleRoutes } from './api/console-static.js';
 import { NonceStore } from './api/nonce-store.js';
 import { issuePreviewUrl } from './api/preview.js';
-import { createRestApi } from './api/rest-api.js';
-import { createZegoActions } from './api/zego-actions.js';
+import { API_PREFIX, restRoutes } from './api/rest-api.js';
+import { zegoActionRoutes } from './api/zego-actions.js';
 import type { ServerEvents } from './events.js';
-import { type HttpHandler, pathOf } from './http-router.js';
+import type { FastifyInstance } from 'fastify';
+import { metricsRoutes } from './http/routes.js';
 import type { Logger } from './logger.js';
 import {
   type MediaStatsProvider,
@@ -57,7 +58,7 @@ export interface OperationsOptions {
 
 /**
  * Everything an operator needs around signaling, composed in one place: the SQLite store, the webhook
- * outbox and dispatcher, the timeline, metrics, and the HTTP handlers of the REST API, the ZEGO-form
+ * outbox and dispatcher, the timeline, metrics, and the route plugins of the REST API, the ZEGO-form
  * API, `/metrics` and the console. The server builds one and forwards its events to it.
  */
 export class Operations {
@@ -66,7 +67,8 @@ export class Operations {
   readonly timeline: TimelineStore;
   readonly outbox: Outbox;
   readonly metrics: ServerMetrics;
-  readonly handlers: HttpHandler[];
+  /** Route plugins of the HTTP pipeline: REST API, ZEGO form, `/metrics`, console. */
+  readonly routes: Array<{ plugin: (app: FastifyInstance) => void; prefix?: string }>;
   /** Cloud recording, when configured. */
   readonly recording: RecordingService | undefined;
   /** Stream mixing, when configured. */
@@ -81,7 +83,7 @@ export class Operations {
   readonly #retentionMs: number;
 
   constructor(
-    server: EventEmitter<ServerEvents> & { readonly connectionCount: number },
+    server: EventEmitter<ServerEvents> & { readonly connectionCount: number; readonly publicWsUrl: string },
     private readonly core: Signaling,
     apps: AppStore,
     previewSigner: StreamUrlSigner,
@@ -153,6 +155,7 @@ export class Operations {
       kickWebhooks: (roomKey) => this.#dispatcher.notify(roomKey),
       apiError: (code) => this.metrics.apiError(code),
       audit: (e) => this.#recorder.record(e),
+      signalingUrl: () => server.publicWsUrl,
       ...(opts.adminKey ? { adminKey: opts.adminKey } : {}),
     };
     const rec = opts.recording
@@ -184,13 +187,16 @@ export class Operations {
         })
       : undefined;
     this.mixing = mix?.service;
-    this.handlers = [
-      createRestApi(deps, [...(rec?.routes ?? []), ...(mix?.routes ?? [])]),
-      createZegoActions(deps, { ...rec?.actions, ...mix?.actions }),
-      this.#metricsHandler,
-      ...(rec ? [rec.downloads] : []),
+    this.routes = [
+      {
+        plugin: restRoutes(deps, [...(rec?.routes ?? []), ...(mix?.routes ?? [])]),
+        prefix: API_PREFIX,
+      },
+      { plugin: zegoActionRoutes(deps, { ...rec?.actions, ...mix?.actions }) },
+      { plugin: metricsRoutes(this.metrics.registry) },
     ];
-    if (opts.consoleDir) this.handlers.push(createConsoleStatic(opts.consoleDir));
+    if (rec) this.routes.push({ plugin: rec.downloads });
+    if (opts.consoleDir) this.routes.push({ plugin: consoleRoutes(opts.consoleDir) });
   }
 
   /** Starts delivering (resuming whatever the outbox still holds) and sampling bitrates. */
@@ -252,16 +258,4 @@ export class Operations {
       });
     }
   }
-
-  #metricsHandler: HttpHandler = (req, res) => {
-    if (pathOf(req) !== '/metrics') return false;
-    const text = this.metrics.registry.render();
-    res.writeHead(200, {
-      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
-      'content-length': Buffer.byteLength(text),
-      'cache-control': 'no-store',
-    });
-    res.end(req.method === 'HEAD' ? undefined : text);
-    return true;
-  };
 }

@@ -1,3 +1,5 @@
+import { MiniRtcError } from '@minirtc/protocol';
+
 /**
  * Error codes of the simulator. They are not ZEGO codes: the simulator stands in for the device, so its
  * errors describe a misuse of the simulated platform (an API the device lacks, a template it cannot parse,
@@ -34,17 +36,16 @@ export const SimulatorErrorCode = {
 export type SimulatorErrorCodeValue = (typeof SimulatorErrorCode)[keyof typeof SimulatorErrorCode];
 
 /**
- * The one error class of the simulator. `code` lets tests and the CLI tell failures apart without
+ * The error class of the simulator, a {@link MiniRtcError} under its own name. `code` lets tests and the CLI tell failures apart without
  * matching message text; the message is meant for a developer reading a failed test.
  */
-export class SimulatorError extends Error {
+export class SimulatorError extends MiniRtcError {
   /** Numeric code from {@link SimulatorErrorCode}. */
-  readonly code: SimulatorErrorCodeValue;
+  declare readonly code: SimulatorErrorCodeValue;
 
   /** @param code what went wrong, as a number; @param message what went wrong, for a person. */
-  constructor(code: SimulatorErrorCodeValue, message: string) {
-    super(message);
+  constructor(code: SimulatorErrorCodeValue, message: string, options?: ErrorOptions) {
+    super(code, message, undefined, options);
     this.name = 'SimulatorError';
-    this.code = code;
   }
 }

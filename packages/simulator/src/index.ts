@@ -29,5 +29,5 @@ export {
 export { applySetData, type PathSegment, parseSetDataPath, setAtPath } from './set-data-path.js';
 export { Simulator, type SimulatorOptions } from './simulator.js';
 export type { SimulatorEvents } from './simulator-events.js';
-export { type EventMap, TypedEmitter } from './typed-emitter.js';
+export { type EventMap, type Payloads, TypedEmitter } from '@minirtc/protocol/emitter';
 export { DEFAULT_WAIT_MS, type Observable, type WaitOptions, waitForEvent, waitUntil } from './wait-for.js';

@@ -2,8 +2,6 @@ import type { ConsoleEntry } from './mini-program-context.js';
 import type { UiCall } from './my-api.js';
 import type { RtcRoom, RtcRoomContextCall } from './rtc-room.js';
 
-// A type alias, not an interface: only aliases satisfy EventMap's index signature without adding one,
-// and an added index signature would let any misspelt event name compile.
 /** Events of an instance; every payload is a plain object. */
 export type SimulatorEvents = {
   console: ConsoleEntry & { name: string };

@@ -11,7 +11,8 @@ import { PageStack } from './page-stack.js';
 import { type Realm, realmOf } from './realm.js';
 import { RtcRoomMounts } from './rtc-room-mounts.js';
 import type { RtcRoom, RtcRoomContextCall } from './rtc-room.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '@minirtc/protocol/emitter';
+import type { Payloads } from '@minirtc/protocol/emitter';
 import { DEFAULT_WAIT_MS, type WaitOptions, waitForEvent, waitUntil } from './wait-for.js';
 
 /** Options of {@link Simulator.load}. */
@@ -42,7 +43,7 @@ const bundles = new Map<string, Promise<LoadedApp>>();
  */
 export class Simulator implements AppCallbacks {
   /** Typed events; see {@link SimulatorEvents}. */
-  readonly events = new TypedEmitter<SimulatorEvents>();
+  readonly events = new TypedEmitter<Payloads<SimulatorEvents>>();
   /** UI-only `my.*` calls in order. */
   readonly uiCalls: UiCall[] = [];
   /** Calls made on rtc-room contexts, in order. */

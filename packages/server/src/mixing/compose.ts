@@ -4,7 +4,7 @@ import type { Route } from '../api/route-types.js';
 import type { ExtraZegoAction } from '../api/zego-actions.js';
 import type { ServerEvents } from '../events.js';
 import type { Logger } from '../logger.js';
-import { Gauge, type MetricsRegistry } from '../metrics/exposition.js';
+import { Gauge, type Registry } from 'prom-client';
 import type { Signaling } from '../signaling.js';
 import type { StreamUrlSigner } from '../stream-urls.js';
 import { mixRoutes, mixZegoActions } from './mix-api.js';
@@ -26,7 +26,7 @@ export function composeMixing(
     core: Signaling;
     log: Logger;
     signer: StreamUrlSigner;
-    registry: MetricsRegistry;
+    registry: Registry;
   },
 ): ComposedMixing {
   const service = new MixService(
@@ -48,17 +48,23 @@ export function composeMixing(
     },
     opts,
   );
-  w.registry.add(
-    new Gauge('minirtc_mixes_active', 'Mix tasks running or waiting for inputs.', () => service.activeCount),
-  );
-  w.registry.add(
-    new Gauge('minirtc_mix_cpu_seconds', 'CPU seconds used by each mix task (all its ffmpeg runs).', () =>
-      service
-        .cpu()
-        .map(
-          (c) => [{ app: c.appID, task: c.taskID }, c.seconds] as [Record<string, string | number>, number],
-        ),
-    ),
-  );
+  new Gauge({
+    name: 'minirtc_mixes_active',
+    help: 'Mix tasks running or waiting for inputs.',
+    registers: [w.registry],
+    collect() {
+      this.set(service.activeCount);
+    },
+  });
+  new Gauge({
+    name: 'minirtc_mix_cpu_seconds',
+    help: 'CPU seconds used by each mix task (all its ffmpeg runs).',
+    labelNames: ['app', 'task'],
+    registers: [w.registry],
+    collect() {
+      this.reset();
+      for (const c of service.cpu()) this.set({ app: String(c.appID), task: c.taskID }, c.seconds);
+    },
+  });
   return { service, routes: mixRoutes(service), actions: mixZegoActions(service) };
 }

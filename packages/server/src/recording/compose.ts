@@ -3,14 +3,14 @@ import type { AppStore } from '../app-store.js';
 import type { Route } from '../api/route-types.js';
 import type { ExtraZegoAction } from '../api/zego-actions.js';
 import type { ServerEvents } from '../events.js';
-import type { HttpHandler } from '../http-router.js';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.js';
-import { Gauge, type MetricsRegistry } from '../metrics/exposition.js';
+import { Gauge, type Registry } from 'prom-client';
 import type { Signaling } from '../signaling.js';
 import type { Db } from '../store/database.js';
 import type { StreamUrlSigner } from '../stream-urls.js';
 import { PREVIEW_SESSION_PREFIX, PREVIEW_USER_ID } from '../api/preview.js';
-import { createRecordingDownloads } from './download-handler.js';
+import { recordingDownloadRoutes } from './download-handler.js';
 import { recordingRoutes, recordingZegoActions } from './recording-api.js';
 import { type RecordingOptions, RecordingService } from './recording-service.js';
 
@@ -23,7 +23,7 @@ export interface RecordingWiring {
   log: Logger;
   /** Issues the recorder's pull grants (a console-preview grant: play-only, live streams of the room). */
   signer: StreamUrlSigner;
-  registry: MetricsRegistry;
+  registry: Registry;
   webhook(appID: number, roomID: string, event: string, payload: Record<string, unknown>): void;
 }
 
@@ -32,7 +32,7 @@ export interface ComposedRecording {
   service: RecordingService;
   routes: Route[];
   actions: Record<string, ExtraZegoAction>;
-  downloads: HttpHandler;
+  downloads: (app: FastifyInstance) => void;
 }
 
 /** Builds the recording service on the server's pieces and the handlers that expose it. */
@@ -61,13 +61,18 @@ export function composeRecording(opts: RecordingOptions, w: RecordingWiring): Co
     },
     opts,
   );
-  w.registry.add(
-    new Gauge('minirtc_recordings_active', 'Recordings being written now.', () => service.activeCount),
-  );
+  new Gauge({
+    name: 'minirtc_recordings_active',
+    help: 'Recordings being written now.',
+    registers: [w.registry],
+    collect() {
+      this.set(service.activeCount);
+    },
+  });
   return {
     service,
     routes: recordingRoutes(service),
     actions: recordingZegoActions(w.apps, service),
-    downloads: createRecordingDownloads(w.apps, service),
+    downloads: recordingDownloadRoutes(w.apps, service),
   };
 }

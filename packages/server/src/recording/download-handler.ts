@@ -1,15 +1,21 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import type { AppStore } from '../app-store.js';
-import { type HttpHandler, pathOf, sendJson } from '../http-router.js';
 import { RECORDINGS_PREFIX, verifyRecordingLink } from './download-urls.js';
 import type { RecordingService } from './recording-service.js';
 
 const PATH = new RegExp(`^${RECORDINGS_PREFIX}/(\\d{1,10})/([A-Za-z0-9_-]{1,64})\\.mp4$`);
 
 function refuse(res: ServerResponse, status: number, message: string): true {
-  sendJson(res, status, { code: status, message }, { 'cache-control': 'no-store' });
+  const text = JSON.stringify({ code: status, message });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+  });
+  res.end(text);
   return true;
 }
 
@@ -18,9 +24,12 @@ function refuse(res: ServerResponse, status: number, message: string): true {
  * unexpired link (the console, or a link the app hands its users). Byte ranges are honoured so
  * `<video>` can seek; `download=1` makes it an attachment.
  */
-export function createRecordingDownloads(apps: AppStore, svc: RecordingService): HttpHandler {
+export function createRecordingDownloads(
+  apps: AppStore,
+  svc: RecordingService,
+): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
-    const path = pathOf(req);
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (!path.startsWith(`${RECORDINGS_PREFIX}/`)) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed');
     const m = PATH.exec(path);
@@ -73,5 +82,19 @@ export function createRecordingDownloads(apps: AppStore, svc: RecordingService):
     s.on('error', () => res.destroy());
     s.pipe(res);
     return true;
+  };
+}
+
+/** The download handler as a route plugin: it answers on the raw response (ranges, streaming). */
+export function recordingDownloadRoutes(
+  apps: AppStore,
+  svc: RecordingService,
+): (app: FastifyInstance) => void {
+  const h = createRecordingDownloads(apps, svc);
+  return (app) => {
+    app.get(`${RECORDINGS_PREFIX}/*`, async (req, reply) => {
+      reply.hijack();
+      await h(req.raw, reply.raw);
+    });
   };
 }
