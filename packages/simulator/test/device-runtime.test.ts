@@ -232,6 +232,17 @@ describe('scenarios', () => {
           ],
         },
         cat: { steps: [{ tap: '计数' }, { wait: { text: '首页 5' }, timeout: 300 }] },
+        dan: {
+          open: 'pages/settings/index',
+          dialogs: { confirm: false },
+          steps: [
+            { tap: '保存' },
+            { wait: { text: 'cancelled' } },
+            { dialogs: { confirm: true } },
+            { tap: '保存' },
+            { wait: { text: 'saved on Android' } },
+          ],
+        },
       },
     });
     const result = await runScenario(scenario, { appDir: APP, room: 'r9' });
@@ -239,6 +250,7 @@ describe('scenarios', () => {
     assert.equal(result.passed, false);
     assert.equal(by['ann']!.passed, true, JSON.stringify(by['ann']));
     assert.equal(by['ben']!.passed, true, JSON.stringify(by['ben']));
+    assert.equal(by['dan']!.passed, true, JSON.stringify(by['dan']));
     assert.equal(by['cat']!.passed, false);
     assert.equal(by['cat']!.stepsDone, 1);
     assert.match(
