@@ -48,6 +48,7 @@ describe('runs apps written for the device', () => {
     await sim.tap('详情');
     await sim.whenReady();
     assert.equal(sim.page.route, 'pages/detail/index', 'an absolute path from the app root');
+    assert.equal(sim.page.text, '详情页 1.0', "the page imports '/utils/consts' from the app root");
     assert.equal(
       resolveRoute('../a/index', 'pages/b/index', (r) => r === 'pages/a/index'),
       'pages/a/index',
