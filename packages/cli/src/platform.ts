@@ -8,6 +8,7 @@ import type { AuthResult, StreamRequest } from '@minirtc/rtmp';
 import { MiniRtcServer, SqliteAppStore, openDatabase } from '@minirtc/server';
 import type { AppRecord, Db, Logger, MediaEvent } from '@minirtc/server';
 import type { MiniRtcConfig } from './config.js';
+import { mixingOptions, recordingOptions } from './recording-config.js';
 
 /** A running MiniRTC node: signaling + REST on one HTTP port, the embedded RTMP gateway beside it. */
 export interface Platform {
@@ -96,6 +97,8 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
     ...(adminKey ? { adminKey } : {}),
     ...(consoleDir ? { consoleDir } : {}),
     webhooks: { retryBaseMs: config.webhooks.retryBaseMs, timeoutMs: config.webhooks.timeoutMs },
+    ...(config.recording.enabled ? { recording: recordingOptions(config) } : {}),
+    ...(config.mixing.enabled ? { mixing: mixingOptions(config) } : {}),
     mediaStats: () =>
       (media?.streams() ?? []).flatMap((s) => {
         const t = s.tag && typeof s.tag === 'object' ? (s.tag as MediaTag) : undefined;

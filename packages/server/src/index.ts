@@ -28,3 +28,8 @@ export type { WebhookOptions } from './webhooks/dispatcher.js';
 export { verifyWebhookSignature, webhookSignature } from './webhooks/signature.js';
 export { apiSignature } from './api/auth.js';
 export type { MediaStatsProvider, MediaStreamStat } from './metrics/server-metrics.js';
+export type { RecordingOptions, RecordingStorage } from './recording/recording-service.js';
+export { RecordingService } from './recording/recording-service.js';
+export { signRecordingPath, verifyRecordingLink } from './recording/download-urls.js';
+export type { MixingOptions, MixTaskView } from './mixing/mix-service.js';
+export { MixService } from './mixing/mix-service.js';
