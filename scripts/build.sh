@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds what is not run from source: the SDK's mini-program bundle (copied into every example app, which
-# loads it from libs/ as an Alipay mini-program would) and the console's static files.
+# Builds the SDK's mini-program bundle (copied into every example app, which loads it from libs/ as an
+# Alipay mini-program would), the console's static files, and the server (compiled JavaScript that
+# `npm start` and the systemd unit run with plain node).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm run build --silent -w packages/sdk
@@ -13,3 +14,4 @@ done
 if [ -f packages/console/package.json ] && grep -q '"build"' packages/console/package.json; then
   npm run build --silent -w packages/console >/dev/null
 fi
+node scripts/build-cli.mjs

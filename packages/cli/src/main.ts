@@ -114,8 +114,13 @@ function commands(io: Io): CommandSpec[] {
     },
     {
       name: 'doctor',
-      summary: 'check that ffmpeg, ffprobe and the ports are usable',
-      options: [],
+      summary:
+        'check that ffmpeg, ffprobe and the ports are usable; --url checks a deployment (TLS, WSS, RTMP, clock)',
+      options: [
+        ['--url <https://host>', 'check a running deployment from outside instead of this machine'],
+        ['--ca <file>', 'with --url: also trust this CA (PEM), for a private CA'],
+        ['--rtmp <host:port>', "with --url: the RTMP address (default the URL's host, port 1935)"],
+      ],
       config: true,
       run: async (args) => (await import('./doctor.js')).doctorCommand(args, io),
     },
