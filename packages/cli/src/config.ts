@@ -41,6 +41,22 @@ const configSchema = obj({
   /** Built console (packages/console/dist) served at `/console`; found next to the CLI when unset. */
   consoleDir: optional(str({ min: 1, maxBytes: 4096 })),
   webhooks: obj({ retryBaseMs: int(1, 3_600_000), timeoutMs: int(100, 120_000) }),
+  /** Cloud recording (ffmpeg pulls from the gateway; MP4 files under `dir`, default `<dataDir>/recordings`). */
+  recording: obj({
+    enabled: bool(),
+    dir: optional(str({ min: 1, maxBytes: 4096 })),
+    /** Lifetime of signed play/download links. */
+    urlTtlSeconds: int(10, 7 * 86400),
+    ffmpegPath: optional(str({ min: 1, maxBytes: 4096 })),
+    ffprobePath: optional(str({ min: 1, maxBytes: 4096 })),
+  }),
+  /** Stream mixing: one ffmpeg per task pulls the inputs from the gateway and pushes the mix back. */
+  mixing: obj({
+    enabled: bool(),
+    /** Most mix tasks at once (each encodes video). */
+    maxTasks: int(1, 1000),
+    ffmpegPath: optional(str({ min: 1, maxBytes: 4096 })),
+  }),
   /** PEM files (certificate = full chain): the HTTP port then serves HTTPS and WSS. Reloaded on SIGHUP and on change. */
   tls: optional(
     obj({
@@ -79,6 +95,8 @@ export const defaultConfig: MiniRtcConfig = {
   media: { takeoverGraceMs: 30_000 },
   api: {},
   webhooks: { retryBaseMs: 1000, timeoutMs: 5000 },
+  recording: { enabled: true, urlTtlSeconds: 3600 },
+  mixing: { enabled: true, maxTasks: 8 },
   trustedProxies: [],
 };
 

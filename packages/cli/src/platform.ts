@@ -5,6 +5,7 @@ import type { MediaServer } from '@minirtc/rtmp';
 import { startNode } from '@minirtc/server';
 import type { AppRecord, Db, Logger, MiniRtcServer, SqliteAppStore } from '@minirtc/server';
 import type { MiniRtcConfig } from './config.js';
+import { mixingOptions, recordingOptions } from './recording-config.js';
 
 /** A running MiniRTC node: signaling + REST on one HTTP port, the embedded RTMP gateway beside it. */
 export interface Platform {
@@ -64,6 +65,8 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
       ...(adminKey ? { adminKey } : {}),
       ...(consoleDir ? { consoleDir } : {}),
       webhooks: { retryBaseMs: config.webhooks.retryBaseMs, timeoutMs: config.webhooks.timeoutMs },
+      ...(config.recording.enabled ? { recording: recordingOptions(config) } : {}),
+      ...(config.mixing.enabled ? { mixing: mixingOptions(config) } : {}),
     },
     ...(config.rtmp.enabled
       ? {

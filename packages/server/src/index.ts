@@ -45,3 +45,8 @@ export {
   startNode,
   tagOf,
 } from './media-link/index.js';
+export type { RecordingOptions, RecordingStorage } from './recording/recording-service.js';
+export { RecordingService } from './recording/recording-service.js';
+export { signRecordingPath, verifyRecordingLink } from './recording/download-urls.js';
+export type { MixingOptions, MixTaskView } from './mixing/mix-service.js';
+export { MixService } from './mixing/mix-service.js';

@@ -24,7 +24,11 @@ import type { StreamUrlSigner } from './core/stream-urls.js';
 import { TimelineRecorder } from './timeline/timeline-recorder.js';
 import { TimelineStore } from './timeline/timeline-store.js';
 import { type WebhookOptions, WebhookDispatcher } from './webhooks/dispatcher.js';
-import { mapServerEvents } from './webhooks/event-mapper.js';
+import { mapServerEvents, roomKey } from './webhooks/event-mapper.js';
+import type { RecordingOptions, RecordingService } from './recording/recording-service.js';
+import { composeRecording } from './recording/compose.js';
+import { composeMixing } from './mixing/compose.js';
+import type { MixService, MixingOptions } from './mixing/mix-service.js';
 import { Outbox } from './webhooks/outbox.js';
 
 /** Settings of the operations layer (persistence, REST API, webhooks, metrics, timeline, console). */
@@ -46,6 +50,10 @@ export interface OperationsOptions {
   bitrateSampleMs?: number;
   /** `maxEntriesPerApp` bounds the stored SDK logs per app (default 50000 when persisted). */
   logIntake?: { maxEntriesPerApp?: number };
+  /** Cloud recording (REST, ZEGO actions, downloads); off without it. */
+  recording?: RecordingOptions;
+  /** Stream mixing (REST, ZEGO StartMix/StopMix); off without it. */
+  mixing?: MixingOptions;
 }
 
 /**
@@ -61,6 +69,10 @@ export class Operations {
   readonly metrics: ServerMetrics;
   /** Route plugins of the HTTP pipeline: REST API, ZEGO form, `/metrics`, console. */
   readonly routes: Array<{ plugin: (app: FastifyInstance) => void; prefix?: string }>;
+  /** Cloud recording, when configured. */
+  readonly recording: RecordingService | undefined;
+  /** Stream mixing, when configured. */
+  readonly mixing: MixService | undefined;
   readonly #recorder: TimelineRecorder;
   readonly #dispatcher: WebhookDispatcher;
   readonly #ownsDb: boolean;
@@ -146,17 +158,51 @@ export class Operations {
       signalingUrl: () => server.publicWsUrl,
       ...(opts.adminKey ? { adminKey: opts.adminKey } : {}),
     };
+    const rec = opts.recording
+      ? composeRecording(opts.recording, {
+          server,
+          core,
+          apps,
+          db: this.db,
+          log,
+          signer: previewSigner,
+          registry: this.metrics.registry,
+          webhook: (appID, roomID, event, payload) => {
+            const app = apps.get(appID);
+            if (!app?.callbackUrl || !app.callbackSecret) return;
+            const key = roomKey(appID, roomID);
+            this.outbox.enqueue(appID, key, event, { room_id: roomID, ...payload });
+            this.#dispatcher.notify(key);
+          },
+        })
+      : undefined;
+    this.recording = rec?.service;
+    const mix = opts.mixing
+      ? composeMixing(opts.mixing, {
+          server,
+          core,
+          log,
+          signer: previewSigner,
+          registry: this.metrics.registry,
+        })
+      : undefined;
+    this.mixing = mix?.service;
     this.routes = [
-      { plugin: restRoutes(deps), prefix: API_PREFIX },
-      { plugin: zegoActionRoutes(deps) },
+      {
+        plugin: restRoutes(deps, [...(rec?.routes ?? []), ...(mix?.routes ?? [])]),
+        prefix: API_PREFIX,
+      },
+      { plugin: zegoActionRoutes(deps, { ...rec?.actions, ...mix?.actions }) },
       { plugin: metricsRoutes(this.metrics.registry) },
     ];
+    if (rec) this.routes.push({ plugin: rec.downloads });
     if (opts.consoleDir) this.routes.push({ plugin: consoleRoutes(opts.consoleDir) });
   }
 
   /** Starts delivering (resuming whatever the outbox still holds) and sampling bitrates. */
   start(): void {
     this.#dispatcher.kick();
+    this.recording?.start().catch((err) => this.log.error({ err }, 'recording recovery failed'));
     const prune = (): void => {
       try {
         this.outbox.prune(Date.now() - this.#retentionMs);
@@ -181,6 +227,8 @@ export class Operations {
     if (this.#pruner) clearInterval(this.#pruner);
     this.#sampler = null;
     this.#pruner = null;
+    this.mixing?.close();
+    await this.recording?.close();
     await this.#dispatcher.close();
     this.metrics.close();
     if (this.#ownsDb && this.db.open) this.db.close();

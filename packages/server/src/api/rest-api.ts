@@ -68,7 +68,8 @@ export function authenticate(req: IncomingMessage, query: URLSearchParams, deps:
  * route with its body schema → auth (admin key or app signature) → app access → query checked → handler
  * → JSON. Every refusal is `{ code, message }` with the HTTP status of its code, and counted.
  */
-export function restRoutes(deps: ApiDeps): (app: FastifyInstance) => void {
+export function restRoutes(deps: ApiDeps, extra: Route[] = []): (app: FastifyInstance) => void {
+  const all = [...routes, ...extra];
   let openapi: string | null = null;
   interface Caller {
     params: Record<string, string>;
@@ -91,10 +92,10 @@ export function restRoutes(deps: ApiDeps): (app: FastifyInstance) => void {
       return sendError(reply, err);
     });
     app.get('/openapi.json', async (_req, reply) => {
-      openapi ??= JSON.stringify(openApiDocument(routes, API_PREFIX));
+      openapi ??= JSON.stringify(openApiDocument(all, API_PREFIX));
       return reply.type('application/json; charset=utf-8').send(openapi);
     });
-    for (const route of routes) {
+    for (const route of all) {
       app.route({
         method: route.method,
         url: route.path,

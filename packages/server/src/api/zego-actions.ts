@@ -24,6 +24,16 @@ import {
 
 type Action = (p: URLSearchParams, appID: number, deps: ApiDeps) => unknown;
 
+/**
+ * An action added by a feature (recording, mixing): it also gets the JSON body as sent, because
+ * those ZEGO APIs nest objects (`RecordInputParams`, `MixInput[]`) that the flat form cannot carry.
+ */
+export type ExtraZegoAction = (
+  p: URLSearchParams,
+  appID: number,
+  json: Record<string, unknown> | null,
+) => unknown | Promise<unknown>;
+
 function need(p: URLSearchParams, name: string): string {
   const v = p.get(name);
   if (v === null || v === '') throw new MiniRtcError(ErrorCode.INVALID_PARAM, `${name} is required`);
@@ -141,7 +151,10 @@ export const ZEGO_ACTIONS = Object.keys(actions);
  * answered `{ Code, Message, RequestId, Data }` with HTTP 200 (as ZEGO does: the outcome is in Code).
  * POST parameters may also come as a form or JSON body. `/` without `Action` is a plain 404.
  */
-export function zegoActionRoutes(deps: ApiDeps): (app: FastifyInstance) => void {
+export function zegoActionRoutes(
+  deps: ApiDeps,
+  extra: Record<string, ExtraZegoAction> = {},
+): (app: FastifyInstance) => void {
   return (app) => {
     const handle = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
       const params = new URL(req.url, 'http://x').searchParams;
@@ -155,21 +168,24 @@ export function zegoActionRoutes(deps: ApiDeps): (app: FastifyInstance) => void 
           ...(data !== undefined ? { Data: data } : {}),
         });
       try {
+        let json: Record<string, unknown> | null = null;
         if (req.method === 'POST') {
           const text = typeof req.body === 'string' ? req.body : '';
           if (text.trim().startsWith('{')) {
             const o = jsonBody(text) as Record<string, unknown>;
+            json = o && typeof o === 'object' && !Array.isArray(o) ? o : null;
             for (const [k, v] of Object.entries(o)) {
               for (const x of Array.isArray(v) ? v : [v]) params.append(k, String(x));
             }
           } else for (const [k, v] of new URLSearchParams(text)) params.append(k, v);
         }
         const name = params.get('Action') ?? '';
-        const action = actions[name];
+        const action = Object.hasOwn(actions, name) ? actions[name] : undefined;
+        const more = Object.hasOwn(extra, name) ? extra[name] : undefined;
         const caller = verifySignedRequest(params, deps.apps, deps.nonces);
         if (caller.admin) throw new MiniRtcError(ErrorCode.API_APP_FORBIDDEN);
-        if (!action) throw new MiniRtcError(ErrorCode.API_NOT_FOUND, `unknown Action ${name}`);
-        const data = action(params, caller.appID, deps);
+        if (!action && !more) throw new MiniRtcError(ErrorCode.API_NOT_FOUND, `unknown Action ${name}`);
+        const data = action ? action(params, caller.appID, deps) : await more?.(params, caller.appID, json);
         if (!name.startsWith('Describe')) {
           const roomID = params.get('RoomId');
           const streamID = params.get('StreamId');

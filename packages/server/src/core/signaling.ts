@@ -293,6 +293,15 @@ export class Signaling {
     return r;
   }
 
+  /** A reservation for a server-side producer (a mix output): no member owns it; its room must exist. */
+  reserveServiceStream(r: StreamReservation): void {
+    if (this.streams.get(r.appID, r.streamID)) throw new MiniRtcError(ErrorCode.STREAM_ID_TAKEN);
+    const room = this.rooms.get(r.appID, r.roomID);
+    if (!room) throw new MiniRtcError(ErrorCode.ROOM_NOT_EXIST);
+    this.#stores.streams.set(r);
+    room.streams.set(r.streamID, r);
+  }
+
   /** A stream's extra info (own streams only); a live stream's change goes to the others. */
   setStreamExtraInfo(m: Membership, streamID: string, extraInfo: string): void {
     const r = this.streams.get(m.session.appID, streamID);
