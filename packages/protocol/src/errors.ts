@@ -65,7 +65,10 @@ export const ErrorCode = {
   TOKEN_ROOM_MISMATCH: 1990012,
   /** The token does not grant the login privilege. */
   NO_LOGIN_PRIVILEGE: 1990013,
-  /** The token is not a token04 or fails authentication (tampered, wrong secret). */
+  /**
+   * The token failed verification: not a token04, tampered, wrong secret, bad padding, not JSON, or
+   * made for another AppID/userID. One code and one message for all, so replies leak nothing.
+   */
   TOKEN_MALFORMED: 1990014,
   /** A WebSocket frame exceeded the size limit. */
   FRAME_TOO_LARGE: 1990020,
@@ -111,6 +114,10 @@ export const ErrorCode = {
   MEDIA_PLAY_FAILED: 1990081,
   /** SDK: `checkSystemRequirements` found no `<rtc-room>` support in this runtime. */
   SYSTEM_REQUIREMENTS_UNMET: 1990082,
+  /** `/httplog`: the log credential from the login reply is missing, forged or expired. */
+  LOG_CREDENTIAL_INVALID: 1990090,
+  /** Webhooks: the callback URL points at a loopback, private, link-local or metadata address. */
+  WEBHOOK_DESTINATION_FORBIDDEN: 1990091,
   /** The server is shutting down. */
   SERVER_SHUTDOWN: 1990098,
   /** Unexpected server-side failure. */
@@ -172,7 +179,7 @@ const messages: Record<number, string> = {
   [ErrorCode.TOKEN_USER_MISMATCH]: 'token was made for another userID',
   [ErrorCode.TOKEN_ROOM_MISMATCH]: 'token was made for another room',
   [ErrorCode.NO_LOGIN_PRIVILEGE]: 'token does not grant login',
-  [ErrorCode.TOKEN_MALFORMED]: 'token is malformed or was not signed with this app secret',
+  [ErrorCode.TOKEN_MALFORMED]: 'token is invalid',
   [ErrorCode.FRAME_TOO_LARGE]: 'frame too large',
   [ErrorCode.UNKNOWN_MESSAGE_TYPE]: 'unknown message type',
   [ErrorCode.SESSION_NOT_FOUND]: 'session not found (grace window over)',
@@ -195,6 +202,8 @@ const messages: Record<number, string> = {
   [ErrorCode.MEDIA_PUSH_FAILED]: 'the component reported that the push failed',
   [ErrorCode.MEDIA_PLAY_FAILED]: 'the component reported that the play failed',
   [ErrorCode.SYSTEM_REQUIREMENTS_UNMET]: 'this runtime does not support <rtc-room>',
+  [ErrorCode.LOG_CREDENTIAL_INVALID]: 'log credential missing or invalid',
+  [ErrorCode.WEBHOOK_DESTINATION_FORBIDDEN]: 'callback URL must not point at a private or internal address',
   [ErrorCode.SERVER_SHUTDOWN]: 'server is shutting down',
   [ErrorCode.INTERNAL_ERROR]: 'internal error',
 };

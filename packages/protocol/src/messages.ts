@@ -204,6 +204,8 @@ export interface LoginResult {
   heartbeatMs: number;
   /** How long the server keeps a dropped session for resume. */
   resumeGraceMs: number;
+  /** Credential for `POST /httplog` (sent back as `logToken`); absent on servers that need none. */
+  logToken?: string;
 }
 
 /** Reply data of publish/play: the signed URL for `<rtc-room>`. */
@@ -307,4 +309,8 @@ export const CloseCode = {
   ABUSE: 4003,
   /** Logged out of every room. */
   LOGGED_OUT: 4004,
+  /** No login within the login deadline (a socket without a session is not kept). */
+  LOGIN_DEADLINE: 4005,
+  /** Too many sockets without a session, from this address or in all. */
+  TOO_MANY_UNAUTHENTICATED: 4006,
 } as const;

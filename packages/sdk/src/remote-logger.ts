@@ -51,6 +51,11 @@ export class RemoteLogger implements Logger {
   private disposed = false;
   /** Consecutive failed POSTs; retrying stops after a few until a new entry arrives. */
   private failures = 0;
+  /**
+   * The server's log credential from the login reply; `undefined` until the first login answered
+   * (entries wait in the bounded queue until then), `null` when the server hands out none.
+   */
+  private logToken: string | null | undefined = undefined;
   private readonly opts: Required<Omit<RemoteLoggerOptions, 'sink'>> & { sink: (e: LogEntry) => void };
 
   constructor(
@@ -68,6 +73,16 @@ export class RemoteLogger implements Logger {
     if (cfg.remoteLogLevel) this.opts.remoteLogLevel = cfg.remoteLogLevel;
     if (typeof cfg.logURL === 'string' && cfg.logURL) this.opts.logURL = cfg.logURL;
     return true;
+  }
+
+  /**
+   * The login reply arrived: its `logToken` (if any) goes with every batch from now on, and what was
+   * queued before the login is sent. The server accepts log batches only with it.
+   */
+  setLogToken(token: string | undefined): void {
+    const first = this.logToken === undefined;
+    this.logToken = token ?? null;
+    if (first && this.queue.length > 0) void this.flush();
   }
 
   /** Adds fields sent with every batch (e.g. userID after login). */
@@ -123,7 +138,7 @@ export class RemoteLogger implements Logger {
 
   /** Sends what is queued now (one batch at a time). Resolves when the POST finished or failed. */
   async flush(): Promise<void> {
-    if (this.sending || this.queue.length === 0 || !this.opts.logURL) return;
+    if (this.sending || this.queue.length === 0 || !this.opts.logURL || this.logToken === undefined) return;
     if (this.timer) {
       this.platform.clearTimeout(this.timer);
       this.timer = undefined;
@@ -135,7 +150,7 @@ export class RemoteLogger implements Logger {
         url: this.opts.logURL,
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        data: { ...this.opts.context, logs: batch },
+        data: { ...this.opts.context, ...(this.logToken ? { logToken: this.logToken } : {}), logs: batch },
         timeoutMs: 10_000,
       });
       if (res.status >= 500 || res.status === 0) throw new Error(`status ${res.status}`);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode } from '@minirtc/protocol';
 import { pathOf, sendJson } from './http-router.js';
 import type { Logger } from './logger.js';
+import type { LogGate } from './security/log-gate.js';
 
 /** One SDK log line as stored. */
 export interface LogEntry {
@@ -39,6 +40,8 @@ export interface LogIntakeOptions {
   maxEntriesPerBatch?: number;
   /** Durable store (SQLite): entries are written there too, and searches are answered from it. */
   sink?: LogSink;
+  /** Who may write (credential, rate limits); absent: anyone (unit tests only). */
+  gate?: LogGate;
 }
 
 /** Where {@link LogIntake} persists entries and searches them. */
@@ -50,7 +53,7 @@ export interface LogSink {
 const CORS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'POST, OPTIONS',
-  'access-control-allow-headers': 'content-type',
+  'access-control-allow-headers': 'content-type, x-minirtc-log-token',
   'access-control-max-age': '600',
 };
 
@@ -58,6 +61,7 @@ const MAX_FIELD = 4096;
 
 /** Fields read into {@link LogEntry}'s own properties (the rest goes to `data`). */
 const KNOWN_FIELDS = new Set([
+  'logToken',
   'appID',
   'appId',
   'appid',
@@ -90,6 +94,7 @@ export class LogIntake {
   readonly #maxBody: number;
   readonly #maxBatch: number;
   readonly #sink: LogSink | undefined;
+  readonly #gate: LogGate | undefined;
 
   constructor(
     private readonly log: Logger,
@@ -99,6 +104,7 @@ export class LogIntake {
     this.#maxBody = opts.maxBodyBytes ?? 256 * 1024;
     this.#maxBatch = opts.maxEntriesPerBatch ?? 1000;
     this.#sink = opts.sink;
+    this.#gate = opts.gate;
   }
 
   /** The HTTP handler for `/httplog`. */
@@ -129,6 +135,13 @@ export class LogIntake {
       tooBig();
       return true;
     }
+    const address = req.socket.remoteAddress ?? '';
+    const early = this.#gate?.precheck(address);
+    if (early) {
+      sendJson(res, early.status, { code: early.code, message: early.message }, CORS);
+      req.resume();
+      return true;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let aborted = false;
@@ -156,7 +169,16 @@ export class LogIntake {
         return;
       }
       const appParam = new URL(req.url ?? '/', 'http://x').searchParams.get('appid');
-      const stored = this.ingest(body, appParam ? Number(appParam) : undefined);
+      let writer: { appID: number; userID: string } | undefined;
+      if (this.#gate) {
+        const w = this.#gate.admit(req, body, address, batchSize(body));
+        if ('status' in w) {
+          sendJson(res, w.status, { code: w.code, message: w.message }, CORS);
+          return;
+        }
+        writer = w;
+      }
+      const stored = this.ingest(body, appParam ? Number(appParam) : undefined, writer);
       if (stored < 0) {
         sendJson(
           res,
@@ -171,8 +193,11 @@ export class LogIntake {
     return true;
   };
 
-  /** Stores a parsed body; returns how many entries were kept, or −1 when the shape is wrong. */
-  ingest(body: unknown, appIDHint?: number): number {
+  /**
+   * Stores a parsed body; returns how many entries were kept, or −1 when the shape is wrong. With a
+   * `writer` (the credential's app and user) every entry is filed under that app, whatever it claims.
+   */
+  ingest(body: unknown, appIDHint?: number, writer?: { appID: number; userID: string }): number {
     let items: unknown[];
     let batch: Record<string, unknown> = {};
     if (Array.isArray(body)) items = body;
@@ -189,6 +214,10 @@ export class LogIntake {
     for (const item of items.slice(0, this.#maxBatch)) {
       const e = this.#normalize(item, batch, appIDHint, receivedAt);
       if (!e) continue;
+      if (writer) {
+        e.appID = writer.appID;
+        e.userID ??= writer.userID;
+      }
       kept.push(e);
       stored++;
       // With a durable store the rings would only duplicate it in memory.
@@ -283,4 +312,14 @@ function safeJson(v: unknown): string {
 
 function clip(s: string, max = MAX_FIELD): string {
   return s.length <= max ? s : `${s.slice(0, max)}…`;
+}
+
+/** Entries a body holds (what the rate limits count). */
+function batchSize(body: unknown): number {
+  if (Array.isArray(body)) return body.length;
+  if (isObject(body)) {
+    const list = body.logs ?? body.entries ?? body.data;
+    return Array.isArray(list) ? list.length : 1;
+  }
+  return 1;
 }

@@ -20,6 +20,7 @@ import type { Signaling } from './signaling.js';
 import { type Db, openDatabase } from './store/database.js';
 import { LogStore } from './store/log-store.js';
 import type { StreamUrlSigner } from './stream-urls.js';
+import { RefusalMetric } from './security/refusal-metric.js';
 import { TimelineRecorder } from './timeline/timeline-recorder.js';
 import { TimelineStore } from './timeline/timeline-store.js';
 import { type WebhookOptions, WebhookDispatcher } from './webhooks/dispatcher.js';
@@ -39,6 +40,8 @@ export interface OperationsOptions {
   /** Built console files served at `/console`. */
   consoleDir?: string;
   webhooks?: WebhookOptions;
+  /** Refusals of the security limits by reason (this server's and, via the platform, the gateway's). */
+  refusals?: () => [string, number][];
   /** Live stream stats of the media gateway, for `/metrics`, stream lists and bitrate samples. */
   mediaStats?: MediaStatsProvider;
   /** Timeline bitrate sample interval for live streams; default 10000 ms, 0 = off. */
@@ -93,6 +96,7 @@ export class Operations {
       () => this.#mediaStats(),
       () => this.outbox.pendingCount(),
     );
+    this.metrics.registry.add(new RefusalMetric(opts.refusals ?? (() => [])));
     this.#recorder = new TimelineRecorder(this.timeline, log, (appID) => apps.get(appID) !== undefined);
     this.#recorder.attach(server);
     this.#dispatcher = new WebhookDispatcher(
@@ -142,6 +146,7 @@ export class Operations {
       apiError: (code) => this.metrics.apiError(code),
       audit: (e) => this.#recorder.record(e),
       ...(opts.adminKey ? { adminKey: opts.adminKey } : {}),
+      webhookAllowPrivate: opts.webhooks?.allowPrivateDestinations === true,
     };
     this.handlers = [createRestApi(deps), createZegoActions(deps), this.#metricsHandler];
     if (opts.consoleDir) this.handlers.push(createConsoleStatic(opts.consoleDir));

@@ -27,4 +27,6 @@ export interface ApiDeps {
   apiError(code: number): void;
   /** Bearer key of the operator; admin-only endpoints are closed without it. */
   adminKey?: string;
+  /** Callback URLs on private/internal addresses allowed (operator setting). */
+  webhookAllowPrivate?: boolean;
 }
