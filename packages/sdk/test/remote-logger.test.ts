@@ -109,5 +109,5 @@ test('entries wait for the login reply, then go with its log credential', async 
   log.setLogToken('v1.cred');
   await Promise.resolve();
   assert.equal(platform.requests.length, 1);
-  assert.equal((platform.requests[0]?.data as { logToken?: string }).logToken, 'v1.cred');
+  assert.equal((platform.requests[0]?.data as { logToken?: string } | undefined)?.logToken, 'v1.cred');
 });

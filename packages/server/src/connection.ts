@@ -274,7 +274,10 @@ export class Connection implements Transport {
     };
     const floor = code === ErrorCode.TOKEN_MALFORMED ? (this.limits.tokenFailureReplyMs ?? 0) : 0;
     const wait = floor - (performance.now() - started);
-    if (wait <= 0) return answer();
+    if (wait <= 0) {
+      answer();
+      return;
+    }
     // Later frames are still read meanwhile; only this reply waits.
     setTimeout(() => {
       if (!this.#closing) answer();
