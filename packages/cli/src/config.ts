@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ErrorCode, MiniRtcError, bool, int, obj, optional, str } from '@minirtc/protocol';
 import type { Infer } from '@minirtc/protocol';
 import { parse as parseYaml } from 'yaml';
+import { defaultSecurityConfig, securitySchema } from './security-config.js';
 
 /**
  * The one typed configuration of a MiniRTC node. Sources, later wins: built-in defaults → config file
@@ -40,6 +41,8 @@ const configSchema = obj({
   /** Built console (packages/console/dist) served at `/console`; found next to the CLI when unset. */
   consoleDir: optional(str({ min: 1, maxBytes: 4096 })),
   webhooks: obj({ retryBaseMs: int(1, 3_600_000), timeoutMs: int(100, 120_000) }),
+  /** Limits on what anonymous peers can make the node hold or do (docs/security.md). */
+  security: securitySchema,
 });
 
 /** The validated configuration. */
@@ -57,6 +60,7 @@ export const defaultConfig: MiniRtcConfig = {
   media: { takeoverGraceMs: 30_000 },
   api: {},
   webhooks: { retryBaseMs: 1000, timeoutMs: 5000 },
+  security: { ...defaultSecurityConfig },
 };
 
 type Json = Record<string, unknown>;

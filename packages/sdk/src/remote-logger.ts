@@ -82,7 +82,7 @@ export class RemoteLogger implements Logger {
   setLogToken(token: string | undefined): void {
     const first = this.logToken === undefined;
     this.logToken = token ?? null;
-    if (first && this.queue.length > 0) void this.flush();
+    if (first && this.queue.length > 0) this.trigger();
   }
 
   /** Adds fields sent with every batch (e.g. userID after login). */
@@ -127,17 +127,35 @@ export class RemoteLogger implements Logger {
     if (this.disposed || !this.opts.logURL || rank < LOG_LEVEL_ORDER[this.opts.remoteLogLevel]) return;
     this.queue.push(entry);
     if (this.queue.length > this.opts.maxQueue) this.queue.splice(0, this.queue.length - this.opts.maxQueue);
-    if (this.queue.length >= this.opts.batchSize) void this.flush();
+    if (this.queue.length >= this.opts.batchSize) this.trigger();
     else if (!this.timer) {
       this.timer = this.platform.setTimeout(() => {
         this.timer = undefined;
-        void this.flush();
+        this.trigger();
       }, this.opts.flushMs);
     }
   }
 
-  /** Sends what is queued now (one batch at a time). Resolves when the POST finished or failed. */
-  async flush(): Promise<void> {
+  /**
+   * Sends what is queued now (one batch at a time). Resolves when the POST finished or failed; while
+   * one is in flight, after it and one more for what queued up meanwhile.
+   */
+  flush(): Promise<void> {
+    if (this.sending) return (this.inflight ?? Promise.resolve()).then(() => this.flush());
+    this.inflight = this.send().finally(() => {
+      this.inflight = null;
+    });
+    return this.inflight;
+  }
+
+  private inflight: Promise<void> | null = null;
+
+  /** Starts a send unless one is in flight (its end re-arms the timer for what is left). */
+  private trigger(): void {
+    if (!this.sending) void this.flush();
+  }
+
+  private async send(): Promise<void> {
     if (this.sending || this.queue.length === 0 || !this.opts.logURL || this.logToken === undefined) return;
     if (this.timer) {
       this.platform.clearTimeout(this.timer);
@@ -163,18 +181,18 @@ export class RemoteLogger implements Logger {
       if (!this.timer && !this.disposed && this.failures < 3)
         this.timer = this.platform.setTimeout(() => {
           this.timer = undefined;
-          void this.flush();
+          this.trigger();
         }, this.opts.flushMs);
       return;
     }
     this.sending = false;
     this.failures = 0;
     if (this.disposed) return;
-    if (this.queue.length >= this.opts.batchSize) await this.flush();
+    if (this.queue.length >= this.opts.batchSize) await this.send();
     else if (this.queue.length > 0 && !this.timer)
       this.timer = this.platform.setTimeout(() => {
         this.timer = undefined;
-        void this.flush();
+        this.trigger();
       }, this.opts.flushMs);
   }
 
@@ -183,6 +201,6 @@ export class RemoteLogger implements Logger {
     this.disposed = true;
     if (this.timer) this.platform.clearTimeout(this.timer);
     this.timer = undefined;
-    void this.flush();
+    this.trigger();
   }
 }

@@ -170,7 +170,8 @@ export class LogIntake {
       }
       const appParam = new URL(req.url ?? '/', 'http://x').searchParams.get('appid');
       let writer: { appID: number; userID: string } | undefined;
-      if (this.#gate) {
+      // Only a well-shaped body gets as far as the credential check (a bad shape is a 400 below).
+      if (this.#gate && typeof body === 'object' && body !== null) {
         const w = this.#gate.admit(req, body, address, batchSize(body));
         if ('status' in w) {
           sendJson(res, w.status, { code: w.code, message: w.message }, CORS);
