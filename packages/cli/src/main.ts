@@ -8,7 +8,7 @@ const usage = `minirtc <command> [options]
 Commands:
   start      run signaling, the RTMP gateway and the HTTP endpoints (embedded defaults on loopback)
   media      run only the RTMP/HTTP-FLV gateway, verifying signed URLs locally
-  token      print a token04        --user U [--room R] [--publish false] [--streams a,b] [--ttl 3600] [--mode gcm|cbc]
+  token      print a token04        --user U [--room R] [--publish false] [--streams a,b] [--ttl 3600] [--mode gcm|cbc]  (gcm recommended)
                                     [--app-id N --secret S]  (default: the dev app of the data dir)
   sign       print a signed stream URL  --stream S --user U --room R [--action push|play] [--ttl 600] [--base URL]
   config     print the effective configuration  [--keys] lists every key with its env variable

@@ -16,6 +16,7 @@ export { Operations, type OperationsOptions } from './operations.js';
 export { DEFAULT_SECURITY, type SecurityOptions } from './security/options.js';
 export { issueLogCredential, verifyLogCredential } from './security/log-credential.js';
 export { forbiddenAddress, forbiddenUrl } from './security/ssrf-guard.js';
+export { STRONG_SIGNATURE_VERSION, sha256Hex, strongSignature } from './security/strong-signature.js';
 export { type Db, openDatabase } from './store/database.js';
 export {
   type AppPatch,

@@ -20,6 +20,7 @@ import type { Signaling } from './signaling.js';
 import { type Db, openDatabase } from './store/database.js';
 import { LogStore } from './store/log-store.js';
 import type { StreamUrlSigner } from './stream-urls.js';
+import { PresenceJournal } from './security/presence-journal.js';
 import { RefusalMetric } from './security/refusal-metric.js';
 import { TimelineRecorder } from './timeline/timeline-recorder.js';
 import { TimelineStore } from './timeline/timeline-store.js';
@@ -63,6 +64,9 @@ export class Operations {
   readonly metrics: ServerMetrics;
   readonly handlers: HttpHandler[];
   readonly #recorder: TimelineRecorder;
+  /** Room members on record, for the logout/close webhooks after a crash. */
+  readonly #presence: PresenceJournal;
+  #recovered = false;
   readonly #dispatcher: WebhookDispatcher;
   readonly #ownsDb: boolean;
   readonly #stats: MediaStatsProvider;
@@ -74,7 +78,7 @@ export class Operations {
   constructor(
     server: EventEmitter<ServerEvents> & { readonly connectionCount: number },
     private readonly core: Signaling,
-    apps: AppStore,
+    private readonly apps: AppStore,
     previewSigner: StreamUrlSigner,
     private readonly log: Logger,
     opts: OperationsOptions,
@@ -120,6 +124,8 @@ export class Operations {
       },
       opts.webhooks,
     );
+    this.#presence = new PresenceJournal(this.db);
+    this.#presence.attach(server);
     mapServerEvents(
       server,
       apps,
@@ -154,6 +160,15 @@ export class Operations {
 
   /** Starts delivering (resuming whatever the outbox still holds) and sampling bitrates. */
   start(): void {
+    if (!this.#recovered) {
+      this.#recovered = true;
+      try {
+        const n = this.#presence.recover(this.apps, this.outbox, (key) => this.#dispatcher.notify(key));
+        if (n > 0) this.log.warn({ members: n }, 'recovered room members left open by a crash');
+      } catch (err) {
+        this.log.error({ err }, 'presence recovery failed');
+      }
+    }
     this.#dispatcher.kick();
     const prune = (): void => {
       try {

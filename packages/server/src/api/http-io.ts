@@ -76,9 +76,10 @@ export function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** Parses a JSON request body; an empty body is `{}`. */
-export async function readJson(req: IncomingMessage): Promise<unknown> {
+/** Parses a JSON request body; an empty body is `{}`. `check` sees the raw text first (signed body hash). */
+export async function readJson(req: IncomingMessage, check?: (text: string) => void): Promise<unknown> {
   const text = await readBody(req);
+  check?.(text);
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text) as unknown;

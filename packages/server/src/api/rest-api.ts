@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import { type HttpHandler, pathOf, sendJson } from '../http-router.js';
 import type { ApiDeps } from './api-deps.js';
+import { STRONG_SIGNATURE_VERSION, sha256Hex } from '../security/strong-signature.js';
 import { type ApiCaller, requireAdmin, requireAppAccess, verifyAdmin, verifySignedRequest } from './auth.js';
 import { errorOf, readJson, sendError } from './http-io.js';
 import { openApiDocument } from './openapi.js';
@@ -73,9 +74,15 @@ function audit(
 
 /** The caller of a request: admin key if an Authorization header is sent, else an app signature. */
 export function authenticate(req: IncomingMessage, query: URLSearchParams, deps: ApiDeps): ApiCaller {
+  const declared = req.headers['x-minirtc-content-sha256'];
   return (
     verifyAdmin(req.headers.authorization, deps.adminKey) ??
-    verifySignedRequest(query, deps.apps, deps.nonces)
+    verifySignedRequest(query, deps.apps, deps.nonces, Date.now(), {
+      method: req.method ?? 'GET',
+      path: pathOf(req),
+      action: '',
+      bodySha256: typeof declared === 'string' ? declared : sha256Hex(''),
+    })
   );
 }
 
@@ -141,7 +148,7 @@ export function createRestApi(deps: ApiDeps): HttpHandler {
         if (!app) throw new MiniRtcError(ErrorCode.API_APP_NOT_FOUND);
       }
       const q = parseQuery(c.route, query);
-      const raw = c.route.body ? await readJson(req) : {};
+      const raw = c.route.body ? await readJson(req, bodyCheck(req, query, caller)) : {};
       const body = c.route.body ? c.route.body.parse(raw, 'body') : {};
       const result = await c.route.handle({
         deps,
@@ -166,5 +173,19 @@ export function createRestApi(deps: ApiDeps): HttpHandler {
       sendError(res, code, message);
     }
     return true;
+  };
+}
+
+/**
+ * With the strong signature the body hash was signed as declared in `x-minirtc-content-sha256`:
+ * the body read must match it (else the signature covered another body).
+ */
+function bodyCheck(req: IncomingMessage, query: URLSearchParams, caller: ApiCaller): (text: string) => void {
+  return (text) => {
+    if (caller.admin || query.get('SignatureVersion') !== STRONG_SIGNATURE_VERSION) return;
+    const declared = req.headers['x-minirtc-content-sha256'];
+    if (sha256Hex(text) !== (typeof declared === 'string' ? declared.toLowerCase() : sha256Hex(''))) {
+      throw new MiniRtcError(ErrorCode.API_SIGNATURE_INVALID, 'body does not match the signed hash');
+    }
   };
 }

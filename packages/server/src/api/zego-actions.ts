@@ -10,6 +10,7 @@ import {
 } from '@minirtc/protocol';
 import { type HttpHandler, pathOf, sendJson } from '../http-router.js';
 import type { ApiDeps } from './api-deps.js';
+import { sha256Hex } from '../security/strong-signature.js';
 import { verifySignedRequest } from './auth.js';
 import { errorOf, readBody } from './http-io.js';
 import {
@@ -154,8 +155,10 @@ export function createZegoActions(deps: ApiDeps): HttpHandler {
       });
     try {
       const params = new URL(req.url ?? '/', 'http://x').searchParams;
+      let bodyText = '';
       if (req.method === 'POST') {
         const text = await readBody(req);
+        bodyText = text;
         if (text.trim().startsWith('{')) {
           let o: Record<string, unknown>;
           try {
@@ -172,7 +175,12 @@ export function createZegoActions(deps: ApiDeps): HttpHandler {
       }
       const name = params.get('Action') ?? '';
       const action = actions[name];
-      const caller = verifySignedRequest(params, deps.apps, deps.nonces);
+      const caller = verifySignedRequest(params, deps.apps, deps.nonces, Date.now(), {
+        method: req.method ?? 'GET',
+        path: '/',
+        action: name,
+        bodySha256: sha256Hex(bodyText),
+      });
       if (caller.admin) throw new MiniRtcError(ErrorCode.API_APP_FORBIDDEN);
       if (!action) throw new MiniRtcError(ErrorCode.API_NOT_FOUND, `unknown Action ${name}`);
       const data = action(params, caller.appID, deps);
