@@ -84,25 +84,37 @@ type LookupCallback = (
   family?: number,
 ) => void;
 
+/** A resolver with `dns.lookup`'s `{ all: true }` shape (injectable for tests). */
+export type Resolver = (
+  hostname: string,
+  options: { all: true; family?: number | string },
+  callback: (err: NodeJS.ErrnoException | null, addresses: { address: string; family: number }[]) => void,
+) => void;
+
 /**
- * A `lookup` for `http.request`: resolves as usual, then refuses if any resolved address is
+ * Builds a `lookup` for `http.request`: resolves as usual, then refuses if any resolved address is
  * forbidden. The connection uses exactly the addresses checked here, so DNS re-binding between the
  * check and the connect is impossible.
  */
-export function guardedLookup(
-  hostname: string,
-  options: { all?: boolean; family?: number | string },
-  callback: LookupCallback,
-): void {
-  dnsLookup(hostname, { ...options, all: true } as { all: true }, (err, addresses) => {
-    if (err) return callback(err, []);
-    for (const a of addresses) {
-      const bad = forbiddenAddress(a.address);
-      if (bad) return callback(new ForbiddenDestinationError(bad) as unknown as NodeJS.ErrnoException, []);
-    }
-    if (options.all) return callback(null, addresses);
-    const first = addresses[0];
-    if (!first) return callback(Object.assign(new Error('no address'), { code: 'ENOTFOUND' }), []);
-    callback(null, first.address, first.family);
-  });
+export function guardedLookupWith(resolve: Resolver) {
+  return (
+    hostname: string,
+    options: { all?: boolean; family?: number | string },
+    callback: LookupCallback,
+  ): void => {
+    resolve(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, []);
+      for (const a of addresses) {
+        const bad = forbiddenAddress(a.address);
+        if (bad) return callback(new ForbiddenDestinationError(bad) as unknown as NodeJS.ErrnoException, []);
+      }
+      if (options.all) return callback(null, addresses);
+      const first = addresses[0];
+      if (!first) return callback(Object.assign(new Error('no address'), { code: 'ENOTFOUND' }), []);
+      callback(null, first.address, first.family);
+    });
+  };
 }
+
+/** {@link guardedLookupWith} over the system resolver. */
+export const guardedLookup = guardedLookupWith(dnsLookup as unknown as Resolver);

@@ -1,6 +1,12 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { ForbiddenDestinationError, forbiddenUrl, guardedLookup } from './ssrf-guard.js';
+import {
+  ForbiddenDestinationError,
+  type Resolver,
+  forbiddenUrl,
+  guardedLookup,
+  guardedLookupWith,
+} from './ssrf-guard.js';
 
 /** How a delivery attempt failed, as the delivery log shows it: a category, never raw network text. */
 export type DeliveryFailure =
@@ -33,7 +39,7 @@ export function failureCategory(err: unknown): DeliveryFailure {
 export function postWebhook(
   url: string,
   body: string,
-  opts: { signal: AbortSignal; allowPrivate: boolean },
+  opts: { signal: AbortSignal; allowPrivate: boolean; resolver?: Resolver },
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     if (!opts.allowPrivate) {
@@ -48,7 +54,9 @@ export function postWebhook(
         method: 'POST',
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
         signal: opts.signal,
-        ...(opts.allowPrivate ? {} : { lookup: guardedLookup as never }),
+        ...(opts.allowPrivate
+          ? {}
+          : { lookup: (opts.resolver ? guardedLookupWith(opts.resolver) : guardedLookup) as never }),
       },
       (res) => {
         // The status is all we need; the body is drained, never buffered.
