@@ -47,11 +47,13 @@ export interface NodeProcess {
   stop(): Promise<void>;
 }
 
-const bin = new URL('../bin/minirtc.mjs', import.meta.url).pathname;
+// The CLI entry run directly (not through bin/minirtc.mjs, which is a wrapper process): the pid is the
+// server's own, for its RSS and for kill -9.
+const entry = new URL('../src/bin.ts', import.meta.url).pathname;
 
 /** Starts `minirtc start` on ephemeral ports with `flags`; resolves once it printed its URLs. */
 export function spawnNode(dataDir: string, flags: Record<string, string> = {}): Promise<NodeProcess> {
-  const args = [bin, 'start', '--port', '0', '--rtmp.port', '0', '--dataDir', dataDir, '--logLevel', 'warn'];
+  const args = ['--conditions=source', '--import', 'tsx', entry, 'start', '--port', '0', '--rtmp.port', '0', '--dataDir', dataDir, '--logLevel', 'warn'];
   for (const [k, v] of Object.entries(flags)) args.push(`--${k}`, v);
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
@@ -65,9 +67,10 @@ export function spawnNode(dataDir: string, flags: Record<string, string> = {}): 
       () => reject(new Error(`minirtc start did not come up: ${out}\n${err}`)),
       60_000,
     );
+    let up = false;
     proc.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`minirtc start exited ${code}: ${out}\n${err}`));
+      if (!up) reject(new Error(`minirtc start exited ${code}: ${out}\n${err}`));
     });
     proc.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -78,8 +81,9 @@ export function spawnNode(dataDir: string, flags: Record<string, string> = {}): 
       const secret = /ServerSecret\s+([0-9a-f]{32})/.exec(out);
       const admin = /admin key\s+(\S+)/.exec(out);
       if (!(ws && http && rtmp && app && secret && admin)) return;
+      if (up) return;
+      up = true;
       clearTimeout(timer);
-      proc.removeAllListeners('exit');
       resolve({
         proc,
         ws: ws[1]!,
@@ -158,4 +162,40 @@ export async function startCanary(
 /** Bytes as MiB with one decimal, for the figures the suite reports. */
 export function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** C0 + C1 of a simple (digest-less) RTMP handshake, then C2: what any client sends first. */
+export function rtmpHandshake(): Buffer {
+  const c1 = Buffer.alloc(1536);
+  for (let i = 8; i < 1536; i++) c1[i] = (i * 7) & 0xff;
+  return Buffer.concat([Buffer.from([3]), c1, Buffer.alloc(1536, 1)]);
+}
+
+/**
+ * The start of one RTMP message (an AMF0 command on chunk stream 3) declaring `declared` bytes, of
+ * which only the first `send` are sent, chunked at the default 128 bytes: a message that never
+ * completes, which the server must buffer until it does.
+ */
+export function rtmpPartialMessage(declared: number, send: number): Buffer {
+  const head = Buffer.alloc(12);
+  head[0] = 0x03; // fmt 0, csid 3
+  head.writeUIntBE(0, 1, 3); // timestamp
+  head.writeUIntBE(declared, 4, 3);
+  head[7] = 20; // command (AMF0)
+  head.writeUInt32LE(0, 8); // message stream 0
+  const parts: Buffer[] = [head];
+  for (let sent = 0; sent < send; sent += 128) {
+    if (sent > 0) parts.push(Buffer.from([0xc3])); // fmt 3 continuation
+    parts.push(Buffer.alloc(Math.min(128, send - sent), 0x41));
+  }
+  return Buffer.concat(parts);
+}
+
+/** Fetches `/metrics` and returns the refusal counts by reason. */
+export async function refusals(httpUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^minirtc_security_refusals_total\{reason="([^"]+)"\} (\d+)$/gm))
+    out[m[1] as string] = Number(m[2]);
+  return out;
 }
