@@ -53,7 +53,21 @@ const entry = new URL('../src/bin.ts', import.meta.url).pathname;
 
 /** Starts `minirtc start` on ephemeral ports with `flags`; resolves once it printed its URLs. */
 export function spawnNode(dataDir: string, flags: Record<string, string> = {}): Promise<NodeProcess> {
-  const args = ['--conditions=source', '--import', 'tsx', entry, 'start', '--port', '0', '--rtmp.port', '0', '--dataDir', dataDir, '--logLevel', 'warn'];
+  const args = [
+    '--conditions=source',
+    '--import',
+    'tsx',
+    entry,
+    'start',
+    '--port',
+    '0',
+    '--rtmp.port',
+    '0',
+    '--dataDir',
+    dataDir,
+    '--logLevel',
+    'warn',
+  ];
   for (const [k, v] of Object.entries(flags)) args.push(`--${k}`, v);
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));

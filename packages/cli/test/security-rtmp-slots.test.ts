@@ -46,12 +46,14 @@ describe('security: RTMP slot flood', { timeout: 180_000 }, () => {
     for (let i = 0; i < FLOOD; i++) {
       const s = connect(node.rtmpPort, '127.0.0.1');
       s.on('error', () => {});
+      s.resume(); // read what the server sends, so its close is seen
       sockets.push(s);
       closed.push(new Promise((resolve) => s.once('close', () => resolve())));
     }
     // One more that completes the handshake and then sends a message one byte at a time.
     const dribbler = connect(node.rtmpPort, '127.0.0.1');
     dribbler.on('error', () => {});
+    dribbler.resume();
     const dribbleClosed = new Promise<void>((resolve) => dribbler.once('close', () => resolve()));
     const bytes = Buffer.concat([rtmpHandshake(), rtmpPartialMessage(4000, 4000)]);
     let at = 0;
