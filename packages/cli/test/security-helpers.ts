@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { type Platform, startPlatform } from '../src/platform.js';
 
 export const APP_ID = 515151;
 export const SECRET = 'securitysuite0123456789abcdef012';
+export const ADMIN_KEY = 'security-suite-admin-key-0001';
 
 /** An in-process node on ephemeral loopback ports with `flags` (dotted config keys) on top. */
 export async function startNode(flags: Record<string, string> = {}): Promise<Platform> {
@@ -29,7 +31,7 @@ export async function startNode(flags: Record<string, string> = {}): Promise<Pla
       ...flags,
     },
   });
-  return startPlatform(config, { apps: [{ appID: APP_ID, serverSecret: SECRET }] });
+  return startPlatform(config, { apps: [{ appID: APP_ID, serverSecret: SECRET }], adminKey: ADMIN_KEY });
 }
 
 /** A `minirtc start` child process: its URLs, dev app, admin key and pid (for RSS and kill -9). */
@@ -212,4 +214,17 @@ export async function refusals(httpUrl: string): Promise<Record<string, number>>
   for (const m of text.matchAll(/^minirtc_security_refusals_total\{reason="([^"]+)"\} (\d+)$/gm))
     out[m[1] as string] = Number(m[2]);
   return out;
+}
+
+/** ZEGO-form signing parameters of an app-signed API call (`md5(AppId + nonce + secret + ts)`). */
+export function signedQuery(appID: number, secret: string): URLSearchParams {
+  const nonce = randomBytes(8).toString('hex');
+  const ts = Math.floor(Date.now() / 1000);
+  return new URLSearchParams({
+    AppId: String(appID),
+    SignatureNonce: nonce,
+    Timestamp: String(ts),
+    Signature: createHash('md5').update(`${appID}${nonce}${secret}${ts}`).digest('hex'),
+    SignatureVersion: '2.0',
+  });
 }

@@ -58,8 +58,10 @@ describe('security: RTMP slot flood', { timeout: 180_000 }, () => {
     const bytes = Buffer.concat([rtmpHandshake(), rtmpPartialMessage(4000, 4000)]);
     let at = 0;
     const drip = setInterval(() => {
-      if (!dribbler.destroyed && at < bytes.length)
-        dribbler.write(bytes.subarray(at, (at += at < 3073 ? 3073 : 1)));
+      if (dribbler.destroyed || at >= bytes.length) return;
+      const next = at + (at < 3073 ? 3073 : 1); // the handshake at once, then a byte at a time
+      dribbler.write(bytes.subarray(at, next));
+      at = next;
     }, 50);
     try {
       // While the flood is on, the canary decodes frames and a new authorized player can still start

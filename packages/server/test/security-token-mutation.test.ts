@@ -17,7 +17,12 @@ describe('security: any byte mutation of a valid token gets the single failure r
   let c: Client;
   before(async () => {
     server = await startServer({
-      limits: { framesPerSecond: 100_000, framesBurst: 100_000, abusePerSecond: 100_000, abuseBurst: 100_000 },
+      limits: {
+        framesPerSecond: 100_000,
+        framesBurst: 100_000,
+        abusePerSecond: 100_000,
+        abuseBurst: 100_000,
+      },
       // The property sends hundreds of failing logins from one address: no budget, no reply delay.
       security: {
         tokenFailureReplyMs: 0,

@@ -43,8 +43,15 @@ const NAMES: [RegExp, string][] = [
 /** The forbidden category of an IP address (v4, v6, v4-mapped v6), or null when it may be reached. */
 export function forbiddenAddress(ip: string): string | null {
   let addr = ip.replace(/^\[|\]$/g, '');
+  // IPv4-mapped IPv6 (`::ffff:127.0.0.1`, which URL parsing turns into `::ffff:7f00:1`) is IPv4.
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(addr);
   if (mapped) addr = mapped[1] as string;
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(addr);
+  if (hex) {
+    const hi = Number.parseInt(hex[1] as string, 16);
+    const lo = Number.parseInt(hex[2] as string, 16);
+    addr = `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  }
   const v = isIP(addr);
   if (v === 0) return 'invalid';
   const type = v === 4 ? 'ipv4' : 'ipv6';
