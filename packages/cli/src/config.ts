@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ErrorCode, MiniRtcError, bool, int, obj, optional, str } from '@minirtc/protocol';
+import { ErrorCode, MiniRtcError, arr, bool, int, obj, optional, str } from '@minirtc/protocol';
 import type { Infer } from '@minirtc/protocol';
 import { parse as parseYaml } from 'yaml';
 import { defaultSecurityConfig, securitySchema } from './security-config.js';
@@ -43,6 +43,12 @@ const configSchema = obj({
   webhooks: obj({ retryBaseMs: int(1, 3_600_000), timeoutMs: int(100, 120_000) }),
   /** Limits on what anonymous peers can make the node hold or do (docs/security.md). */
   security: securitySchema,
+  /**
+   * Load balancers / reverse proxies (IPs or CIDRs) whose client address headers are believed:
+   * PROXY protocol v1/v2 on the RTMP port (and X-Forwarded-For on HTTP/WebSocket). Empty: none.
+   * From env/flags as a comma-separated list.
+   */
+  trustedProxies: arr(str({ min: 2, maxBytes: 64 }), 256),
 });
 
 /** The validated configuration. */
@@ -61,6 +67,7 @@ export const defaultConfig: MiniRtcConfig = {
   api: {},
   webhooks: { retryBaseMs: 1000, timeoutMs: 5000 },
   security: { ...defaultSecurityConfig },
+  trustedProxies: [],
 };
 
 type Json = Record<string, unknown>;
@@ -119,6 +126,12 @@ function coerce(path: string, raw: string, source: string): unknown {
       );
     }
     return Number(raw);
+  }
+  if (t === 'array') {
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
   if (t === 'boolean') {
     if (/^(1|true|yes|on)$/i.test(raw)) return true;

@@ -120,6 +120,7 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
       httpPort: null,
       takeoverGraceMs: config.media.takeoverGraceMs,
       ...mediaSecurity(config.security),
+      trustedProxies: config.trustedProxies,
       ...(opts.logger ? { logger: opts.logger } : {}),
       authorizer: {
         authorize(req: StreamRequest): AuthResult {

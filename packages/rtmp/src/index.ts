@@ -16,6 +16,7 @@ export * from './media-hub.js';
 export * from './media-server.js';
 export * from './net-status.js';
 export * from './pending-budget.js';
+export * from './proxy-protocol.js';
 export * from './recorder.js';
 export * from './rtmp-bridge.js';
 export * from './rtmp-guard.js';

@@ -47,6 +47,8 @@ export interface MediaServerOptions {
   guard?: RtmpGuardOptions;
   /** A live publisher that sent media within this long is not taken over (default 2000 ms). */
   takeoverSilenceMs?: number;
+  /** Load balancers whose RTMP connections start with a PROXY protocol header (IPs/CIDRs). */
+  trustedProxies?: readonly string[];
   logger?: Logger;
 }
 
@@ -114,6 +116,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
       idleTimeoutMs: opts.idleTimeoutMs,
       maxConnections: opts.maxConnections,
       ...(opts.guard ? { guard: opts.guard } : {}),
+      ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}),
       logger: this.logger,
     });
     this.rtmp.on('connection', (c) =>

@@ -1,6 +1,7 @@
 import { type Server, type Socket, createServer } from 'node:net';
 import { DEFAULT_READER_LIMITS } from './chunk-reader.js';
 import { RtmpError, RtmpErrorCode } from './errors.js';
+import { parseProxyHeader, trustedProxyMatcher } from './proxy-protocol.js';
 import { RtmpGuard, type RtmpGuardOptions } from './rtmp-guard.js';
 import type { PlayerSink } from './stream-info.js';
 import { RtmpSession, type RtmpSessionOptions } from './rtmp-session.js';
@@ -26,6 +27,12 @@ export interface RtmpServerOptions {
   maxConnections?: number;
   /** Limits before authorization (deadline, unauthorized caps, buffers, slow peers). */
   guard?: RtmpGuardOptions;
+  /**
+   * Load balancers (IPs/CIDRs) whose connections start with a PROXY protocol v1/v2 header naming the
+   * real client: its address is then the one the per-address limits and the authorizer see. A
+   * connection from anywhere else is taken as it is (a PROXY header from it fails the handshake).
+   */
+  trustedProxies?: readonly string[];
   session?: RtmpSessionOptions;
   logger?: Logger;
 }
@@ -64,9 +71,10 @@ export class RtmpConnection extends TypedEmitter<RtmpConnectionEvents> {
     opts: RtmpServerOptions,
     private readonly logger: Logger,
     private readonly guard: RtmpGuard = new RtmpGuard(opts.guard),
+    remoteAddress: string = socket.remoteAddress ?? '',
   ) {
     super();
-    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remoteAddress = remoteAddress;
     this.session = new RtmpSession(opts.session);
     // Until a publish or play is authorized the peer is anonymous: a small buffer, counted against
     // the unauthorized connections' shared budget, and a deadline.
@@ -227,11 +235,13 @@ export class RtmpServer extends TypedEmitter<RtmpServerEvents> {
   /** The pre-authorization limits shared by every connection of this server. */
   readonly guard: RtmpGuard;
   private sweep: ReturnType<typeof setInterval> | null = null;
+  private readonly trusted: (address: string) => boolean;
 
   constructor(private readonly opts: RtmpServerOptions = {}) {
     super();
     this.logger = opts.logger ?? silentLogger;
     this.guard = new RtmpGuard(opts.guard);
+    this.trusted = trustedProxyMatcher(opts.trustedProxies ?? []);
     this.server = createServer((socket) => this.accept(socket));
     this.server.maxConnections = opts.maxConnections ?? 10_000;
   }
@@ -268,14 +278,46 @@ export class RtmpServer extends TypedEmitter<RtmpServerEvents> {
   }
 
   private accept(socket: Socket): void {
-    // Unauthorized connections are capped per address and in all; authorized ones are not counted,
-    // so a flood of idle sockets is refused at once and never displaces a live publisher or player.
-    if (this.guard.admit(socket.remoteAddress ?? '') !== 'ok') {
-      socket.on('error', () => {});
-      socket.destroy();
+    if (this.trusted(socket.remoteAddress ?? '')) {
+      this.acceptProxied(socket);
       return;
     }
-    const conn = new RtmpConnection(socket, this.opts, this.logger, this.guard);
+    this.admit(socket, socket.remoteAddress ?? '');
+  }
+
+  /** A trusted load balancer's connection: read its PROXY header, then serve the real client. */
+  private acceptProxied(socket: Socket): void {
+    socket.on('error', () => {});
+    let buf = Buffer.alloc(0);
+    const timer = setTimeout(() => socket.destroy(), this.opts.handshakeTimeoutMs ?? 10_000);
+    const onData = (d: Buffer): void => {
+      buf = Buffer.concat([buf, d]);
+      const h = parseProxyHeader(buf);
+      if (h.kind === 'incomplete') return;
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.pause();
+      if (h.kind === 'invalid') {
+        this.guard.refused('rtmp_proxy_header');
+        socket.destroy();
+        return;
+      }
+      if (h.rest.length > 0) socket.unshift(h.rest);
+      if (this.admit(socket, h.address ?? socket.remoteAddress ?? '')) socket.resume();
+    };
+    socket.on('data', onData);
+  }
+
+  /** Takes an unauthorized slot for `address` and serves the socket; false when refused. */
+  private admit(socket: Socket, address: string): boolean {
+    // Unauthorized connections are capped per address and in all; authorized ones are not counted,
+    // so a flood of idle sockets is refused at once and never displaces a live publisher or player.
+    if (this.guard.admit(address) !== 'ok') {
+      socket.on('error', () => {});
+      socket.destroy();
+      return false;
+    }
+    const conn = new RtmpConnection(socket, this.opts, this.logger, this.guard, address);
     this.conns.add(conn);
     conn.on('close', () => this.conns.delete(conn));
     try {
@@ -284,5 +326,6 @@ export class RtmpServer extends TypedEmitter<RtmpServerEvents> {
       this.logger.error({ err: e instanceof Error ? e.stack : String(e) }, 'rtmp connection handler failed');
       socket.destroy();
     }
+    return true;
   }
 }

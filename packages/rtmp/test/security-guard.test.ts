@@ -75,6 +75,69 @@ describe('RTMP pre-authorization guard', () => {
     assert.equal(r.rtmp_slow_peer, 1);
   });
 
+  it('PROXY protocol from a trusted proxy: the real client address is what limits and authorizer see', async () => {
+    const seen: string[] = [];
+    const srv = await start({
+      trustedProxies: ['127.0.0.0/8'],
+      guard: { maxUnauthorizedPerAddress: 1 },
+      authorizer: {
+        authorize: (r) => {
+          seen.push(r.remoteAddress);
+          return { ok: true };
+        },
+      },
+    });
+    const v1 = client(srv.rtmpPort);
+    v1.write(
+      Buffer.from('PROXY TCP4 203.0.113.7 127.0.0.1 50000 1935\r\n'),
+      ...clientScript('publish', 'live', 'px1'),
+    );
+    await v1.until(() => v1.out.codes().includes('NetStream.Publish.Start'));
+    // v2 (binary), IPv6 source.
+    const addr = Buffer.from('20010db8000000000000000000000042', 'hex');
+    const body = Buffer.concat([addr, Buffer.alloc(16), Buffer.from([0xc3, 0x50, 0x07, 0x8f])]);
+    const v2head = Buffer.concat([
+      Buffer.from([
+        0x0d,
+        0x0a,
+        0x0d,
+        0x0a,
+        0x00,
+        0x0d,
+        0x0a,
+        0x51,
+        0x55,
+        0x49,
+        0x54,
+        0x0a,
+        0x21,
+        0x21,
+        0,
+        body.length,
+      ]),
+      body,
+    ]);
+    const v2 = client(srv.rtmpPort);
+    v2.write(v2head, ...clientScript('publish', 'live', 'px2'));
+    await v2.until(() => v2.out.codes().includes('NetStream.Publish.Start'));
+    assert.deepEqual(seen, ['203.0.113.7', '2001:db8:0:0:0:0:0:42']);
+    // The per-address cap (1) applies to the real address: a second idle client "from" 198.51.100.1
+    // is admitted, a third from the same address is not.
+    const a = client(srv.rtmpPort);
+    a.write(Buffer.from('PROXY TCP4 198.51.100.1 127.0.0.1 1 1935\r\n'));
+    const b = client(srv.rtmpPort);
+    b.write(Buffer.from('PROXY TCP4 198.51.100.1 127.0.0.1 2 1935\r\n'));
+    await b.closed;
+    assert.equal(a.socket.destroyed, false);
+    // A malformed header from the trusted proxy is refused.
+    const bad = client(srv.rtmpPort);
+    bad.write(Buffer.from('PROXY BOGUS\r\n'));
+    await bad.closed;
+    const r = Object.fromEntries(srv.refusals());
+    assert.equal(r.rtmp_unauth_cap_address, 1);
+    assert.equal(r.rtmp_proxy_header, 1);
+  });
+
   it('a shared budget bounds partial bytes across readers and is given back', () => {
     const b = new PendingBudget(1000);
     assert.ok(b.tryTake(600));
