@@ -139,7 +139,7 @@ describe('security units', () => {
         ['*', 2],
       ],
     );
-    assert.equal((rows[0]?.detail?.users as string[]).length, 10, 'users sample bounded');
+    assert.equal((rows[0]?.detail?.users as string[] | undefined)?.length, 10, 'users sample bounded');
     store.record({ appID: 7, type: 'login', userID: 'real' });
     now += 60_000;
     for (let m = 0; m < 200; m++) {
