@@ -4,7 +4,7 @@ import { GopCache } from './gop-cache.js';
 import { type BackpressureState, admit } from './backpressure.js';
 import { HubMessage } from './hub-message.js';
 import type { MediaHubEvents, PlayerSink, PublisherHandle, StopReason, StreamInfo } from './stream-info.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter, throwListenerError } from '@minirtc/protocol/emitter';
 
 /** Tuning of a {@link MediaHub}. */
 export interface MediaHubOptions {
@@ -90,6 +90,9 @@ interface Stream {
  * and publisher takeover within the grace window.
  */
 export class MediaHub extends TypedEmitter<MediaHubEvents> {
+  /** A listener's bug is thrown from `emit` (after every listener ran): the caller's recovery closes only the connection that triggered it. */
+  override onListenerError = throwListenerError;
+
   private readonly streamsByKey = new Map<string, Stream>();
   private readonly graceMs: number;
   private readonly silenceMs: number;

@@ -1,6 +1,7 @@
-import { ErrorCode, MiniRtcError, checkAppID } from '@minirtc/protocol';
-import type { StreamUrlResult } from '@minirtc/protocol';
+import { ErrorCode, MiniRtcError, checkAppID } from '@minirtc/protocol/lite';
+import type { StreamUrlResult } from '@minirtc/protocol/lite';
 import type { BackoffOptions } from './backoff.js';
+import type { ReconnectPolicy } from './reconnect-policy.js';
 import { Connection } from './connection.js';
 import { LocalStreams, nextUrl, urlList } from './local-streams.js';
 import type { LocalPlay, LocalPublish } from './local-streams.js';
@@ -11,7 +12,7 @@ import { ruleForRtmpCode, rtmpEventCode } from './player-state-table.js';
 import { qualityFromNetStatus } from './quality.js';
 import { RemoteLogger, defaultLogURL } from './remote-logger.js';
 import { RoomManager } from './room-manager.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '@minirtc/protocol/lite';
 import type {
   RtcRoomEvent,
   ZegoEvents,
@@ -55,6 +56,8 @@ export interface EngineOptions {
   reconnectWindowMs?: number;
   /** Reconnect delays (default 0, 500 ms, 1 s, 2 s … ≤ 8 s, ±30 % jitter). */
   backoff?: Partial<BackoffOptions>;
+  /** When to retry after a drop and when to give up (default: backoff within the reconnect window). */
+  reconnectPolicy?: ReconnectPolicy;
   /** Initial log configuration (also settable with `setLogConfig`). */
   log?: ZegoLogConfig;
 }
@@ -109,6 +112,7 @@ export class ZegoExpressEngine {
       heartbeatTimeoutMs: options.heartbeatTimeoutMs,
       reconnectWindowMs: options.reconnectWindowMs,
       backoff: options.backoff,
+      reconnectPolicy: options.reconnectPolicy,
     });
     // A field report is useless without the device: one `report` entry (sent at any remote level but
     // `disable`, never printed locally) names it.
@@ -137,12 +141,19 @@ export class ZegoExpressEngine {
 
   /** Registers an event callback. */
   on<K extends keyof ZegoEvents>(event: K, callback: ZegoEvents[K]): boolean {
-    return this.emitter.on(event, callback);
+    if (typeof callback !== 'function') return false;
+    this.emitter.on(event, callback);
+    return true;
   }
 
   /** Removes one callback, or all callbacks of `event`. */
   off<K extends keyof ZegoEvents>(event: K, callback?: ZegoEvents[K]): boolean {
-    return this.emitter.off(event, callback);
+    const had =
+      callback === undefined
+        ? this.emitter.listenerCount(event) > 0
+        : this.emitter.hasListener(event, callback);
+    this.emitter.off(event, callback);
+    return had;
   }
 
   /** Local and remote log levels and the remote log URL. */

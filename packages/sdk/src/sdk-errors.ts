@@ -1,4 +1,4 @@
-import { ErrorCode } from '@minirtc/protocol';
+import { ErrorCode } from '@minirtc/protocol/lite';
 
 /**
  * The codes the SDK itself raises for cases ZEGO documents no number for. They live in the protocol's

@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode } from '@minirtc/protocol';
-import { pathOf, sendJson } from './http-router.js';
+import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
+import type { FastifyInstance } from 'fastify';
+import { jsonBody } from './http/http-app.js';
 import type { Logger } from './logger.js';
 import type { LogGate } from './security/log-gate.js';
 
@@ -36,7 +36,6 @@ export interface LogFilter {
 /** Settings of {@link LogIntake}. */
 export interface LogIntakeOptions {
   maxEntriesPerApp?: number;
-  maxBodyBytes?: number;
   maxEntriesPerBatch?: number;
   /** Durable store (SQLite): entries are written there too, and searches are answered from it. */
   sink?: LogSink;
@@ -49,13 +48,6 @@ export interface LogSink {
   add(entries: LogEntry[]): void;
   search(filter: LogFilter): LogEntry[];
 }
-
-const CORS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'POST, OPTIONS',
-  'access-control-allow-headers': 'content-type, x-minirtc-log-token',
-  'access-control-max-age': '600',
-};
 
 const MAX_FIELD = 4096;
 
@@ -91,7 +83,6 @@ const KNOWN_FIELDS = new Set([
 export class LogIntake {
   readonly #byApp = new Map<number, LogEntry[]>();
   readonly #maxEntries: number;
-  readonly #maxBody: number;
   readonly #maxBatch: number;
   readonly #sink: LogSink | undefined;
   readonly #gate: LogGate | undefined;
@@ -101,97 +92,34 @@ export class LogIntake {
     opts: LogIntakeOptions = {},
   ) {
     this.#maxEntries = opts.maxEntriesPerApp ?? 1000;
-    this.#maxBody = opts.maxBodyBytes ?? 256 * 1024;
     this.#maxBatch = opts.maxEntriesPerBatch ?? 1000;
     this.#sink = opts.sink;
     this.#gate = opts.gate;
   }
 
-  /** The HTTP handler for `/httplog`. */
-  handle = (req: IncomingMessage, res: ServerResponse): boolean => {
-    if (pathOf(req) !== '/httplog') return false;
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, CORS);
-      res.end();
-      return true;
-    }
-    if (req.method !== 'POST') {
-      sendJson(res, 405, { code: 405, message: 'method not allowed' }, { ...CORS, allow: 'POST, OPTIONS' });
-      return true;
-    }
-    const tooBig = (): void => {
-      sendJson(
-        res,
-        413,
-        { code: ErrorCode.FRAME_TOO_LARGE, message: `body over ${this.#maxBody} bytes` },
-        {
-          ...CORS,
-          connection: 'close',
-        },
-      );
-      req.resume();
-    };
-    if (Number(req.headers['content-length'] ?? 0) > this.#maxBody) {
-      tooBig();
-      return true;
-    }
-    const address = req.socket.remoteAddress ?? '';
-    const early = this.#gate?.precheck(address);
-    if (early) {
-      sendJson(res, early.status, { code: early.code, message: early.message }, CORS);
-      req.resume();
-      return true;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let aborted = false;
-    req.on('data', (c: Buffer) => {
-      if (aborted) return;
-      size += c.length;
-      if (size > this.#maxBody) {
-        aborted = true;
-        chunks.length = 0;
-        tooBig();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('error', () => {
-      aborted = true;
-    });
-    req.on('end', () => {
-      if (aborted) return;
-      let body: unknown;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      } catch {
-        sendJson(res, 400, { code: ErrorCode.JSON_PARSE_ERROR, message: 'body is not valid JSON' }, CORS);
-        return;
-      }
-      const appParam = new URL(req.url ?? '/', 'http://x').searchParams.get('appid');
+  /**
+   * The `/httplog` route (CORS and the body limit come from the pipeline). Any content type is read
+   * as JSON: the SDK posts text/plain to avoid a preflight.
+   */
+  routes = (app: FastifyInstance): void => {
+    app.post('/httplog', async (req) => {
+      const early = this.#gate?.precheck(req.ip);
+      if (early) throw new MiniRtcError(early.code, early.message);
+      const body = jsonBody(typeof req.body === 'string' ? req.body : '');
+      const appParam = (req.query as Record<string, string | undefined>).appid;
       let writer: { appID: number; userID: string } | undefined;
       // Only a well-shaped body gets as far as the credential check (a bad shape is a 400 below).
       if (this.#gate && typeof body === 'object' && body !== null) {
-        const w = this.#gate.admit(req, body, address, batchSize(body));
-        if ('status' in w) {
-          sendJson(res, w.status, { code: w.code, message: w.message }, CORS);
-          return;
-        }
+        const w = this.#gate.admit(req.raw, body, req.ip, batchSize(body));
+        if ('status' in w) throw new MiniRtcError(w.code, w.message);
         writer = w;
       }
       const stored = this.ingest(body, appParam ? Number(appParam) : undefined, writer);
       if (stored < 0) {
-        sendJson(
-          res,
-          400,
-          { code: ErrorCode.INVALID_PARAM, message: 'expected a log entry or an array of them' },
-          CORS,
-        );
-        return;
+        throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'expected a log entry or an array of them');
       }
-      sendJson(res, 200, { code: 0, stored }, CORS);
+      return { code: 0, stored };
     });
-    return true;
   };
 
   /**
