@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what MiniRTC needs to run or test, and says clearly what is missing when it cannot.
-# Usage: ensure-deps.sh [node] [ffmpeg] [redis] [chromium] [bench]
+# Usage: ensure-deps.sh [node] [ffmpeg] [redis] [chromium] [nginx] [openssl] [bench]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,8 @@ for w in "$@"; do
     ffmpeg) command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || pkgs+=(ffmpeg) ;;
     redis) command -v redis-server >/dev/null || pkgs+=(redis-server) ;;
     chromium) command -v chromium >/dev/null || pkgs+=(chromium) ;;
+    nginx) command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || pkgs+=(nginx) ;;
+    openssl) command -v openssl >/dev/null || pkgs+=(openssl) ;;
     bench)
       command -v rtmpdump >/dev/null || pkgs+=(rtmpdump)
       command -v nginx >/dev/null || pkgs+=(nginx)

@@ -4,6 +4,7 @@ import type { ParsedArgs } from './args.js';
 import { configCommand, signCommand, tokenCommand } from './commands.js';
 import type { Io } from './commands.js';
 import { buildProgram } from './program.js';
+import { SIMULATE_HELP, SIMULATE_OPTIONS } from './simulate-options.js';
 import type { CommandSpec } from './program.js';
 
 /**
@@ -99,22 +100,27 @@ function commands(io: Io): CommandSpec[] {
     },
     {
       name: 'simulate',
-      summary: 'run a mini-program in N simulated phones',
+      summary: 'run a mini-program in simulated phones, scripted by a scenario file',
       args: '[dir]',
-      options: [
-        ['--users <n>', 'simulated phones, 1–50 (default 2)'],
-        ['--room <roomID>', 'the room they join (default room1)'],
-        ['--taps <A,B|C>', 'button texts each user taps (| between users; the last list repeats)'],
-        ['--server <ws-url>', 'an existing signaling server (default: an embedded platform)'],
-        ...APP_OPTIONS,
-      ],
+      options: [...SIMULATE_OPTIONS, ...APP_OPTIONS],
+      help: SIMULATE_HELP,
       config: true,
-      run: longRunning(async () => (await import('./simulate.js')).simulateCommand),
+      run: async (args) => {
+        const run = await (await import('./simulate.js')).simulateCommand(args, io);
+        if (typeof run === 'number') return run; // a verdict: scenario or --duration
+        closeOnSignal(run);
+        return 0;
+      },
     },
     {
       name: 'doctor',
-      summary: 'check that ffmpeg, ffprobe and the ports are usable',
-      options: [],
+      summary:
+        'check that ffmpeg, ffprobe and the ports are usable; --url checks a deployment (TLS, WSS, RTMP, clock)',
+      options: [
+        ['--url <https://host>', 'check a running deployment from outside instead of this machine'],
+        ['--ca <file>', 'with --url: also trust this CA (PEM), for a private CA'],
+        ['--rtmp <host:port>', "with --url: the RTMP address (default the URL's host, port 1935)"],
+      ],
       config: true,
       run: async (args) => (await import('./doctor.js')).doctorCommand(args, io),
     },

@@ -11,6 +11,8 @@ export interface CommandSpec {
   args?: string;
   /** The command's own options: `[flags, description]`, e.g. `['--user <userID>', 'the token's user']`. */
   options: [string, string][];
+  /** More help, printed after the options by `minirtc <command> --help`. */
+  help?: string;
   /** Whether the command reads the configuration (then `--config` and every `--<key>` are accepted). */
   config: boolean;
   /** Runs the command with what was given on the command line; resolves with the exit code. */
@@ -72,6 +74,7 @@ export function buildProgram(
       .command(spec.args ? `${spec.name} ${spec.args}` : spec.name)
       .description(spec.summary);
     for (const [flags, description] of spec.options) cmd.option(flags, description);
+    if (spec.help) cmd.addHelpText('after', spec.help);
     if (spec.config) for (const o of configOptions()) cmd.addOption(o);
     cmd.action((...params: unknown[]) => {
       // commander passes the positional arguments, then the options object, then the command.

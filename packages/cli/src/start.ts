@@ -37,7 +37,9 @@ export async function startCommand(args: ParsedArgs, io: Io): Promise<Platform> 
   );
   if (platform.media)
     io.out(
-      `  rtmp       ${cfg.rtmp.publicBase ?? `rtmp://${cfg.publicHost ?? cfg.host}:${platform.media.rtmpPort}/live`}`,
+      `  rtmp       rtmp://${cfg.rtmp.host ?? cfg.host}:${platform.media.rtmpPort}/live  (clients get: ${
+        cfg.rtmp.publicBase ?? `rtmp://${cfg.publicHost ?? cfg.host}:${platform.media.rtmpPort}/live`
+      })`,
     );
   else io.out('  rtmp       disabled (external media server)');
   if (dev) {

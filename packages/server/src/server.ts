@@ -205,7 +205,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
     this.#logIntake = new LogIntake(this.#log, { ...opts.logIntake, sink: this.operations.logStore });
     this.#publicUrl = opts.publicUrl?.replace(/\/+$/, '');
     this.addresses = createAddressResolver(opts.trustedProxies);
-    this.#tls = opts.tls ? new TlsReloader(opts.tls, this.#log) : undefined;
+    this.#tls = opts.tls ? new TlsReloader(opts.tls, this.#log, (e) => emit('tlsReload', e)) : undefined;
     const { app, mount } = createHttpApp({
       tls: this.#tls?.current,
       addresses: this.addresses,

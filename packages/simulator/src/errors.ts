@@ -12,6 +12,8 @@ export const SimulatorErrorCode = {
   APP_NOT_REGISTERED: 101,
   /** A page route has no `Page()` registration. */
   PAGE_NOT_FOUND: 102,
+  /** A scenario file is missing, not YAML, or not a valid scenario. */
+  SCENARIO_INVALID: 103,
   /** The app called a `my.*` API the simulator does not emulate. */
   UNSUPPORTED_API: 200,
   /** A `my.*` API was called with arguments the device would reject. */
@@ -28,6 +30,8 @@ export const SimulatorErrorCode = {
   HANDLER_NOT_FOUND: 501,
   /** A wait helper ran out of time before its condition held. */
   WAIT_TIMEOUT: 600,
+  /** A scenario's `assert` step or end-of-run expectation did not hold. */
+  ASSERTION_FAILED: 700,
   /** The instance was used while not running (its app context not yet created). */
   NOT_RUNNING: 800,
 } as const;

@@ -32,6 +32,7 @@ export class TlsReloader {
   constructor(
     private readonly files: TlsFiles,
     private readonly log: Logger,
+    private readonly onReload: (e: { ok: boolean; reason: 'signal' | 'file' }) => void = () => {},
   ) {
     const pair = { cert: readFileSync(files.cert), key: readFileSync(files.key) };
     createSecureContext(pair);
@@ -49,24 +50,29 @@ export class TlsReloader {
   }
 
   /** Re-reads and applies the pair; false (old pair kept) when it is unreadable or does not match. */
-  reload(): Promise<boolean> {
-    this.#pending ??= this.#reload().finally(() => {
+  reload(reason: 'signal' | 'file' = 'signal'): Promise<boolean> {
+    this.#pending ??= this.#reload(reason).finally(() => {
       this.#pending = undefined;
     });
     return this.#pending;
   }
 
-  async #reload(): Promise<boolean> {
+  async #reload(reason: 'signal' | 'file'): Promise<boolean> {
     try {
       const pair = { cert: await readFile(this.files.cert), key: await readFile(this.files.key) };
       if (pair.cert.equals(this.#current.cert) && pair.key.equals(this.#current.key)) return true;
       createSecureContext(pair);
       this.#server?.setSecureContext(pair);
       this.#current = pair;
-      this.log.info({ cert: this.files.cert }, 'TLS certificate reloaded');
+      this.log.info({ cert: this.files.cert, reason }, 'TLS certificate reloaded');
+      this.onReload({ ok: true, reason });
       return true;
     } catch (err) {
-      this.log.warn({ err, cert: this.files.cert }, 'TLS reload failed; keeping the current certificate');
+      this.log.warn(
+        { err, cert: this.files.cert, reason },
+        'TLS reload failed; keeping the current certificate',
+      );
+      this.onReload({ ok: false, reason });
       return false;
     }
   }
@@ -79,7 +85,7 @@ export class TlsReloader {
     const changed = (): void => {
       // Cert and key are usually replaced one after the other: wait for both before reading.
       clearTimeout(this.#timer);
-      this.#timer = setTimeout(() => void this.reload(), Math.min(500, interval));
+      this.#timer = setTimeout(() => void this.reload('file'), Math.min(500, interval));
       this.#timer.unref();
     };
     for (const f of [this.files.cert, this.files.key]) {
