@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what MiniRTC needs to run or test, and says clearly what is missing when it cannot.
-# Usage: ensure-deps.sh [node] [ffmpeg] [redis] [chromium] [bench]
+# Usage: ensure-deps.sh [node] [ffmpeg] [redis] [chromium] [rtmpdump] [gstreamer] [nginx-rtmp] [bench]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,15 @@ for w in "$@"; do
     ffmpeg) command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || pkgs+=(ffmpeg) ;;
     redis) command -v redis-server >/dev/null || pkgs+=(redis-server) ;;
     chromium) command -v chromium >/dev/null || pkgs+=(chromium) ;;
+    rtmpdump) command -v rtmpdump >/dev/null || pkgs+=(rtmpdump) ;;
+    gstreamer)
+      command -v gst-launch-1.0 >/dev/null || pkgs+=(gstreamer1.0-tools)
+      gst-inspect-1.0 flvdemux >/dev/null 2>&1 || pkgs+=(gstreamer1.0-plugins-good)
+      gst-inspect-1.0 rtmp2src >/dev/null 2>&1 || pkgs+=(gstreamer1.0-plugins-bad)
+      gst-inspect-1.0 avdec_h264 >/dev/null 2>&1 || pkgs+=(gstreamer1.0-libav) ;;
+    nginx-rtmp)
+      command -v nginx >/dev/null || pkgs+=(nginx)
+      [ -e /usr/lib/nginx/modules/ngx_rtmp_module.so ] || pkgs+=(libnginx-mod-rtmp) ;;
     bench)
       command -v rtmpdump >/dev/null || pkgs+=(rtmpdump)
       command -v nginx >/dev/null || pkgs+=(nginx)

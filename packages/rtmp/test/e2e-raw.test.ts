@@ -259,7 +259,7 @@ describe('e2e with raw RTMP clients', { concurrency: false }, () => {
         srv.once('publishStop', () => {
           throw new Error('stop listener bug');
         });
-        b.write(command(0, 'FCUnpublish', 6, null, 'ok'));
+        b.write(command(0, 'deleteStream', 6, null, 1));
         await b.closed;
         assert.deepEqual(
           errors.map((e) => e.message),
