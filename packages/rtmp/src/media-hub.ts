@@ -48,6 +48,8 @@ interface Player extends BackpressureState {
   queuedBytes: number;
   /** The sink was told the stream's tracks (see PlayerSink.announceTracks). */
   announced: boolean;
+  /** Repeat metadata and sequence headers before this RTMP player's first live keyframe (see play). */
+  repeatHeaders: boolean;
 }
 
 interface Stream {
@@ -254,6 +256,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
       queue: [],
       queuedBytes: 0,
       announced: false,
+      repeatHeaders: false,
     };
     s.players.set(p.sessionId, player);
     const burst = [s.metadata, s.videoHeader, s.audioHeader, ...gop]
@@ -263,6 +266,11 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
       this.announce(s, player);
       p.sink.writeBatch(burst);
       for (const b of burst) s.bytesOut += b.length;
+      // The join burst follows Play.Start in the same TCP segment, and some RTMP clients only start
+      // taking media once they have handled Play.Start: node-media-server's relay drops the burst,
+      // headers included, and then can never decode. nginx-rtmp sends the headers with the first
+      // live frame; we repeat them there (decoders take an identical header again as a no-op).
+      player.repeatHeaders = p.sink.format === 'rtmp' && (s.videoHeader !== null || s.audioHeader !== null);
     }
     if (!player.silent) this.emit('playStart', this.info(s), p.sessionId, p.tag);
   }
@@ -381,8 +389,14 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     const verdict = admit(p, msg, p.sink.pendingBytes() + p.queuedBytes, this.limits, this.now(), {
       hasVideo: s.videoHeader !== null || s.videoCodec !== null,
     });
-    if (verdict === 'write') this.write(s, p, msg.bytesFor(p.sink));
-    else if (verdict !== 'skip') this.detach(s, p, verdict.close);
+    if (verdict === 'write') {
+      if (p.repeatHeaders && (msg.keyframe || (msg.typeId === MessageType.AUDIO && !s.videoHeader))) {
+        p.repeatHeaders = false;
+        for (const h of [s.metadata, s.videoHeader, s.audioHeader])
+          if (h) this.write(s, p, h.bytesFor(p.sink));
+      }
+      this.write(s, p, msg.bytesFor(p.sink));
+    } else if (verdict !== 'skip') this.detach(s, p, verdict.close);
   }
 
   /**

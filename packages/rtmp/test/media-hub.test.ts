@@ -360,12 +360,13 @@ describe('media hub: write batching', () => {
     sendGop(hub, 'p1', 0);
     assert.equal(a.writes.length, afterJoin, 'nothing written before the turn ends');
     t.mock.timers.tick(0);
-    assert.deepEqual(batches.slice(1), [7], 'one batch of 7 messages');
+    // The AVC header is repeated once before the first live keyframe (see the RTMP join test).
+    assert.deepEqual(batches.slice(1), [8], 'one batch: repeated header + 7 messages');
     const types = a
       .messages()
-      .slice(-7)
+      .slice(-8)
       .map((m) => m.type);
-    assert.deepEqual(types, [9, 8, 9, 8, 9, 8, 9], 'order kept');
+    assert.deepEqual(types, [9, 9, 8, 9, 8, 9, 8, 9], 'order kept');
     hub.close();
   });
 
@@ -462,5 +463,41 @@ describe('media hub: write batching', () => {
     const p2 = startStream(hub, 'p2');
     hub.unpublish(KEY, 'p2', false);
     assert.equal(p2.closed, 'timeout');
+  });
+
+  it('repeats metadata and headers once before the first live keyframe of an RTMP joiner, not for FLV', () => {
+    const hub = new MediaHub();
+    startStream(hub);
+    hub.metadata(KEY, 'p1', encodeAmf0('onMetaData', { videocodecid: 7, audiocodecid: 10 }));
+    hub.media(KEY, 'p1', 9, 0, tags.avcHeader);
+    hub.media(KEY, 'p1', 8, 0, tags.aacHeader);
+    sendGop(hub, 'p1', 0, 1);
+    const r = new FakeSink('rtmp');
+    const f = new FakeSink('flv');
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'r', sink: r });
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'f', sink: f });
+    sendGop(hub, 'p1', 1000, 1);
+    sendGop(hub, 'p1', 2000, 1);
+    const kinds = (sink: FakeSink) =>
+      sink.messages().map((m) => (m.type === 18 ? 'M' : m.b1 === 0 ? `H${m.type}` : `${m.type}`));
+    // burst: M H9 H8 + GOP (9 8 9); live: [M H9 H8] 9 8 9, then 9 8 9 without repeats.
+    assert.deepEqual(kinds(r), [
+      'M',
+      'H9',
+      'H8',
+      '9',
+      '8',
+      '9',
+      'M',
+      'H9',
+      'H8',
+      '9',
+      '8',
+      '9',
+      '9',
+      '8',
+      '9',
+    ]);
+    assert.deepEqual(kinds(f), ['M', 'H9', 'H8', '9', '8', '9', '9', '8', '9', '9', '8', '9']);
   });
 });

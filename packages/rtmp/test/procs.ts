@@ -13,8 +13,8 @@ export interface Proc {
 }
 
 /** Spawns a tool; it is killed by {@link killAll} if still running. */
-export function run(cmd: string, args: string[]): Proc {
-  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+export function run(cmd: string, args: string[], stdin: 'ignore' | 'pipe' = 'ignore'): Proc {
+  const proc = spawn(cmd, args, { stdio: [stdin, 'pipe', 'pipe'] });
   live.add(proc);
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => {
