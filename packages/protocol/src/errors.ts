@@ -50,19 +50,29 @@ export const ErrorCode = {
   TOKEN_ERROR: 1102016,
   TOKEN_EXPIRED: 1102018,
 
+  // ---- ZEGO's documented codes for cases MiniRTC once numbered itself (zego_express_engine ZegoErrorCode) ----
+  /** ZEGO PublisherErrorRepetitivePublishStream: the streamID is already published (or reserved) by another user. */
+  STREAM_ID_TAKEN: 1003028,
+  /** ZEGO RoomAppCallTooFrequent: room signalling (messages, commands, frames) over the rate limit. */
+  RATE_LIMITED: 1002073,
+  /** ZEGO PublisherErrorDispatchAuthError: the token does not grant publishing (or not this streamID). */
+  NO_PUBLISH_PRIVILEGE: 1003072,
+  /** ZEGO RoomTokenAppidError: the token was made for another AppID. */
+  TOKEN_APP_MISMATCH: 1002076,
+  /** ZEGO RoomTokenUseridError: the token was made for another userID. */
+  TOKEN_USER_MISMATCH: 1002077,
+  /** ZEGO RoomErrorAuthenticationFailed: the token's payload names another room. */
+  TOKEN_ROOM_MISMATCH: 1002033,
+  /** ZEGO PlayerPlayStreamNotExist: the stream does not exist (not published by anyone). */
+  STREAM_NOT_FOUND: 1004002,
+  /** ZEGO PublisherRtmpServerDisconnect: `<rtc-room>` reported that the RTMP push failed (onRtmpEvent 3801). */
+  MEDIA_PUSH_FAILED: 1003029,
+  /** ZEGO PlayerPlayStreamFailed: `<rtc-room>` reported that the RTMP play failed (onRtmpEvent 3803). */
+  MEDIA_PLAY_FAILED: 1004001,
+  /** ZEGO CommonPlatformNotSupported (function not supported on this platform): no `<rtc-room>` here. */
+  SYSTEM_REQUIREMENTS_UNMET: 1000006,
+
   // ---- MiniRTC's own range (no ZEGO number exists for these) ----
-  /** The streamID is already published (or reserved) by another user of the same AppID. */
-  STREAM_ID_TAKEN: 1990001,
-  /** A per-room or per-connection rate limit was exceeded. */
-  RATE_LIMITED: 1990002,
-  /** The token does not grant the publish privilege (or not for this streamID). */
-  NO_PUBLISH_PRIVILEGE: 1990003,
-  /** The token was made for another AppID. */
-  TOKEN_APP_MISMATCH: 1990010,
-  /** The token was made for another userID. */
-  TOKEN_USER_MISMATCH: 1990011,
-  /** The token's payload names another room. */
-  TOKEN_ROOM_MISMATCH: 1990012,
   /** The token does not grant the login privilege. */
   NO_LOGIN_PRIVILEGE: 1990013,
   /** The token is not a token04 or fails authentication (tampered, wrong secret). */
@@ -75,8 +85,6 @@ export const ErrorCode = {
   SESSION_NOT_FOUND: 1990030,
   /** The stream to play is not in the caller's room. */
   STREAM_NOT_IN_ROOM: 1990040,
-  /** The stream does not exist (not published by anyone). */
-  STREAM_NOT_FOUND: 1990041,
   /** The caller does not own the stream it tries to change. */
   STREAM_NOT_OWNED: 1990042,
   /** A signed stream URL failed verification. */
@@ -105,12 +113,6 @@ export const ErrorCode = {
   WEBHOOK_NO_CALLBACK_URL: 1990078,
   /** REST API: the configured app store cannot create, change or delete apps. */
   API_APPS_READ_ONLY: 1990079,
-  /** SDK: `<rtc-room>` reported that the RTMP push failed (onRtmpEvent 3801). */
-  MEDIA_PUSH_FAILED: 1990080,
-  /** SDK: `<rtc-room>` reported that the RTMP play failed (onRtmpEvent 3803). */
-  MEDIA_PLAY_FAILED: 1990081,
-  /** SDK: `checkSystemRequirements` found no `<rtc-room>` support in this runtime. */
-  SYSTEM_REQUIREMENTS_UNMET: 1990082,
   /** The server is shutting down. */
   SERVER_SHUTDOWN: 1990098,
   /** Unexpected server-side failure. */

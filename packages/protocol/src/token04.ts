@@ -191,8 +191,8 @@ export interface Token04Expectation {
 
 /**
  * Decrypts and checks a token: AppID, userID, expiry, room and login privilege, each failing with its
- * own code (`detail.check` names it): 1990014 format, 1990010 app, 1990011 user, 1102018 expired,
- * 1990012 room, 1990013 login privilege.
+ * own code (`detail.check` names it): 1990014 format, 1002076 app, 1002077 user, 1102018 expired,
+ * 1002033 room, 1990013 login privilege.
  */
 export function verifyToken04(token: string, expect: Token04Expectation): Token04Info {
   const info = decodeToken04(token, expect.secret);

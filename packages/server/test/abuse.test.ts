@@ -38,7 +38,7 @@ describe('bad input and floods', () => {
     assert.equal(await c.closed, CloseCode.TOO_BIG);
   });
 
-  it('rate-limits frames per connection (50/s, burst 100) with 1990002', async () => {
+  it('rate-limits frames per connection (50/s, burst 100) with 1002073', async () => {
     const c = await Client.open(server.wsUrl);
     const replies = await Promise.all(Array.from({ length: 180 }, () => c.req('ping')));
     const ok = replies.filter((r) => r.code === 0).length;
