@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Runs the whole platform on embedded defaults (see README).
+# Runs the whole platform on embedded defaults (see README), as compiled JavaScript on plain node.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh node
-# The console and the SDK bundle are the only built parts; build them once on a fresh clone.
+# The console and the SDK bundle: built once on a fresh clone.
 if [ ! -f packages/console/dist/index.html ] || [ ! -f packages/sdk/dist/ZegoExpressMiniProgram.js ]; then
   echo "[minirtc] building the console and the SDK bundle (first start)" >&2
   bash scripts/build.sh >&2
 fi
-exec node --conditions=source --import tsx packages/cli/src/bin.ts start "$@"
+# The server: built on a fresh clone, and again only when a source file is newer than the build.
+out=packages/cli/dist/minirtc.js
+if [ ! -f "$out" ] || [ -n "$(find packages/*/src -name '*.ts' -newer "$out" -print -quit)" ]; then
+  node scripts/build-cli.mjs
+fi
+exec node --enable-source-maps "$out" start "$@"

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ErrorCode, MiniRtcError, bool, int, obj, optional, str } from '@minirtc/protocol';
+import { ErrorCode, MiniRtcError, arr, bool, int, obj, optional, str } from '@minirtc/protocol';
 import type { Infer } from '@minirtc/protocol';
 import { parse as parseYaml } from 'yaml';
 
@@ -40,6 +40,38 @@ const configSchema = obj({
   /** Built console (packages/console/dist) served at `/console`; found next to the CLI when unset. */
   consoleDir: optional(str({ min: 1, maxBytes: 4096 })),
   webhooks: obj({ retryBaseMs: int(1, 3_600_000), timeoutMs: int(100, 120_000) }),
+  /** Cloud recording (ffmpeg pulls from the gateway; MP4 files under `dir`, default `<dataDir>/recordings`). */
+  recording: obj({
+    enabled: bool(),
+    dir: optional(str({ min: 1, maxBytes: 4096 })),
+    /** Lifetime of signed play/download links. */
+    urlTtlSeconds: int(10, 7 * 86400),
+    ffmpegPath: optional(str({ min: 1, maxBytes: 4096 })),
+    ffprobePath: optional(str({ min: 1, maxBytes: 4096 })),
+  }),
+  /** Stream mixing: one ffmpeg per task pulls the inputs from the gateway and pushes the mix back. */
+  mixing: obj({
+    enabled: bool(),
+    /** Most mix tasks at once (each encodes video). */
+    maxTasks: int(1, 1000),
+    ffmpegPath: optional(str({ min: 1, maxBytes: 4096 })),
+  }),
+  /** PEM files (certificate = full chain): the HTTP port then serves HTTPS and WSS. Reloaded on SIGHUP and on change. */
+  tls: optional(
+    obj({
+      cert: str({ min: 1, maxBytes: 4096 }),
+      key: str({ min: 1, maxBytes: 4096 }),
+    }),
+  ),
+  /**
+   * Public base of the HTTP port as phones reach it (`https://rtc.example.com`): signaling and
+   * HTTP-FLV URLs handed to clients are built on it. For RTMP see `rtmp.publicBase`.
+   */
+  publicUrl: optional(str({ min: 1, maxBytes: 1024 })),
+  /** Proxies (IPs or CIDRs) allowed to set `X-Forwarded-For`/`-Proto`; env/flag form: comma-separated. */
+  trustedProxies: arr(str({ min: 1, maxBytes: 64 }), 64),
+  /** Plain-HTTP port on loopback with `/healthz` and `/metrics` only (0 = ephemeral); unset = none. */
+  opsPort: optional(port),
 });
 
 /** The validated configuration. */
@@ -57,6 +89,9 @@ export const defaultConfig: MiniRtcConfig = {
   media: { takeoverGraceMs: 30_000 },
   api: {},
   webhooks: { retryBaseMs: 1000, timeoutMs: 5000 },
+  recording: { enabled: true, urlTtlSeconds: 3600 },
+  mixing: { enabled: true, maxTasks: 8 },
+  trustedProxies: [],
 };
 
 type Json = Record<string, unknown>;
@@ -88,7 +123,8 @@ function schemaPaths(json: Json, prefix = ''): string[] {
 /** Every key a user can set, as dotted paths. */
 export const configKeys: string[] = schemaPaths(configSchema.json);
 
-function typeAt(path: string): string {
+/** The JSON Schema type of a config key (`integer`, `boolean`, `string`). */
+export function configKeyType(path: string): string {
   let node: Json = configSchema.json;
   for (const part of path.split('.')) node = ((node.properties ?? {}) as Record<string, Json>)[part] ?? {};
   return String(node.type ?? 'string');
@@ -106,7 +142,7 @@ function setPath(o: Json, path: string, value: unknown): void {
 
 /** Converts a string from env/flags into the key's type, or fails naming the key. */
 function coerce(path: string, raw: string, source: string): unknown {
-  const t = typeAt(path);
+  const t = configKeyType(path);
   if (t === 'integer') {
     if (!/^-?\d+$/.test(raw.trim())) {
       throw new MiniRtcError(
@@ -124,6 +160,11 @@ function coerce(path: string, raw: string, source: string): unknown {
       `${source}: ${path} must be true or false, got ${JSON.stringify(raw)}`,
     );
   }
+  if (t === 'array')
+    return raw
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
   return raw;
 }
 

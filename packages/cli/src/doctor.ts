@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import type { ParsedArgs } from './args.js';
 import { configFrom } from './commands.js';
 import type { Io } from './commands.js';
+import { checkDeployment, formatFinding } from './doctor-url.js';
 
 function tool(name: string): string | undefined {
   const r = spawnSync(name, ['-version'], { encoding: 'utf8' });
@@ -17,8 +18,22 @@ function portFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-/** `minirtc doctor`: what this machine has for MiniRTC, each line ok or what to do. */
+/**
+ * `minirtc doctor`: what this machine has for MiniRTC, each line ok or what to do; with `--url`, a
+ * deployment checked from outside instead.
+ */
 export async function doctorCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const url = args.options.url;
+  if (url) {
+    // A deployment, checked from outside: certificate, WSS, RTMP port, clock.
+    const found = await checkDeployment({
+      url,
+      ...(args.options.ca ? { caFile: args.options.ca } : {}),
+      ...(args.options.rtmp ? { rtmp: args.options.rtmp } : {}),
+    });
+    for (const f of found) io.out(formatFinding(f));
+    return found.some((f) => f.level === 'fail') ? 1 : 0;
+  }
   const cfg = configFrom(args, io);
   let bad = 0;
   const line = (ok: boolean, what: string, fix: string) => {

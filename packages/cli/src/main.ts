@@ -1,25 +1,21 @@
 import { isMiniRtcError } from '@minirtc/protocol';
-import { parseArgs } from './args.js';
+import { CommanderError } from 'commander';
+import type { ParsedArgs } from './args.js';
 import { configCommand, signCommand, tokenCommand } from './commands.js';
 import type { Io } from './commands.js';
+import { buildProgram } from './program.js';
+import { SIMULATE_HELP, SIMULATE_OPTIONS } from './simulate-options.js';
+import type { CommandSpec } from './program.js';
 
-const usage = `minirtc <command> [options]
-
-Commands:
-  start      run signaling, the RTMP gateway and the HTTP endpoints (embedded defaults on loopback)
-  media      run only the RTMP/HTTP-FLV gateway, verifying signed URLs locally
-  token      print a token04        --user U [--room R] [--publish false] [--streams a,b] [--ttl 3600] [--mode gcm|cbc]
-                                    [--app-id N --secret S]  (default: the dev app of the data dir)
-  sign       print a signed stream URL  --stream S --user U --room R [--action push|play] [--ttl 600] [--base URL]
-  config     print the effective configuration  [--keys] lists every key with its env variable
-  simulate   run a mini-program in N simulated phones   <dir> [--users 2] [--room room1] [--taps "A,B|C"]
-                                    [--server ws://… --app-id N --secret S]  (default: an embedded platform)
-  doctor     check that ffmpeg, ffprobe and the ports are usable
-
-Config: --config file.yaml|json, MINIRTC_* environment variables, or --<key> flags (e.g. --port 8080 --rtmp.port 1935).`;
-
-/** Keeps a long-running command up until SIGINT/SIGTERM, then closes it and exits. */
-function closeOnSignal(running: { close(): Promise<void> }): void {
+/**
+ * Keeps a long-running command up until SIGINT/SIGTERM, then closes it and exits. SIGHUP reloads
+ * what can be reloaded without a restart (the TLS certificate).
+ */
+function closeOnSignal(running: { close(): Promise<void>; reload?: () => Promise<unknown> }): void {
+  if (running.reload) {
+    const reload = running.reload;
+    process.on('SIGHUP', () => void reload());
+  }
   const stop = () => {
     // A close that stalls (a peer that never answers) must not keep the process alive.
     setTimeout(() => process.exit(1), 10_000).unref();
@@ -29,46 +25,127 @@ function closeOnSignal(running: { close(): Promise<void> }): void {
   process.once('SIGTERM', stop);
 }
 
+/** Options of the commands that take app credentials (default: the dev app of the data dir). */
+const APP_OPTIONS: [string, string][] = [
+  ['--app-id <appID>', 'AppID (with --secret; default: the dev app of the data dir)'],
+  ['--secret <secret>', 'the app’s ServerSecret (env MINIRTC_SERVER_SECRET)'],
+];
+
+/** Every command: help text, options, and how it runs. Long-running ones resolve when started. */
+function commands(io: Io): CommandSpec[] {
+  const longRunning =
+    (load: () => Promise<(args: ParsedArgs, io: Io) => Promise<{ close(): Promise<void> }>>) =>
+    async (args: ParsedArgs) => {
+      closeOnSignal(await (await load())(args, io));
+      return 0;
+    };
+  return [
+    {
+      name: 'start',
+      summary: 'run signaling, the RTMP gateway and the HTTP endpoints (embedded defaults on loopback)',
+      options: [],
+      config: true,
+      run: longRunning(async () => (await import('./start.js')).startCommand),
+    },
+    {
+      name: 'media',
+      summary: 'run only the RTMP/HTTP-FLV gateway, verifying signed URLs locally',
+      options: [
+        [
+          '--signaling-url <url>',
+          'authorize every publish/play through this signaling node (its /hooks/srs)',
+        ],
+        ['--http-port <port>', 'also serve HTTP-FLV on this port'],
+      ],
+      config: true,
+      run: longRunning(async () => (await import('./media.js')).mediaCommand),
+    },
+    {
+      name: 'token',
+      summary: 'print a token04',
+      options: [
+        ['--user <userID>', 'the token’s user (required)'],
+        ['--room <roomID>', 'limit the token to this room'],
+        ['--publish <bool>', 'grant publishing in the room (default true)'],
+        ['--streams <a,b>', 'streamIDs the token may publish'],
+        ['--ttl <seconds>', 'lifetime (default 3600)'],
+        ['--mode <gcm|cbc>', 'encryption (default gcm)'],
+        ...APP_OPTIONS,
+      ],
+      config: true,
+      run: async (args) => tokenCommand(args, io),
+    },
+    {
+      name: 'sign',
+      summary: 'print a signed stream URL (for testing gateways and external media servers)',
+      options: [
+        ['--stream <streamID>', 'the stream (required)'],
+        ['--user <userID>', 'who pushes or plays (required)'],
+        ['--room <roomID>', 'the room (required)'],
+        ['--action <push|play>', 'what the URL grants (default push)'],
+        ['--ttl <seconds>', 'lifetime (default 600)'],
+        ['--base <url>', 'URL base (default rtmp://127.0.0.1:1935/live)'],
+        ['--session <id>', 'session named in the grant (default cli)'],
+        ...APP_OPTIONS,
+      ],
+      config: true,
+      run: async (args) => signCommand(args, io),
+    },
+    {
+      name: 'config',
+      summary: 'print the effective configuration',
+      options: [['--keys', 'also list every key with its environment variable']],
+      config: true,
+      run: async (args) => configCommand(args, io),
+    },
+    {
+      name: 'simulate',
+      summary: 'run a mini-program in simulated phones, scripted by a scenario file',
+      args: '[dir]',
+      options: [...SIMULATE_OPTIONS, ...APP_OPTIONS],
+      help: SIMULATE_HELP,
+      config: true,
+      run: async (args) => {
+        const run = await (await import('./simulate.js')).simulateCommand(args, io);
+        if (typeof run === 'number') return run; // a verdict: scenario or --duration
+        closeOnSignal(run);
+        return 0;
+      },
+    },
+    {
+      name: 'doctor',
+      summary:
+        'check that ffmpeg, ffprobe and the ports are usable; --url checks a deployment (TLS, WSS, RTMP, clock)',
+      options: [
+        ['--url <https://host>', 'check a running deployment from outside instead of this machine'],
+        ['--ca <file>', 'with --url: also trust this CA (PEM), for a private CA'],
+        ['--rtmp <host:port>', "with --url: the RTMP address (default the URL's host, port 1935)"],
+      ],
+      config: true,
+      run: async (args) => (await import('./doctor.js')).doctorCommand(args, io),
+    },
+  ];
+}
+
 /** Runs one CLI command; long-running ones resolve when started. Returns the exit code. */
 export async function main(argv: string[], io: Io): Promise<number> {
-  const args = parseArgs(argv);
-  const cmd = args.positional[0];
+  let result: Promise<number> | undefined;
+  const program = buildProgram(commands(io), io, (r) => {
+    result = r;
+  });
+  if (argv.length === 0) {
+    io.out(program.helpInformation().replace(/\n$/, ''));
+    return 2;
+  }
   try {
-    switch (cmd) {
-      case 'token':
-        return tokenCommand(args, io);
-      case 'sign':
-        return signCommand(args, io);
-      case 'config':
-        return configCommand(args, io);
-      case 'start': {
-        const { startCommand } = await import('./start.js');
-        closeOnSignal(await startCommand(args, io));
-        return 0;
-      }
-      case 'media': {
-        const { mediaCommand } = await import('./media.js');
-        closeOnSignal(await mediaCommand(args, io));
-        return 0;
-      }
-      case 'simulate': {
-        const { simulateCommand } = await import('./simulate.js');
-        closeOnSignal(await simulateCommand(args, io));
-        return 0;
-      }
-      case 'doctor': {
-        const { doctorCommand } = await import('./doctor.js');
-        return await doctorCommand(args, io);
-      }
-      case undefined:
-      case 'help':
-        io.out(usage);
-        return cmd ? 0 : 2;
-      default:
-        io.err(`unknown command ${JSON.stringify(cmd)}\n\n${usage}`);
-        return 2;
-    }
+    await program.parseAsync(argv, { from: 'user' });
+    return result ? await result : 0;
   } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and `help` exit 0; an unknown command is a usage error (2); a bad option fails (1).
+      if (e.exitCode === 0) return 0;
+      return e.code === 'commander.unknownCommand' ? 2 : e.exitCode;
+    }
     if (isMiniRtcError(e)) {
       io.err(`error ${e.code}: ${e.message}`);
       return 1;

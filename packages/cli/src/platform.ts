@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ErrorCode } from '@minirtc/protocol';
+import { rtmpRefusalOf } from '@minirtc/protocol';
 import type { StreamGrant } from '@minirtc/protocol/crypto';
 import { MediaServer } from '@minirtc/rtmp';
 import type { AuthResult, StreamRequest } from '@minirtc/rtmp';
 import { MiniRtcServer, SqliteAppStore, openDatabase } from '@minirtc/server';
 import type { AppRecord, Db, Logger, MediaEvent } from '@minirtc/server';
 import type { MiniRtcConfig } from './config.js';
+import { mixingOptions, recordingOptions } from './recording-config.js';
 
 /** A running MiniRTC node: signaling + REST on one HTTP port, the embedded RTMP gateway beside it. */
 export interface Platform {
@@ -21,6 +22,8 @@ export interface Platform {
   db: Db;
   /** Where the console is served from, when it is (`/console`). */
   consoleDir?: string;
+  /** Reloads the TLS certificate files (SIGHUP); false when there is no TLS or the new pair is bad. */
+  reload(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -53,14 +56,9 @@ export function streamKey(appID: number, streamID: string): string {
   return `${appID}/${streamID}`;
 }
 
+/** A signaling refusal as the gateway's: RTMP status and HTTP status both from the error table. */
 function refusal(code: number, message: string): AuthResult {
-  const status =
-    code === ErrorCode.STREAM_ID_TAKEN
-      ? 'BadName'
-      : code === ErrorCode.STREAM_NOT_FOUND || code === ErrorCode.STREAM_NOT_IN_ROOM
-        ? 'NotFound'
-        : 'Unauthorized';
-  return { ok: false, status, reason: `${code} ${message}` };
+  return { ok: false, status: rtmpRefusalOf(code), code, reason: `${code} ${message}` };
 }
 
 /**
@@ -82,15 +80,25 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
     apps,
     mediaRtmpBase: () =>
       config.rtmp.publicBase ?? `rtmp://${publicHost}:${media?.rtmpPort ?? config.rtmp.port}/live`,
-    mediaFlvBase: (): string => `http://${publicHost}:${server.port}/live`,
+    mediaFlvBase: (): string =>
+      config.publicUrl
+        ? `${config.publicUrl.replace(/\/+$/, '')}/live`
+        : `${config.tls ? 'https' : 'http'}://${publicHost}:${server.port}/live`,
+    ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    ...(config.tls ? { tls: { cert: config.tls.cert, key: config.tls.key } } : {}),
+    trustedProxies: config.trustedProxies,
+    ...(config.opsPort !== undefined ? { opsListener: { port: config.opsPort } } : {}),
     urlTtlSeconds: config.signaling.urlTtlSeconds,
     heartbeatMs: config.signaling.heartbeatMs,
     heartbeatTimeoutMs: config.signaling.heartbeatTimeoutMs,
     resumeGraceMs: config.signaling.resumeGraceMs,
+    httpFlv: () => (media ? (req, res) => media?.handleHttp(req, res) ?? false : undefined),
     db,
     ...(adminKey ? { adminKey } : {}),
     ...(consoleDir ? { consoleDir } : {}),
     webhooks: { retryBaseMs: config.webhooks.retryBaseMs, timeoutMs: config.webhooks.timeoutMs },
+    ...(config.recording.enabled ? { recording: recordingOptions(config) } : {}),
+    ...(config.mixing.enabled ? { mixing: mixingOptions(config) } : {}),
     mediaStats: () =>
       (media?.streams() ?? []).flatMap((s) => {
         const t = s.tag && typeof s.tag === 'object' ? (s.tag as MediaTag) : undefined;
@@ -174,7 +182,6 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
         });
       },
     });
-    server.addHttpHandler((req, res) => m.handleHttp(req, res));
     await m.listen();
   }
   try {
@@ -191,6 +198,7 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
     apps,
     db,
     ...(consoleDir ? { consoleDir } : {}),
+    reload: () => server.reloadTls(),
     async close() {
       await server.close();
       await media?.close();

@@ -20,7 +20,10 @@ export async function startCommand(args: ParsedArgs, io: Io): Promise<Platform> 
   });
   const s = platform.server;
   io.out('MiniRTC is running');
-  io.out(`  signaling  ${s.wsUrl}`);
+  io.out(`  signaling  ${s.wsUrl}${s.publicWsUrl !== s.wsUrl ? `  (public: ${s.publicWsUrl})` : ''}`);
+  if (cfg.tls)
+    io.out(`  tls        ${cfg.tls.cert} (reload: kill -HUP ${process.pid}, or replace the files)`);
+  if (s.opsUrl) io.out(`  ops        ${s.opsUrl}/healthz, ${s.opsUrl}/metrics (plain HTTP)`);
   io.out(`  http       ${s.httpUrl}  (health: ${s.httpUrl}/healthz, SDK logs: ${s.httpUrl}/httplog)`);
   io.out(
     `  api        ${s.httpUrl}/api/v1  (OpenAPI: ${s.httpUrl}/api/v1/openapi.json, metrics: ${s.httpUrl}/metrics)`,
@@ -33,7 +36,11 @@ export async function startCommand(args: ParsedArgs, io: Io): Promise<Platform> 
       : `  admin key  ${adminKey}  (kept in ${cfg.dataDir}/${ADMIN_KEY_FILE})`,
   );
   if (platform.media)
-    io.out(`  rtmp       rtmp://${cfg.publicHost ?? cfg.host}:${platform.media.rtmpPort}/live`);
+    io.out(
+      `  rtmp       rtmp://${cfg.rtmp.host ?? cfg.host}:${platform.media.rtmpPort}/live  (clients get: ${
+        cfg.rtmp.publicBase ?? `rtmp://${cfg.publicHost ?? cfg.host}:${platform.media.rtmpPort}/live`
+      })`,
+    );
   else io.out('  rtmp       disabled (external media server)');
   if (dev) {
     const sample = generateToken04({

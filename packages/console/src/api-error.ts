@@ -1,12 +1,15 @@
+import { MiniRtcError } from '@minirtc/protocol';
+
 /** An error answered by the REST API (`{ code, message }` with an HTTP status), or a network failure (code 0). */
-export class ApiError extends Error {
-  /** Builds an error; `status` 0 means the request never got an answer. */
+export class ApiError extends MiniRtcError {
+  /** Builds an error; `status` 0 means the request never got an answer (then `cause` is why). */
   constructor(
     readonly status: number,
-    readonly code: number,
+    code: number,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(code, message, undefined, options);
     this.name = 'ApiError';
   }
 
@@ -20,5 +23,5 @@ export class ApiError extends Error {
 /** Turns anything thrown into an {@link ApiError} so every failure shows the same way. */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  return new ApiError(0, 0, err instanceof Error ? err.message : String(err));
+  return new ApiError(0, 0, err instanceof Error ? err.message : String(err), { cause: err });
 }

@@ -9,3 +9,5 @@ export * from './limits.js';
 export * from './schema.js';
 export * from './messages.js';
 export * from './utf8.js';
+export * from './wire.js';
+export * from './typed-emitter.js';

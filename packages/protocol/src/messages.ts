@@ -292,19 +292,3 @@ export type PushBody = PushMessage extends infer P
     ? Omit<P, 'seq'>
     : never
   : never;
-
-/** WebSocket close codes the server uses (4000–4999 is the application range). */
-export const CloseCode = {
-  NORMAL: 1000,
-  GOING_AWAY: 1001,
-  POLICY: 1008,
-  TOO_BIG: 1009,
-  /** Kicked: same userID elsewhere. */
-  KICKED: 4001,
-  /** Heartbeat timeout. */
-  HEARTBEAT: 4002,
-  /** Too many bad or excess frames. */
-  ABUSE: 4003,
-  /** Logged out of every room. */
-  LOGGED_OUT: 4004,
-} as const;

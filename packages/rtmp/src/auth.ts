@@ -16,7 +16,13 @@ export interface StreamRequest {
 /** The authorizer's answer. `key` defaults to `${app}/${stream}`; `owner` enables takeover. */
 export type AuthResult =
   | { ok: true; key?: string; owner?: string; tag?: unknown }
-  | { ok: false; status: 'BadName' | 'Unauthorized' | 'NotFound'; reason: string };
+  | {
+      ok: false;
+      status: 'BadName' | 'Unauthorized' | 'NotFound';
+      /** The error code behind the refusal (its HTTP status answers an HTTP-FLV play). */
+      code?: number;
+      reason: string;
+    };
 
 /** Decides every publish and play before any media flows. */
 export interface MediaAuthorizer {

@@ -1,3 +1,5 @@
+import { MiniRtcError } from '@minirtc/protocol';
+
 /**
  * Error codes of the RTMP gateway. They live in MiniRTC's own range (1_990_000–1_999_999, see
  * `@minirtc/protocol`), in a block of their own so the server can map them without a lookup table.
@@ -35,16 +37,14 @@ export const RtmpErrorCode = {
 export type RtmpErrorCodeValue = (typeof RtmpErrorCode)[keyof typeof RtmpErrorCode];
 
 /**
- * The single error type of `@minirtc/rtmp`. Everything the protocol core throws on bad input is an
- * `RtmpError`, so the adapter can tell "peer sent garbage" (close that peer) from a bug (log loudly).
+ * The error type of `@minirtc/rtmp`, a {@link MiniRtcError} under its own name. Everything the protocol
+ * core throws on bad input is an `RtmpError`, so the adapter can tell "peer sent garbage" (close that
+ * peer) from a bug (log loudly).
  */
-export class RtmpError extends Error {
-  /** Numeric code, see {@link RtmpErrorCode}. */
-  readonly code: number;
-
-  constructor(code: number, message: string) {
-    super(message);
+export class RtmpError extends MiniRtcError {
+  /** `code` from {@link RtmpErrorCode}; `options.cause` keeps a wrapped failure. */
+  constructor(code: number, message: string, options?: ErrorOptions) {
+    super(code, message, undefined, options);
     this.name = 'RtmpError';
-    this.code = code;
   }
 }

@@ -1,3 +1,4 @@
+import { ErrorCode, httpStatusOf } from '@minirtc/protocol';
 import type { ServerResponse } from 'node:http';
 import { flvHeader } from './flv.js';
 import type { PlayerSink } from './stream-info.js';
@@ -36,9 +37,18 @@ export function parseFlvPath(method: string | undefined, url: string | undefined
   return { app, stream, query: q < 0 ? {} : parseQuery(url.slice(q + 1)) };
 }
 
-/** Status code for a refusal. */
-export function httpStatusFor(status: 'BadName' | 'Unauthorized' | 'NotFound'): number {
-  return status === 'Unauthorized' ? 403 : 404;
+/**
+ * HTTP status of a refusal: the error table's for its code; without one (a custom authorizer), the
+ * table's row of the closest code (not found, or a refused URL signature).
+ */
+export function httpStatusFor(refusal: {
+  status: 'BadName' | 'Unauthorized' | 'NotFound';
+  code?: number;
+}): number {
+  if (refusal.code !== undefined) return httpStatusOf(refusal.code);
+  return httpStatusOf(
+    refusal.status === 'Unauthorized' ? ErrorCode.URL_SIGNATURE_INVALID : ErrorCode.STREAM_NOT_FOUND,
+  );
 }
 
 /**

@@ -21,4 +21,4 @@ export * from './rtmp-server.js';
 export * from './rtmp-session.js';
 export * from './stream-info.js';
 export * from './stream-name.js';
-export * from './typed-emitter.js';
+export { type EventMap, TypedEmitter } from '@minirtc/protocol/emitter';

@@ -4,9 +4,13 @@ import { GopCache } from './gop-cache.js';
 import { type BackpressureState, admit } from './backpressure.js';
 import { HubMessage } from './hub-message.js';
 import type { MediaHubEvents, PlayerSink, PublisherHandle, StopReason, StreamInfo } from './stream-info.js';
+<<<<<<< HEAD
 import { type Tracks, tracksFromMetadata } from './stream-tracks.js';
 import { TimelineRebase } from './timeline-rebase.js';
 import { TypedEmitter } from './typed-emitter.js';
+=======
+import { TypedEmitter, throwListenerError } from '@minirtc/protocol/emitter';
+>>>>>>> main
 
 /** Tuning of a {@link MediaHub}. */
 export interface MediaHubOptions {
@@ -89,6 +93,9 @@ interface Stream {
  * and publisher takeover within the grace window.
  */
 export class MediaHub extends TypedEmitter<MediaHubEvents> {
+  /** A listener's bug is thrown from `emit` (after every listener ran): the caller's recovery closes only the connection that triggered it. */
+  override onListenerError = throwListenerError;
+
   private readonly streamsByKey = new Map<string, Stream>();
   private readonly graceMs: number;
   private readonly gopFrames: number;

@@ -14,7 +14,7 @@ import type { MediaHubEvents, StreamInfo } from './stream-info.js';
 import { startRecording } from './recorder.js';
 import { bridgeRtmpConnection } from './rtmp-bridge.js';
 import { type Logger, RtmpServer, silentLogger } from './rtmp-server.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter, throwListenerError } from '@minirtc/protocol/emitter';
 
 /** Options of a {@link MediaServer}. */
 export interface MediaServerOptions {
@@ -67,6 +67,9 @@ export interface MediaServerEvents extends MediaHubEvents {
  * them. It knows nothing of rooms; the signaling server plugs in through the authorizer and events.
  */
 export class MediaServer extends TypedEmitter<MediaServerEvents> {
+  /** A listener's bug is thrown from `emit` (after every listener ran): the caller's recovery closes only the connection that triggered it. */
+  override onListenerError = throwListenerError;
+
   private readonly opts: MediaServerOptions;
   private readonly logger: Logger;
   private readonly authorizer: MediaAuthorizer;
@@ -191,7 +194,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
       .then((auth) => {
         if (res.destroyed || req.socket.destroyed) return;
         if (!auth.ok) {
-          refuseFlv(res, httpStatusFor(auth.status), auth.reason);
+          refuseFlv(res, httpStatusFor(auth), auth.reason);
           return;
         }
         if (req.method === 'HEAD') {

@@ -2,7 +2,7 @@ import { type Server, type Socket, createServer } from 'node:net';
 import { RtmpError, RtmpErrorCode } from './errors.js';
 import type { PlayerSink } from './stream-info.js';
 import { RtmpSession, type RtmpSessionOptions } from './rtmp-session.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter, throwListenerError } from '@minirtc/protocol/emitter';
 
 /** A structured logger (pino-compatible subset). */
 export interface Logger {
@@ -41,6 +41,9 @@ let nextId = 1;
  * enforces the timeouts the sans-I/O session cannot. Any failure closes this socket only.
  */
 export class RtmpConnection extends TypedEmitter<RtmpConnectionEvents> {
+  /** A listener's bug is thrown from `emit` (after every listener ran): the caller's recovery closes only the connection that triggered it. */
+  override onListenerError = throwListenerError;
+
   /** Unique connection id (also the session id given to the authorizer). */
   readonly id = `rtmp-${nextId++}`;
   readonly session: RtmpSession;
@@ -154,6 +157,9 @@ export interface RtmpServerEvents {
 
 /** The TCP listener: accepts sockets and wraps each in an {@link RtmpConnection}. */
 export class RtmpServer extends TypedEmitter<RtmpServerEvents> {
+  /** A listener's bug is thrown from `emit` (after every listener ran): the caller's recovery closes only the connection that triggered it. */
+  override onListenerError = throwListenerError;
+
   private readonly server: Server;
   private readonly conns = new Set<RtmpConnection>();
   private readonly logger: Logger;

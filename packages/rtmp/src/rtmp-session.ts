@@ -17,7 +17,7 @@ import { RtmpError, RtmpErrorCode } from './errors.js';
 import { ServerHandshake } from './handshake.js';
 import { type RefusalStatus, connectResult, refusalCode } from './net-status.js';
 import { MAX_STREAM_NAME_LENGTH, parseConnectTarget, splitStreamName } from './stream-name.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter, throwListenerError } from '@minirtc/protocol/emitter';
 
 /** Options of an {@link RtmpSession}. */
 export interface RtmpSessionOptions {
@@ -92,6 +92,9 @@ export type NetStreamState = 'idle' | 'publish-pending' | 'publishing' | 'play-p
  * what lets the fuzz tests drive it with arbitrary bytes.
  */
 export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
+  /** A listener's bug is thrown from `emit` (after every listener ran): the caller's recovery closes only the connection that triggered it. */
+  override onListenerError = throwListenerError;
+
   /** Chunk size of everything sent after `connect` was answered. */
   outChunkSize = 128;
   /** Filled in by `connect`. */

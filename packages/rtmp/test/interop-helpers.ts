@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type Server, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,7 +171,9 @@ rtmp {
 }
 `;
   writeFileSync(join(dir.path, 'nginx.conf'), conf);
-  const proc = run('nginx', [
+  // Debian installs nginx in /usr/sbin, which is not on every user's PATH.
+  const nginx = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
+  const proc = run(nginx, [
     '-p',
     dir.path,
     '-c',

@@ -1,18 +1,13 @@
-import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
-import type { PushMessage } from '@minirtc/protocol';
-import { DEFAULT_BACKOFF, backoffDelay, serverForAttempt } from './backoff.js';
+import { CloseCode, ErrorCode, MiniRtcError, PUSH_TYPES, TypedEmitter } from '@minirtc/protocol/lite';
+import type { PushMessage } from '@minirtc/protocol/lite';
+import { serverForAttempt } from './backoff.js';
 import type { BackoffOptions } from './backoff.js';
 import type { Logger } from './logger.js';
 import { PendingRequests } from './pending-requests.js';
 import type { Reply } from './pending-requests.js';
 import type { Platform, PlatformSocket, TimerHandle } from './platform.js';
-import { TypedEmitter } from './typed-emitter.js';
-
-/**
- * The server's WebSocket close codes this file reacts to (protocol `CloseCode`, copied so the bundle
- * does not pull in the protocol's message schemas with it).
- */
-const CloseCode = { NORMAL: 1000, KICKED: 4001, LOGGED_OUT: 4004 } as const;
+import { DefaultReconnectPolicy } from './reconnect-policy.js';
+import type { ReconnectPolicy } from './reconnect-policy.js';
 
 /** Timings and servers of a {@link Connection}. */
 export interface ConnectionOptions {
@@ -29,11 +24,16 @@ export interface ConnectionOptions {
   heartbeatTimeoutMs?: number;
   /** How long to keep retrying after a drop; default: server's resume grace + 10 s. */
   reconnectWindowMs?: number;
+  /** Delays of the default reconnect policy (ignored when `reconnectPolicy` is given). */
   backoff?: Partial<BackoffOptions>;
+  /** When to retry and when to give up; default: {@link DefaultReconnectPolicy} with `backoff`. */
+  reconnectPolicy?: ReconnectPolicy;
 }
 
 /** What the connection tells the engine. */
 export interface ConnectionEvents {
+  /** Every state change, after it happened (see {@link ConnectionState}). */
+  stateChanged: (state: ConnectionState, previous: ConnectionState) => void;
   /** A server push, already de-duplicated by `seq` and in order. */
   push: (msg: PushMessage) => void;
   /** The link broke while a session was alive; retrying has begun. */
@@ -57,22 +57,24 @@ export interface SessionInfo {
   resumeGraceMs?: number;
 }
 
-/** Connection states. */
-export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting';
+/**
+ * Connection states; {@link Connection} changes them only in `setState`.
+ *
+ * ```
+ * idle ──open()──▶ connecting ──socket open──▶ open ◀──────────────────────┐
+ *   ▲                  │ window over                │ socket lost          │ resume accepted /
+ *   │◀─────────────────┘                            ▼                      │ reloginDone()
+ *   │◀──window over── reconnecting ◀──lost── resuming ──refused──▶ relogging
+ *   │                      └──socket open──▶ resuming (had a session) or relogging (had none)
+ *   └── close(), kicked, logged out: from any state
+ * ```
+ * - `open`: requests flow. `resuming`: a new socket is up and the `resume` request is out.
+ * - `relogging`: the server forgot the session; the engine logs in to each room again.
+ * Only the engine's own login/resume traffic passes while `resuming` or `relogging`.
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'resuming' | 'relogging' | 'reconnecting';
 
-const PUSH_TYPES = new Set([
-  'userUpdate',
-  'streamUpdate',
-  'onlineCount',
-  'roomExtraInfo',
-  'streamExtraInfo',
-  'broadcast',
-  'barrage',
-  'customCommand',
-  'kickout',
-  'tokenWillExpire',
-  'mediaUpdate',
-]);
+const PUSH_TYPE_SET: ReadonlySet<string> = new Set(PUSH_TYPES);
 
 /**
  * One WebSocket per engine and the session on it: connect across the server list, request/response
@@ -87,23 +89,24 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
   private readonly pending: PendingRequests;
   private readyWaiters: { resolve: () => void; reject: (e: MiniRtcError) => void }[] = [];
   private session: SessionInfo | undefined;
-  private relogging = false;
   /** Highest push seq handled; pushes at or below it are duplicates (a resume may replay). */
   lastSeq = 0;
   private lastRx = 0;
   private heartbeatTimer: TimerHandle | undefined;
   private retryTimer: TimerHandle | undefined;
   private attempt = 0;
-  private deadline = 0;
+  /** When the current connect/reconnect phase began, and its time budget. */
+  private phaseStart = 0;
+  private phaseWindowMs = 0;
   private serverHeartbeatMs = 10_000;
   private serverGraceMs = 30_000;
-  private readonly backoff: BackoffOptions;
+  private readonly policy: ReconnectPolicy;
   private unsubscribeNetwork: (() => void) | undefined;
 
   constructor(private readonly opts: ConnectionOptions) {
     super();
     if (opts.servers.length === 0) throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'no server URL');
-    this.backoff = { ...DEFAULT_BACKOFF, ...opts.backoff };
+    this.policy = opts.reconnectPolicy ?? new DefaultReconnectPolicy(opts.backoff, opts.platform.random);
     this.pending = new PendingRequests(opts.platform);
   }
 
@@ -114,7 +117,12 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
 
   /** True when requests can be sent now. */
   get ready(): boolean {
-    return this.state === 'open' && !this.relogging;
+    return this.state === 'open';
+  }
+
+  /** True while a socket is up (`open`, `resuming`, `relogging`): the engine's own traffic can pass. */
+  private get linkUp(): boolean {
+    return this.state === 'open' || this.state === 'resuming' || this.state === 'relogging';
   }
 
   /** The current session, if any. */
@@ -140,13 +148,11 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
    * While reconnecting, waits for the link to be ready instead.
    */
   async open(timeoutMs: number): Promise<void> {
-    if (this.state === 'open') return this.waitReady(timeoutMs);
-    if (this.state === 'reconnecting' || this.state === 'connecting') return this.waitReady(timeoutMs);
-    this.state = 'connecting';
+    if (this.state !== 'idle') return this.waitReady(timeoutMs);
+    this.setState('connecting');
     this.watchNetwork();
     const p = this.waitReady(timeoutMs);
-    this.attempt = 0;
-    this.deadline = this.opts.platform.now() + timeoutMs;
+    this.startPhase(timeoutMs);
     this.scheduleAttempt();
     return p;
   }
@@ -165,8 +171,9 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
 
   /** The engine finished logging in again after {@link ConnectionEvents.sessionExpired}. */
   reloginDone(): void {
-    this.relogging = false;
-    if (this.state === 'open') this.flushReady();
+    if (this.state !== 'relogging') return;
+    this.setState('open');
+    this.flushReady();
   }
 
   /**
@@ -182,7 +189,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     const timeoutMs = opts.timeoutMs ?? this.opts.requestTimeoutMs ?? 10_000;
     const start = this.opts.platform.now();
     if (!opts.immediate && !this.ready) await this.waitReady(timeoutMs);
-    if (this.state !== 'open' || !this.socket) throw new MiniRtcError(ErrorCode.NETWORK_BROKEN);
+    if (!this.linkUp || !this.socket) throw new MiniRtcError(ErrorCode.NETWORK_BROKEN);
     const left = Math.max(1, timeoutMs - (this.opts.platform.now() - start));
     const { reqId, reply } = this.pending.add<T>(msg.type, left, opts.onData);
     this.rawSend({ ...msg, reqId });
@@ -191,15 +198,33 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
 
   /** Fire-and-forget message (no `reqId`, no reply): dropped if the link is down. */
   notify(msg: { type: string; [k: string]: unknown }): void {
-    if (this.state === 'open') this.rawSend(msg);
+    if (this.linkUp) this.rawSend(msg);
   }
 
   /** Closes the link on purpose (logged out of every room): no retry; pending requests fail. */
   close(): void {
+    this.teardown(new MiniRtcError(ErrorCode.SOCKET_CLOSED), new MiniRtcError(ErrorCode.NOT_LOGGED_IN));
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  /** The one place the state changes: logs the transition and tells listeners. */
+  private setState(next: ConnectionState): void {
+    const prev = this.state;
+    if (prev === next) return;
+    this.state = next;
+    this.opts.log.info('conn', `${prev} → ${next}`);
+    this.emit('stateChanged', next, prev);
+  }
+
+  /**
+   * The one teardown (logout, kicked, retry window over): back to `idle`, the session forgotten,
+   * timers and the network watch stopped, the socket closed, and everyone waiting told why.
+   */
+  private teardown(pendingErr: MiniRtcError, waiterErr: MiniRtcError): void {
     this.session = undefined;
-    this.relogging = false;
     this.lastSeq = 0;
-    this.state = 'idle';
+    this.setState('idle');
     this.stopTimers();
     this.unsubscribeNetwork?.();
     this.unsubscribeNetwork = undefined;
@@ -210,11 +235,16 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     } catch {
       // already closed
     }
-    this.pending.failAll(new MiniRtcError(ErrorCode.SOCKET_CLOSED));
-    this.failWaiters(new MiniRtcError(ErrorCode.NOT_LOGGED_IN));
+    this.pending.failAll(pendingErr);
+    this.failWaiters(waiterErr);
   }
 
-  // ------------------------------------------------------------------ internals
+  /** Starts a connect or reconnect phase with `windowMs` of budget: attempts count from 0 again. */
+  private startPhase(windowMs: number): void {
+    this.attempt = 0;
+    this.phaseStart = this.opts.platform.now();
+    this.phaseWindowMs = windowMs;
+  }
 
   private waitReady(timeoutMs: number): Promise<void> {
     if (this.ready) return Promise.resolve();
@@ -254,15 +284,14 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     if (this.unsubscribeNetwork) return;
     this.unsubscribeNetwork = this.opts.platform.onNetworkChange((online) => {
       // Back online while waiting out a backoff delay: try now instead of sleeping.
-      if (online && (this.state === 'reconnecting' || this.state === 'connecting') && this.retryTimer) {
+      if (online && this.retrying && this.retryTimer) {
         this.opts.platform.clearTimeout(this.retryTimer);
         this.retryTimer = undefined;
         this.attemptNow();
       }
       // The device says the network is gone: a socket may linger for many seconds before it notices,
       // so report the loss now (RECONNECTING) instead of waiting for the heartbeat timeout.
-      if (!online && this.state === 'open' && this.session)
-        this.linkLost(ErrorCode.NETWORK_BROKEN, 'network offline');
+      if (!online && this.linkUp && this.session) this.linkLost(ErrorCode.NETWORK_BROKEN, 'network offline');
     });
   }
 
@@ -283,13 +312,13 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
 
   private startHeartbeat(): void {
     if (this.heartbeatTimer) this.opts.platform.clearTimeout(this.heartbeatTimer);
-    if (this.state !== 'open' || !this.session) return;
+    if (!this.linkUp || !this.session) return;
     // Tick at least twice per timeout so a dead link is noticed within ~1.5 × the timeout.
     const tick = Math.max(10, Math.min(this.heartbeatMs, Math.floor(this.heartbeatTimeoutMs / 2)));
     let sinceLastPing = 0;
     const run = () => {
       this.heartbeatTimer = undefined;
-      if (this.state !== 'open') return;
+      if (!this.linkUp) return;
       const now = this.opts.platform.now();
       if (now - this.lastRx > this.heartbeatTimeoutMs) {
         this.opts.log.warn('conn', 'heartbeat timeout', { silentMs: now - this.lastRx });
@@ -306,10 +335,20 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     this.heartbeatTimer = this.opts.platform.setTimeout(run, tick);
   }
 
+  /** True while looking for a socket (`connecting`, `reconnecting`). */
+  private get retrying(): boolean {
+    return this.state === 'connecting' || this.state === 'reconnecting';
+  }
+
+  /** Asks the reconnect policy when to try next; gives up when it says `null`. */
   private scheduleAttempt(): void {
-    const delay = backoffDelay(this.attempt, this.backoff, this.opts.platform.random);
-    const now = this.opts.platform.now();
-    if (now + delay > this.deadline && this.attempt > 0) {
+    const delay = this.policy.nextRetryDelayInMs({
+      retryCount: this.attempt,
+      elapsedMs: this.opts.platform.now() - this.phaseStart,
+      windowMs: this.phaseWindowMs,
+      reconnecting: this.state === 'reconnecting',
+    });
+    if (delay === null) {
       this.giveUp();
       return;
     }
@@ -321,22 +360,15 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
 
   private giveUp(): void {
     const wasReconnecting = this.state === 'reconnecting';
-    this.state = 'idle';
-    this.session = undefined;
-    this.relogging = false;
-    this.stopTimers();
-    this.unsubscribeNetwork?.();
-    this.unsubscribeNetwork = undefined;
     const err = wasReconnecting
       ? new MiniRtcError(ErrorCode.RELOGIN_FAILED)
       : new MiniRtcError(ErrorCode.NETWORK_BROKEN, 'could not connect to any server');
-    this.failWaiters(err);
-    this.pending.failAll(err);
+    this.teardown(err, err);
     if (wasReconnecting) this.emit('failed', ErrorCode.RELOGIN_FAILED);
   }
 
   private attemptNow(): void {
-    if (this.state !== 'connecting' && this.state !== 'reconnecting') return;
+    if (!this.retrying) return;
     const url = serverForAttempt(this.opts.servers, this.attempt);
     this.attempt++;
     const gen = ++this.socketGen;
@@ -390,18 +422,18 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
 
   private onSocketOpen(): void {
     if (this.state === 'connecting') {
-      this.state = 'open';
+      this.setState('open');
       this.flushReady();
       return;
     }
     // Reconnecting: resume the session if we have one, else the engine must log in afresh.
-    this.state = 'open';
-    this.relogging = true;
     const s = this.session;
     if (!s) {
+      this.setState('relogging');
       this.emit('sessionExpired');
       return;
     }
+    this.setState('resuming');
     const gen = this.socketGen;
     this.request<unknown>(
       { type: 'resume', sessionID: s.sessionID, resumeKey: s.resumeKey, lastSeq: this.lastSeq },
@@ -409,8 +441,8 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     ).then(
       () => {
         if (gen !== this.socketGen) return;
-        this.relogging = false;
         this.attempt = 0;
+        this.setState('open');
         this.startHeartbeat();
         this.emit('resumed');
         this.flushReady();
@@ -423,6 +455,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
         }
         this.opts.log.info('conn', 'resume refused, logging in again', { code: err.code });
         this.session = undefined;
+        this.setState('relogging');
         this.emit('sessionExpired');
       },
     );
@@ -446,25 +479,19 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
     this.pending.failAll(new MiniRtcError(ErrorCode.SOCKET_CLOSED, `socket closed (${closeCode})`));
     if (closeCode === CloseCode.KICKED || closeCode === CloseCode.LOGGED_OUT) {
       this.opts.log.info('conn', 'closed by server', { closeCode, reason });
-      this.state = 'idle';
-      this.session = undefined;
-      this.relogging = false;
-      this.stopTimers();
-      this.failWaiters(new MiniRtcError(ErrorCode.NOT_LOGGED_IN));
+      const notLoggedIn = new MiniRtcError(ErrorCode.NOT_LOGGED_IN);
+      this.teardown(notLoggedIn, notLoggedIn);
       this.emit('closedByServer', closeCode, reason);
       return;
     }
-    const wasOpen = this.state === 'open';
     if (this.state === 'idle') return;
     this.opts.log.warn('conn', 'link lost', { closeCode, reason });
-    if (wasOpen) {
-      this.state = 'reconnecting';
-      this.relogging = false;
-      this.attempt = 0;
-      this.deadline = this.opts.platform.now() + this.reconnectWindowMs;
+    if (this.linkUp) {
+      this.setState('reconnecting');
+      this.startPhase(this.reconnectWindowMs);
       this.emit('lost', errCode);
     }
-    if (this.state === 'reconnecting' || this.state === 'connecting') this.scheduleAttempt();
+    if (this.retrying) this.scheduleAttempt();
   }
 
   private onFrame(text: string): void {
@@ -481,7 +508,7 @@ export class Connection extends TypedEmitter<ConnectionEvents> {
       if (typeof m.reqId === 'number') this.pending.settle(m as Reply);
       return;
     }
-    if (typeof m.type !== 'string' || !PUSH_TYPES.has(m.type)) {
+    if (typeof m.type !== 'string' || !PUSH_TYPE_SET.has(m.type)) {
       if (m.type === 'error') this.opts.log.warn('conn', 'server error frame', msg);
       return; // hello, pong, or something newer than this SDK
     }

@@ -1,6 +1,12 @@
+<<<<<<< HEAD
 import { ErrorCode, MiniRtcError, checkAppID, errorMessage } from '@minirtc/protocol';
 import type { StreamUrlResult } from '@minirtc/protocol';
+=======
+import { ErrorCode, MiniRtcError, checkAppID } from '@minirtc/protocol/lite';
+import type { StreamUrlResult } from '@minirtc/protocol/lite';
+>>>>>>> main
 import type { BackoffOptions } from './backoff.js';
+import type { ReconnectPolicy } from './reconnect-policy.js';
 import { Connection } from './connection.js';
 import { isZegoEvent } from './event-names.js';
 import { LocalStreams, nextUrl, urlList } from './local-streams.js';
@@ -12,7 +18,7 @@ import { ruleForRtmpCode, rtmpEventCode } from './player-state-table.js';
 import { qualityFromNetStatus } from './quality.js';
 import { RemoteLogger, defaultLogURL } from './remote-logger.js';
 import { RoomManager } from './room-manager.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '@minirtc/protocol/lite';
 import type {
   RtcRoomEvent,
   ZegoEvents,
@@ -56,6 +62,8 @@ export interface EngineOptions {
   reconnectWindowMs?: number;
   /** Reconnect delays (default 0, 500 ms, 1 s, 2 s … ≤ 8 s, ±30 % jitter). */
   backoff?: Partial<BackoffOptions>;
+  /** When to retry after a drop and when to give up (default: backoff within the reconnect window). */
+  reconnectPolicy?: ReconnectPolicy;
   /** Initial log configuration (also settable with `setLogConfig`). */
   log?: ZegoLogConfig;
 }
@@ -110,6 +118,7 @@ export class ZegoExpressEngine {
       heartbeatTimeoutMs: options.heartbeatTimeoutMs,
       reconnectWindowMs: options.reconnectWindowMs,
       backoff: options.backoff,
+      reconnectPolicy: options.reconnectPolicy,
     });
     // A field report is useless without the device: one `report` entry (sent at any remote level but
     // `disable`, never printed locally) names it.
@@ -138,16 +147,27 @@ export class ZegoExpressEngine {
 
   /** Registers an event callback; false (and a warning) for an event the engine never fires. */
   on<K extends keyof ZegoEvents>(event: K, callback: ZegoEvents[K]): boolean {
+<<<<<<< HEAD
     if (!isZegoEvent(event)) {
       this.logger.warn('engine', `on('${String(event)}'): no such event, the callback would never run`);
       return false;
     }
     return this.emitter.on(event, callback);
+=======
+    if (typeof callback !== 'function') return false;
+    this.emitter.on(event, callback);
+    return true;
+>>>>>>> main
   }
 
   /** Removes one callback, or all callbacks of `event`. */
   off<K extends keyof ZegoEvents>(event: K, callback?: ZegoEvents[K]): boolean {
-    return this.emitter.off(event, callback);
+    const had =
+      callback === undefined
+        ? this.emitter.listenerCount(event) > 0
+        : this.emitter.hasListener(event, callback);
+    this.emitter.off(event, callback);
+    return had;
   }
 
   /** Local and remote log levels and the remote log URL. */

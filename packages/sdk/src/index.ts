@@ -14,6 +14,9 @@ registerPlatform(detectNode);
 
 export { ZegoExpressEngine } from './engine.js';
 export type { EngineOptions } from './engine.js';
+export { DefaultReconnectPolicy } from './reconnect-policy.js';
+export type { ReconnectContext, ReconnectPolicy } from './reconnect-policy.js';
+export type { BackoffOptions } from './backoff.js';
 export type * from './types.js';
 export type { Platform, PlatformSocket, PlatformRequest, PlatformResponse } from './platform.js';
 export { registerPlatform, detectPlatform } from './platform.js';
@@ -24,4 +27,4 @@ export { createNodePlatform } from './platform-node.js';
 export { RTMP_EVENT_TABLE } from './player-state-table.js';
 export { SdkErrorCode } from './sdk-errors.js';
 export { SDK_VERSION } from './version.js';
-export { MiniRtcError, ErrorCode } from '@minirtc/protocol';
+export { MiniRtcError, ErrorCode } from '@minirtc/protocol/lite';

@@ -1,7 +1,7 @@
-import { ErrorCode } from '@minirtc/protocol';
-import type { StreamUrlResult } from '@minirtc/protocol';
+import { ErrorCode } from '@minirtc/protocol/lite';
+import type { StreamUrlResult } from '@minirtc/protocol/lite';
 import type { Connection } from './connection.js';
-import type { TypedEmitter } from './typed-emitter.js';
+import type { TypedEmitter } from '@minirtc/protocol/lite';
 import type { ZegoEvents, ZegoPlayerState, ZegoPublisherState } from './types.js';
 import { toMiniRtcError } from './validate.js';
 

@@ -1,4 +1,4 @@
-import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
+import { ErrorCode, MiniRtcError } from '@minirtc/protocol/lite';
 import type { Platform, TimerHandle } from './platform.js';
 
 interface Pending {

@@ -1,4 +1,4 @@
-import { ErrorCode } from '@minirtc/protocol';
+import { ErrorCode } from '@minirtc/protocol/lite';
 import { SdkErrorCode } from './sdk-errors.js';
 import type { ZegoPlayerState, ZegoPublisherState } from './types.js';
 

@@ -1,7 +1,11 @@
+<<<<<<< HEAD
 import type { PushMessage, WireRoomExtraInfo } from '@minirtc/protocol';
+=======
+import type { PushMessage } from '@minirtc/protocol/lite';
+>>>>>>> main
 import type { Logger } from './logger.js';
 import { type RoomState, diffSnapshots } from './room-state.js';
-import type { TypedEmitter } from './typed-emitter.js';
+import type { TypedEmitter } from '@minirtc/protocol/lite';
 import type {
   ZegoEvents,
   ZegoPlayerState,

@@ -1,12 +1,12 @@
-import { ErrorCode, Limits, MiniRtcError } from '@minirtc/protocol';
-import type { LoginResult, PushMessage } from '@minirtc/protocol';
+import { ErrorCode, Limits, MiniRtcError } from '@minirtc/protocol/lite';
+import type { LoginResult, PushMessage } from '@minirtc/protocol/lite';
 import type { Connection } from './connection.js';
 import type { LocalStreams } from './local-streams.js';
 import type { RemoteLogger } from './remote-logger.js';
 import { RoomEvents } from './room-events.js';
 import type { RoomEntry } from './room-events.js';
 import { RoomState } from './room-state.js';
-import type { TypedEmitter } from './typed-emitter.js';
+import type { TypedEmitter } from '@minirtc/protocol/lite';
 import type { ZegoEvents, ZegoRoomConfig, ZegoUserInput } from './types.js';
 import { checkRoomID, checkToken, checkUser, toMiniRtcError } from './validate.js';
 

@@ -1,4 +1,4 @@
-import type { RoomSnapshot, WireRoomExtraInfo, WireStream, WireUser } from '@minirtc/protocol';
+import type { RoomSnapshot, WireRoomExtraInfo, WireStream, WireUser } from '@minirtc/protocol/lite';
 
 /**
  * What the SDK knows of one room: the other users, the live streams of others, extra info. Kept so a

@@ -1,4 +1,4 @@
-import { ErrorCode } from '@minirtc/protocol';
+import { ErrorCode } from '@minirtc/protocol/lite';
 
 /**
  * The codes the SDK itself raises for `<rtc-room>` and runtime failures. They live in the protocol's

@@ -1,4 +1,4 @@
-import type { WireRoomExtraInfo, WireStream, WireUser } from '@minirtc/protocol';
+import type { WireRoomExtraInfo, WireStream, WireUser } from '@minirtc/protocol/lite';
 
 /** A user as ZEGO reports it: `{ userID, userName }`. */
 export type ZegoUser = WireUser;

@@ -7,7 +7,7 @@ import {
   checkUserID,
   checkUserName,
   utf8Length,
-} from '@minirtc/protocol';
+} from '@minirtc/protocol/lite';
 import type { ZegoUserInput } from './types.js';
 
 /**

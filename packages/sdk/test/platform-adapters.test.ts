@@ -5,13 +5,18 @@ import { createAlipayPlatform } from '../src/platform-alipay.js';
 import type { AlipayMy } from '../src/platform-alipay.js';
 import { deferredSocket, wrapStandardSocket } from '../src/socket-adapter.js';
 import type { StandardWebSocket } from '../src/socket-adapter.js';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 
-test("connection.ts's copy of the close codes matches the protocol's", () => {
-  const src = readFileSync(new URL('../src/connection.ts', import.meta.url), 'utf8');
-  const m = /const CloseCode = \{ NORMAL: (\d+), KICKED: (\d+), LOGGED_OUT: (\d+) \}/.exec(src);
-  assert.ok(m, 'copy found');
-  assert.deepEqual(m.slice(1).map(Number), [CloseCode.NORMAL, CloseCode.KICKED, CloseCode.LOGGED_OUT]);
+test('the SDK takes protocol constants from @minirtc/protocol/lite, never copies them', () => {
+  const dir = new URL('../src/', import.meta.url);
+  const src = readFileSync(new URL('connection.ts', dir), 'utf8');
+  assert.match(src, /import \{[^}]*\bCloseCode\b[^}]*\bPUSH_TYPES\b[^}]*\} from '@minirtc\/protocol\/lite'/);
+  assert.doesNotMatch(src, /const CloseCode =/, 'no local copy of the close codes');
+  assert.equal(CloseCode.KICKED, 4001, "the constants the connection reacts to are the protocol's");
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+    const text = readFileSync(new URL(f, dir), 'utf8');
+    assert.doesNotMatch(text, /from '@minirtc\/protocol'/, `${f} imports the full protocol entry`);
+  }
 });
 
 /** A `my` with only the old single-socket API, recording calls. */

@@ -14,6 +14,10 @@ export interface ServerEvents {
   /** A live stream's media went away. */
   streamGone: [e: { appID: number; roomID: string; streamID: string; userID: string; reason: string }];
   roomCreated: [e: { appID: number; roomID: string }];
+  /** A WebSocket was accepted; `address` is the client's (from a trusted proxy's X-Forwarded-For). */
+  connection: [e: { address: string; peer: string }];
+  /** The TLS certificate files were read again (SIGHUP or a file change); `ok` false: old pair kept. */
+  tlsReload: [e: { ok: boolean; reason: 'signal' | 'file' }];
   roomClosed: [e: { appID: number; roomID: string }];
   /** A socket dropped; the session is held for resume. */
   sessionDetached: [e: { appID: number; userID: string; sessionID: string }];

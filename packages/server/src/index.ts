@@ -5,7 +5,10 @@
  */
 export { type AppRecord, type AppStore, MemoryAppStore } from './app-store.js';
 export type { ServerEvents } from './events.js';
-export { type HttpHandler, sendJson } from './http-router.js';
+export type { RawHandler as HttpHandler } from './http/http-app.js';
+export type { FlvHandler } from './http/routes.js';
+export type { TlsFiles } from './http/tls-reloader.js';
+export { type AddressResolver, createAddressResolver } from './http/client-address.js';
 export type { LogEntry, LogFilter, LogIntakeOptions } from './log-intake.js';
 export { createConsoleLogger, type Logger, type LogLevel, silentLogger } from './logger.js';
 export type { AuthorizeResult, MediaBridge, MediaController } from './media-bridge.js';
@@ -25,3 +28,8 @@ export type { WebhookOptions } from './webhooks/dispatcher.js';
 export { verifyWebhookSignature, webhookSignature } from './webhooks/signature.js';
 export { apiSignature } from './api/auth.js';
 export type { MediaStatsProvider, MediaStreamStat } from './metrics/server-metrics.js';
+export type { RecordingOptions, RecordingStorage } from './recording/recording-service.js';
+export { RecordingService } from './recording/recording-service.js';
+export { signRecordingPath, verifyRecordingLink } from './recording/download-urls.js';
+export type { MixingOptions, MixTaskView } from './mixing/mix-service.js';
+export { MixService } from './mixing/mix-service.js';

@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode } from '@minirtc/protocol';
-import { pathOf, sendJson } from './http-router.js';
+import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
+import type { FastifyInstance } from 'fastify';
+import { jsonBody } from './http/http-app.js';
 import type { Logger } from './logger.js';
 
 /** One SDK log line as stored. */
@@ -35,7 +35,6 @@ export interface LogFilter {
 /** Settings of {@link LogIntake}. */
 export interface LogIntakeOptions {
   maxEntriesPerApp?: number;
-  maxBodyBytes?: number;
   maxEntriesPerBatch?: number;
   /** Durable store (SQLite): entries are written there too, and searches are answered from it. */
   sink?: LogSink;
@@ -46,13 +45,6 @@ export interface LogSink {
   add(entries: LogEntry[]): void;
   search(filter: LogFilter): LogEntry[];
 }
-
-const CORS = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-methods': 'POST, OPTIONS',
-  'access-control-allow-headers': 'content-type',
-  'access-control-max-age': '600',
-};
 
 const MAX_FIELD = 4096;
 
@@ -87,7 +79,6 @@ const KNOWN_FIELDS = new Set([
 export class LogIntake {
   readonly #byApp = new Map<number, LogEntry[]>();
   readonly #maxEntries: number;
-  readonly #maxBody: number;
   readonly #maxBatch: number;
   readonly #sink: LogSink | undefined;
 
@@ -96,79 +87,24 @@ export class LogIntake {
     opts: LogIntakeOptions = {},
   ) {
     this.#maxEntries = opts.maxEntriesPerApp ?? 1000;
-    this.#maxBody = opts.maxBodyBytes ?? 256 * 1024;
     this.#maxBatch = opts.maxEntriesPerBatch ?? 1000;
     this.#sink = opts.sink;
   }
 
-  /** The HTTP handler for `/httplog`. */
-  handle = (req: IncomingMessage, res: ServerResponse): boolean => {
-    if (pathOf(req) !== '/httplog') return false;
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, CORS);
-      res.end();
-      return true;
-    }
-    if (req.method !== 'POST') {
-      sendJson(res, 405, { code: 405, message: 'method not allowed' }, { ...CORS, allow: 'POST, OPTIONS' });
-      return true;
-    }
-    const tooBig = (): void => {
-      sendJson(
-        res,
-        413,
-        { code: ErrorCode.FRAME_TOO_LARGE, message: `body over ${this.#maxBody} bytes` },
-        {
-          ...CORS,
-          connection: 'close',
-        },
-      );
-      req.resume();
-    };
-    if (Number(req.headers['content-length'] ?? 0) > this.#maxBody) {
-      tooBig();
-      return true;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let aborted = false;
-    req.on('data', (c: Buffer) => {
-      if (aborted) return;
-      size += c.length;
-      if (size > this.#maxBody) {
-        aborted = true;
-        chunks.length = 0;
-        tooBig();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('error', () => {
-      aborted = true;
-    });
-    req.on('end', () => {
-      if (aborted) return;
-      let body: unknown;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      } catch {
-        sendJson(res, 400, { code: ErrorCode.JSON_PARSE_ERROR, message: 'body is not valid JSON' }, CORS);
-        return;
-      }
-      const appParam = new URL(req.url ?? '/', 'http://x').searchParams.get('appid');
+  /**
+   * The `/httplog` route (CORS and the body limit come from the pipeline). Any content type is read
+   * as JSON: the SDK posts text/plain to avoid a preflight.
+   */
+  routes = (app: FastifyInstance): void => {
+    app.post('/httplog', async (req) => {
+      const body = jsonBody(typeof req.body === 'string' ? req.body : '');
+      const appParam = (req.query as Record<string, string | undefined>).appid;
       const stored = this.ingest(body, appParam ? Number(appParam) : undefined);
       if (stored < 0) {
-        sendJson(
-          res,
-          400,
-          { code: ErrorCode.INVALID_PARAM, message: 'expected a log entry or an array of them' },
-          CORS,
-        );
-        return;
+        throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'expected a log entry or an array of them');
       }
-      sendJson(res, 200, { code: 0, stored }, CORS);
+      return { code: 0, stored };
     });
-    return true;
   };
 
   /** Stores a parsed body; returns how many entries were kept, or −1 when the shape is wrong. */

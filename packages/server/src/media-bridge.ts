@@ -1,6 +1,7 @@
 import { ErrorCode, isMiniRtcError } from '@minirtc/protocol';
 import { type StreamGrant, verifyGrant } from '@minirtc/protocol/crypto';
 import { isPreviewGrant } from './api/preview.js';
+import { isServiceGrant } from './mixing/service-grant.js';
 import type { Logger } from './logger.js';
 import type { Signaling } from './signaling.js';
 import type { StreamUrlSigner } from './stream-urls.js';
@@ -65,6 +66,13 @@ export class SignalingMediaBridge implements MediaBridge {
       const p = this.core.streams.get(grant.appID, streamID);
       if (!p?.live || p.roomID !== grant.roomID)
         return refuse(ErrorCode.STREAM_NOT_FOUND, 'stream is not live');
+      return { ok: true, grant, owner: `${grant.appID}:${grant.userID}` };
+    }
+    // A mix output: no session, the server reserved the stream for exactly this grant's session ID.
+    if (isServiceGrant(grant)) {
+      const r = this.core.streams.get(grant.appID, streamID);
+      if (!r || r.sessionID !== grant.sessionID || r.roomID !== grant.roomID)
+        return refuse(ErrorCode.STREAM_NOT_OWNED, 'the mix task that asked for this URL is gone');
       return { ok: true, grant, owner: `${grant.appID}:${grant.userID}` };
     }
     const session = this.core.sessions.get(grant.sessionID);

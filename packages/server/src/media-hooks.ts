@@ -1,14 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ErrorCode, isMiniRtcError } from '@minirtc/protocol';
+import { ErrorCode, MiniRtcError, isMiniRtcError } from '@minirtc/protocol';
 import { type StreamGrant, verifyGrant } from '@minirtc/protocol/crypto';
-import { type HttpHandler, pathOf, sendJson } from './http-router.js';
+import type { FastifyInstance } from 'fastify';
 import type { Logger } from './logger.js';
 import type { MediaBridge } from './media-bridge.js';
 import type { Signaling } from './signaling.js';
 import type { StreamUrlSigner } from './stream-urls.js';
-
-/** Largest hook body read (hooks are small forms or JSON objects). */
-const MAX_HOOK_BODY = 64 * 1024;
 
 /** What a hook asks, whatever server sent it. */
 interface HookCall {
@@ -18,7 +14,7 @@ interface HookCall {
 }
 
 /**
- * HTTP callbacks for external media servers, so an existing cluster can use MiniRTC's signed URLs and
+ * HTTP callbacks for external media servers (a route plugin of the HTTP pipeline), so an existing cluster can use MiniRTC's signed URLs and
  * room state: `POST /hooks/srs` (SRS `http_hooks`, JSON, answered `0` to allow) and `POST /hooks/nginx`
  * (nginx-rtmp `on_publish`/`on_play`/`on_publish_done`…, form-encoded, answered 2xx to allow).
  * publish/play go through {@link MediaBridge.authorize}; an accepted publish is reported live, a
@@ -31,7 +27,7 @@ export function createMediaHooks(
   core: Signaling,
   signer: StreamUrlSigner,
   log: Logger,
-): HttpHandler {
+): (app: FastifyInstance) => void {
   const decide = (call: HookCall): { ok: boolean; code: number; message: string } => {
     if (call.event === 'publish' || call.event === 'play') {
       const r = bridge.authorize(call.event, call.stream, call.query);
@@ -56,54 +52,21 @@ export function createMediaHooks(
     return { ok: true, code: 0, message: 'ok' };
   };
 
-  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
-    const path = pathOf(req);
-    if (path !== '/hooks/srs' && path !== '/hooks/nginx') return false;
-    if (req.method !== 'POST') {
-      sendJson(res, 405, { code: 405, message: 'method not allowed' }, { allow: 'POST' });
-      return true;
+  return (app: FastifyInstance): void => {
+    for (const path of ['/hooks/srs', '/hooks/nginx'] as const) {
+      app.post(path, async (req, reply) => {
+        const body = typeof req.body === 'string' ? req.body : '';
+        const call = path === '/hooks/srs' ? parseSrs(body) : parseNginx(body);
+        if (!call) throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'unreadable hook');
+        const d = decide(call);
+        log.info({ hook: path, event: call.event, stream: call.stream, code: d.code }, 'media hook');
+        reply.code(d.ok ? 200 : 403);
+        // SRS allows on HTTP 200 with the integer 0 (v3) or a JSON object with code 0 (v4+); `0` is both.
+        if (path === '/hooks/srs') return reply.type('text/plain').send(String(d.code));
+        return reply.send({ code: d.code, message: d.message });
+      });
     }
-    const body = await readBody(req);
-    if (body === null) {
-      sendJson(
-        res,
-        413,
-        { code: ErrorCode.FRAME_TOO_LARGE, message: 'hook body too large' },
-        { connection: 'close' },
-      );
-      return true;
-    }
-    const call = path === '/hooks/srs' ? parseSrs(body) : parseNginx(body);
-    if (!call) {
-      sendJson(res, 400, { code: ErrorCode.INVALID_PARAM, message: 'unreadable hook' });
-      return true;
-    }
-    const d = decide(call);
-    log.info({ hook: path, event: call.event, stream: call.stream, code: d.code }, 'media hook');
-    if (path === '/hooks/srs') {
-      // SRS allows on HTTP 200 with the integer 0 (v3) or a JSON object with code 0 (v4+); `0` is both.
-      res.writeHead(d.ok ? 200 : 403, { 'content-type': 'text/plain' });
-      res.end(String(d.code));
-    } else {
-      sendJson(res, d.ok ? 200 : 403, { code: d.code, message: d.message });
-    }
-    return true;
   };
-}
-
-function readBody(req: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      // Past the bound: answer now, keep draining without storing.
-      if (size > MAX_HOOK_BODY) resolve(null);
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(size > MAX_HOOK_BODY ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(null));
-  });
 }
 
 /** SRS: `{ action: 'on_publish', app, stream, param: '?appid=…' }`. */

@@ -2,13 +2,14 @@ import type { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type { AppStore } from './app-store.js';
 import type { ApiDeps } from './api/api-deps.js';
-import { createConsoleStatic } from './api/console-static.js';
+import { consoleRoutes } from './api/console-static.js';
 import { NonceStore } from './api/nonce-store.js';
 import { issuePreviewUrl } from './api/preview.js';
-import { createRestApi } from './api/rest-api.js';
-import { createZegoActions } from './api/zego-actions.js';
+import { API_PREFIX, restRoutes } from './api/rest-api.js';
+import { zegoActionRoutes } from './api/zego-actions.js';
 import type { ServerEvents } from './events.js';
-import { type HttpHandler, pathOf } from './http-router.js';
+import type { FastifyInstance } from 'fastify';
+import { metricsRoutes } from './http/routes.js';
 import type { Logger } from './logger.js';
 import {
   type MediaStatsProvider,
@@ -23,7 +24,11 @@ import type { StreamUrlSigner } from './stream-urls.js';
 import { TimelineRecorder } from './timeline/timeline-recorder.js';
 import { TimelineStore } from './timeline/timeline-store.js';
 import { type WebhookOptions, WebhookDispatcher } from './webhooks/dispatcher.js';
-import { mapServerEvents } from './webhooks/event-mapper.js';
+import { mapServerEvents, roomKey } from './webhooks/event-mapper.js';
+import type { RecordingOptions, RecordingService } from './recording/recording-service.js';
+import { composeRecording } from './recording/compose.js';
+import { composeMixing } from './mixing/compose.js';
+import type { MixService, MixingOptions } from './mixing/mix-service.js';
 import { Outbox } from './webhooks/outbox.js';
 
 /** Settings of the operations layer (persistence, REST API, webhooks, metrics, timeline, console). */
@@ -45,11 +50,15 @@ export interface OperationsOptions {
   bitrateSampleMs?: number;
   /** `maxEntriesPerApp` bounds the stored SDK logs per app (default 50000 when persisted). */
   logIntake?: { maxEntriesPerApp?: number };
+  /** Cloud recording (REST, ZEGO actions, downloads); off without it. */
+  recording?: RecordingOptions;
+  /** Stream mixing (REST, ZEGO StartMix/StopMix); off without it. */
+  mixing?: MixingOptions;
 }
 
 /**
  * Everything an operator needs around signaling, composed in one place: the SQLite store, the webhook
- * outbox and dispatcher, the timeline, metrics, and the HTTP handlers of the REST API, the ZEGO-form
+ * outbox and dispatcher, the timeline, metrics, and the route plugins of the REST API, the ZEGO-form
  * API, `/metrics` and the console. The server builds one and forwards its events to it.
  */
 export class Operations {
@@ -58,7 +67,12 @@ export class Operations {
   readonly timeline: TimelineStore;
   readonly outbox: Outbox;
   readonly metrics: ServerMetrics;
-  readonly handlers: HttpHandler[];
+  /** Route plugins of the HTTP pipeline: REST API, ZEGO form, `/metrics`, console. */
+  readonly routes: Array<{ plugin: (app: FastifyInstance) => void; prefix?: string }>;
+  /** Cloud recording, when configured. */
+  readonly recording: RecordingService | undefined;
+  /** Stream mixing, when configured. */
+  readonly mixing: MixService | undefined;
   readonly #recorder: TimelineRecorder;
   readonly #dispatcher: WebhookDispatcher;
   readonly #ownsDb: boolean;
@@ -69,7 +83,7 @@ export class Operations {
   readonly #retentionMs: number;
 
   constructor(
-    server: EventEmitter<ServerEvents> & { readonly connectionCount: number },
+    server: EventEmitter<ServerEvents> & { readonly connectionCount: number; readonly publicWsUrl: string },
     private readonly core: Signaling,
     apps: AppStore,
     previewSigner: StreamUrlSigner,
@@ -141,15 +155,54 @@ export class Operations {
       kickWebhooks: (roomKey) => this.#dispatcher.notify(roomKey),
       apiError: (code) => this.metrics.apiError(code),
       audit: (e) => this.#recorder.record(e),
+      signalingUrl: () => server.publicWsUrl,
       ...(opts.adminKey ? { adminKey: opts.adminKey } : {}),
     };
-    this.handlers = [createRestApi(deps), createZegoActions(deps), this.#metricsHandler];
-    if (opts.consoleDir) this.handlers.push(createConsoleStatic(opts.consoleDir));
+    const rec = opts.recording
+      ? composeRecording(opts.recording, {
+          server,
+          core,
+          apps,
+          db: this.db,
+          log,
+          signer: previewSigner,
+          registry: this.metrics.registry,
+          webhook: (appID, roomID, event, payload) => {
+            const app = apps.get(appID);
+            if (!app?.callbackUrl || !app.callbackSecret) return;
+            const key = roomKey(appID, roomID);
+            this.outbox.enqueue(appID, key, event, { room_id: roomID, ...payload });
+            this.#dispatcher.notify(key);
+          },
+        })
+      : undefined;
+    this.recording = rec?.service;
+    const mix = opts.mixing
+      ? composeMixing(opts.mixing, {
+          server,
+          core,
+          log,
+          signer: previewSigner,
+          registry: this.metrics.registry,
+        })
+      : undefined;
+    this.mixing = mix?.service;
+    this.routes = [
+      {
+        plugin: restRoutes(deps, [...(rec?.routes ?? []), ...(mix?.routes ?? [])]),
+        prefix: API_PREFIX,
+      },
+      { plugin: zegoActionRoutes(deps, { ...rec?.actions, ...mix?.actions }) },
+      { plugin: metricsRoutes(this.metrics.registry) },
+    ];
+    if (rec) this.routes.push({ plugin: rec.downloads });
+    if (opts.consoleDir) this.routes.push({ plugin: consoleRoutes(opts.consoleDir) });
   }
 
   /** Starts delivering (resuming whatever the outbox still holds) and sampling bitrates. */
   start(): void {
     this.#dispatcher.kick();
+    this.recording?.start().catch((err) => this.log.error({ err }, 'recording recovery failed'));
     const prune = (): void => {
       try {
         this.outbox.prune(Date.now() - this.#retentionMs);
@@ -174,6 +227,8 @@ export class Operations {
     if (this.#pruner) clearInterval(this.#pruner);
     this.#sampler = null;
     this.#pruner = null;
+    this.mixing?.close();
+    await this.recording?.close();
     await this.#dispatcher.close();
     this.metrics.close();
     if (this.#ownsDb && this.db.open) this.db.close();
@@ -203,16 +258,4 @@ export class Operations {
       });
     }
   }
-
-  #metricsHandler: HttpHandler = (req, res) => {
-    if (pathOf(req) !== '/metrics') return false;
-    const text = this.metrics.registry.render();
-    res.writeHead(200, {
-      'content-type': 'text/plain; version=0.0.4; charset=utf-8',
-      'content-length': Buffer.byteLength(text),
-      'cache-control': 'no-store',
-    });
-    res.end(req.method === 'HEAD' ? undefined : text);
-    return true;
-  };
 }

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { CloseCode, Limits } from '@minirtc/protocol';
@@ -9,7 +10,12 @@ import type { AppStore } from './app-store.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import type { Emit, MediaEvent, ServerEvents } from './events.js';
 import type { HandlerContext } from './handlers/index.js';
-import { type HttpHandler, HttpRouter, healthz, pathOf } from './http-router.js';
+import type { FastifyInstance } from 'fastify';
+import { type AddressResolver, createAddressResolver } from './http/client-address.js';
+import { type RawHandler, createHttpApp } from './http/http-app.js';
+import { type FlvHandler, flvRoutes, healthRoutes } from './http/routes.js';
+import { OpsListener } from './http/ops-listener.js';
+import { type TlsFiles, TlsReloader } from './http/tls-reloader.js';
 import { type LogEntry, type LogFilter, LogIntake, type LogIntakeOptions } from './log-intake.js';
 import { type Logger, silentLogger } from './logger.js';
 import { type MediaBridge, SignalingMediaBridge } from './media-bridge.js';
@@ -37,6 +43,27 @@ export interface ServerOptions extends OperationsOptions {
   host?: string;
   /** HTTP + WebSocket port; default 8080; 0 = ephemeral. */
   port?: number;
+  /**
+   * PEM certificate chain and key files: the port then speaks HTTPS and WSS (HTTP-FLV too). The files
+   * are read again on {@link MiniRtcServer.reloadTls} and when they change; open connections keep
+   * the certificate they started with.
+   */
+  tls?: TlsFiles;
+  /**
+   * Proxies (IPs or CIDRs) whose `X-Forwarded-For`/`-Proto` are believed; from anyone else those
+   * headers are ignored. Default none.
+   */
+  trustedProxies?: string[];
+  /**
+   * Public base of this server as clients reach it (`https://rtc.example.com`), behind NAT, a load
+   * balancer or a TLS proxy: signaling and HTTP-FLV URLs handed out are built on it. Default: the
+   * listening address.
+   */
+  publicUrl?: string;
+  /** Plain-HTTP listener for `/healthz` and `/metrics` only (e.g. `{ port: 9090 }` on 127.0.0.1). */
+  opsListener?: { host?: string; port: number };
+  /** The media gateway's HTTP-FLV player, served at `/<app>/<stream>.flv` (resolved per request). */
+  httpFlv?: () => FlvHandler | undefined;
   apps: AppStore;
   /** Base of push/pull URLs, default `rtmp://127.0.0.1:1935/live`. */
   mediaRtmpBase?: string | (() => string);
@@ -78,14 +105,23 @@ export interface RoomSummary {
 }
 
 /**
- * The MiniRTC signaling server: one HTTP server carrying the `/ws` WebSocket endpoint, `/healthz`,
- * `/httplog` and whatever handlers are mounted, plus the media bridge a gateway plugs into.
+ * The MiniRTC signaling server: one HTTP(S) port carrying the `/ws` WebSocket endpoint (`ws`, on the
+ * upgrade) and the fastify pipeline whose routes are `/healthz`, `/httplog`, the media hooks, HTTP-FLV,
+ * the REST and ZEGO-form APIs, `/metrics` and the console; plus the media bridge a gateway plugs into.
  */
 export class MiniRtcServer extends EventEmitter<ServerEvents> {
-  readonly http: Server;
+  /** The Node server under the HTTP pipeline (HTTPS when `tls` is set). */
+  readonly http: Server | HttpsServer;
+  /** The HTTP pipeline: every endpoint is a route on it. */
+  readonly app: FastifyInstance;
   readonly media: MediaBridge;
+  /** Resolves client addresses (trusted proxies) for HTTP routes and the WebSocket upgrade. */
+  readonly addresses: AddressResolver;
   readonly #core: Signaling;
-  readonly #router: HttpRouter;
+  readonly #mount: (h: RawHandler) => void;
+  readonly #tls: TlsReloader | undefined;
+  readonly #ops: OpsListener | undefined;
+  readonly #publicUrl: string | undefined;
   readonly #wss: WebSocketServer;
   readonly #logIntake: LogIntake;
   readonly #connections = new Set<Connection>();
@@ -167,13 +203,29 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
     const previewSigner = new StreamUrlSigner(opts.apps, bases, opts.previewTtlSeconds ?? 60);
     this.operations = new Operations(this, this.#core, opts.apps, previewSigner, this.#log, opts);
     this.#logIntake = new LogIntake(this.#log, { ...opts.logIntake, sink: this.operations.logStore });
-    this.#router = new HttpRouter(this.#log);
-    this.#router.add(healthz);
-    this.#router.add(this.#logIntake.handle);
-    if (opts.mediaHooks !== false)
-      this.#router.add(createMediaHooks(this.media, this.#core, signer, this.#log));
-    for (const h of this.operations.handlers) this.#router.add(h);
-    this.http = createServer(this.#router.handle);
+    this.#publicUrl = opts.publicUrl?.replace(/\/+$/, '');
+    this.addresses = createAddressResolver(opts.trustedProxies);
+    this.#tls = opts.tls ? new TlsReloader(opts.tls, this.#log, (e) => emit('tlsReload', e)) : undefined;
+    const { app, mount } = createHttpApp({
+      tls: this.#tls?.current,
+      addresses: this.addresses,
+      log: this.#log,
+    });
+    this.app = app;
+    this.#mount = mount;
+    app.register(async (scope) => {
+      healthRoutes(scope);
+      this.#logIntake.routes(scope);
+      if (opts.mediaHooks !== false) createMediaHooks(this.media, this.#core, signer, this.#log)(scope);
+      if (opts.httpFlv) flvRoutes(opts.httpFlv)(scope);
+    });
+    for (const r of this.operations.routes)
+      app.register(async (scope) => r.plugin(scope), { prefix: r.prefix ?? '' });
+    this.http = app.server as Server | HttpsServer;
+    this.#tls?.attach(this.http as HttpsServer);
+    this.#ops = opts.opsListener
+      ? new OpsListener(opts.opsListener, this.operations.metrics.registry, this.#log)
+      : undefined;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes, perMessageDeflate: false });
     this.http.on('upgrade', (req, socket, head) => this.#onUpgrade(req, socket, head));
   }
@@ -183,30 +235,54 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
     return this.#port;
   }
 
-  /** `http://host:port` (after {@link listen}). */
+  /** `http://host:port`, or `https://` with TLS: the listening address (after {@link listen}). */
   get httpUrl(): string {
     const h = this.#host === '0.0.0.0' || this.#host === '::' ? '127.0.0.1' : this.#host;
-    return `http://${h.includes(':') ? `[${h}]` : h}:${this.#port}`;
+    return `${this.#tls ? 'https' : 'http'}://${h.includes(':') ? `[${h}]` : h}:${this.#port}`;
   }
 
-  /** `ws://host:port/ws` (after {@link listen}). */
+  /** `ws://host:port/ws` or `wss://…` (after {@link listen}). */
   get wsUrl(): string {
     return `${this.httpUrl.replace(/^http/, 'ws')}/ws`;
   }
 
+  /** The base clients reach this server at: `publicUrl` when configured, else {@link httpUrl}. */
+  get publicHttpUrl(): string {
+    return this.#publicUrl ?? this.httpUrl;
+  }
+
+  /** The signaling URL handed to clients (`wss://public-host/ws` behind a TLS proxy). */
+  get publicWsUrl(): string {
+    return `${this.publicHttpUrl.replace(/^http/, 'ws')}/ws`;
+  }
+
+  /** The plain-HTTP health/metrics listener's URL, when configured (after {@link listen}). */
+  get opsUrl(): string | undefined {
+    return this.#ops?.url;
+  }
+
+  /**
+   * Reads the certificate and key files again and serves them to new connections; open connections
+   * (running calls, HTTP-FLV players) keep theirs. Resolves false, keeping the old pair, when the
+   * new files are unreadable or do not match.
+   */
+  reloadTls(): Promise<boolean> {
+    return this.#tls ? this.#tls.reload() : Promise.resolve(false);
+  }
+
   /** Starts listening. */
-  listen(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error): void => reject(err);
-      this.http.once('error', onError);
-      this.http.listen(this.#wantPort, this.#host, () => {
-        this.http.off('error', onError);
-        this.#port = (this.http.address() as AddressInfo).port;
-        this.#log.info({ url: this.httpUrl }, 'signaling server listening');
-        this.operations.start();
-        resolve();
-      });
-    });
+  async listen(): Promise<void> {
+    await this.app.listen({ port: this.#wantPort, host: this.#host });
+    this.#port = (this.http.address() as AddressInfo).port;
+    try {
+      await this.#ops?.listen();
+    } catch (e) {
+      await this.app.close();
+      throw e;
+    }
+    this.#tls?.watch();
+    this.#log.info({ url: this.httpUrl, public: this.publicHttpUrl }, 'signaling server listening');
+    this.operations.start();
   }
 
   /** Stops: sessions end, sockets close (1001), the HTTP server stops. Idempotent. */
@@ -224,19 +300,21 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       );
       await Promise.all(pending);
       this.#wss.close();
-      await new Promise<void>((resolve) => {
-        if (!this.http.listening) return resolve();
-        this.http.close(() => resolve());
-        this.http.closeAllConnections();
-      });
+      this.#tls?.close();
+      await this.app.close();
+      await this.#ops?.close();
       await this.operations.close();
     })();
     return this.#closed;
   }
 
-  /** Mounts another HTTP handler (media HTTP-FLV, REST API, console); it returns true if it handled the request. */
-  addHttpHandler(h: HttpHandler): void {
-    this.#router.add(h);
+  /**
+   * Mounts a raw handler, tried (in order) for requests no route takes, before the 404; it returns
+   * true if it answered. For embedders adding paths after start: the platform's own endpoints are
+   * routes.
+   */
+  addHttpHandler(h: RawHandler): void {
+    this.#mount(h);
   }
 
   /** Kicks a user out of a room (kickout push with `code`, then removal). False if not there. */
@@ -309,7 +387,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
   }
 
   #onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (pathOf(req) !== '/ws' || this.#closed) {
+    if ((req.url ?? '').split('?')[0] !== '/ws' || this.#closed) {
       socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       return;
     }
@@ -318,7 +396,11 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
   }
 
   #onConnection(ws: WebSocket, req: IncomingMessage): void {
-    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    const address = this.addresses.clientAddress(req);
+    const peer = req.socket.remoteAddress ?? '?';
+    const remote = `${address}:${req.socket.remotePort ?? '?'}`;
+    this.#log.debug({ address, peer }, 'websocket connected');
+    this.emit('connection', { address, peer });
     const conn = new Connection(ws, this.#ctx, this.#limits, remote, (c) => this.#connections.delete(c));
     this.#connections.add(conn);
   }

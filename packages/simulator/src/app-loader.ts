@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 import type { Plugin } from 'esbuild';
 import { type AxmlElement, parseAxml } from './axml-parser.js';
 import { SimulatorError, SimulatorErrorCode } from './errors.js';
@@ -20,6 +20,40 @@ export interface LoadedApp {
 export const MARK_GLOBAL = '__minirtcRoute';
 
 /**
+ * Name of the global a module that exports `ZegoExpressEngine` hands its exports to once it has run, so
+ * the simulator can report the engine's events (scenario waits on SDK events). Works for ZEGO's own file
+ * and MiniRTC's bundle alike: it only uses the engine's public `on`.
+ */
+export const SDK_HOOK_GLOBAL = '__minirtcSdkExports';
+
+// `import x`, `import {`, `import '…'`, `export …`, `export{` at a statement start (not `exports.x`).
+const ESM_SYNTAX = /(^|[\n;])\s*(import\s*[\w{*'"]|export(\s|\s*[{*]))/;
+
+/**
+ * Compiles one app file as the Alipay IDE does: ES module syntax becomes CommonJS, so a named import the
+ * other module does not export is `undefined` at run time instead of a build error, and modules run in
+ * `require` order. A file that exports `ZegoExpressEngine` gets a footer handing its exports to the
+ * simulator's SDK hook.
+ */
+async function compileAppFile(path: string, source: string): Promise<string> {
+  let code = source;
+  if (ESM_SYNTAX.test(source)) {
+    const out = await transform(source, {
+      format: 'cjs',
+      loader: 'js',
+      target: 'es2018',
+      sourcefile: path,
+      logLevel: 'silent',
+    });
+    code = out.code;
+  }
+  if (source.includes('ZegoExpressEngine')) {
+    code += `\n;if (typeof ${SDK_HOOK_GLOBAL} === 'function') ${SDK_HOOK_GLOBAL}(module.exports);\n`;
+  }
+  return code;
+}
+
+/**
  * Loads the app's own files in a namespace of their own. A mini-program is not a Node package: a
  * `"type": "module"` in some package.json above its directory must not turn its CommonJS files (such as
  * ZEGO's `libs/ZegoExpressMiniProgram.js`) into ES modules, as esbuild would for files it resolves itself.
@@ -30,10 +64,12 @@ function miniProgramFiles(dir: string): Plugin {
   return {
     name: 'mini-program-files',
     setup(b) {
-      b.onResolve({ filter: /^\.{1,2}\// }, async (args) => {
+      // `/utils/x` is a path from the mini-program's root on the device, not from the file system's.
+      b.onResolve({ filter: /^(\.{1,2})?\// }, async (args) => {
         if (args.pluginData === 'inner' || !inside(args.resolveDir)) return undefined;
-        const r = await b.resolve(args.path, {
-          resolveDir: args.resolveDir,
+        const fromRoot = args.path.startsWith('/') && !inside(args.path);
+        const r = await b.resolve(fromRoot ? `.${args.path}` : args.path, {
+          resolveDir: fromRoot ? dir : args.resolveDir,
           kind: args.kind,
           pluginData: 'inner',
         });
@@ -41,7 +77,7 @@ function miniProgramFiles(dir: string): Plugin {
         return { path: r.path, namespace: 'mini-program' };
       });
       b.onLoad({ filter: /.*/, namespace: 'mini-program' }, async (args) => ({
-        contents: await readFile(args.path, 'utf8'),
+        contents: await compileAppFile(args.path, await readFile(args.path, 'utf8')),
         loader: 'js',
         resolveDir: dirname(args.path),
       }));

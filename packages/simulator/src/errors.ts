@@ -1,3 +1,5 @@
+import { MiniRtcError } from '@minirtc/protocol';
+
 /**
  * Error codes of the simulator. They are not ZEGO codes: the simulator stands in for the device, so its
  * errors describe a misuse of the simulated platform (an API the device lacks, a template it cannot parse,
@@ -10,6 +12,8 @@ export const SimulatorErrorCode = {
   APP_NOT_REGISTERED: 101,
   /** A page route has no `Page()` registration. */
   PAGE_NOT_FOUND: 102,
+  /** A scenario file is missing, not YAML, or not a valid scenario. */
+  SCENARIO_INVALID: 103,
   /** The app called a `my.*` API the simulator does not emulate. */
   UNSUPPORTED_API: 200,
   /** A `my.*` API was called with arguments the device would reject. */
@@ -26,6 +30,8 @@ export const SimulatorErrorCode = {
   HANDLER_NOT_FOUND: 501,
   /** A wait helper ran out of time before its condition held. */
   WAIT_TIMEOUT: 600,
+  /** A scenario's `assert` step or end-of-run expectation did not hold. */
+  ASSERTION_FAILED: 700,
   /** The instance was used while not running (its app context not yet created). */
   NOT_RUNNING: 800,
 } as const;
@@ -34,17 +40,16 @@ export const SimulatorErrorCode = {
 export type SimulatorErrorCodeValue = (typeof SimulatorErrorCode)[keyof typeof SimulatorErrorCode];
 
 /**
- * The one error class of the simulator. `code` lets tests and the CLI tell failures apart without
+ * The error class of the simulator, a {@link MiniRtcError} under its own name. `code` lets tests and the CLI tell failures apart without
  * matching message text; the message is meant for a developer reading a failed test.
  */
-export class SimulatorError extends Error {
+export class SimulatorError extends MiniRtcError {
   /** Numeric code from {@link SimulatorErrorCode}. */
-  readonly code: SimulatorErrorCodeValue;
+  declare readonly code: SimulatorErrorCodeValue;
 
   /** @param code what went wrong, as a number; @param message what went wrong, for a person. */
-  constructor(code: SimulatorErrorCodeValue, message: string) {
-    super(message);
+  constructor(code: SimulatorErrorCodeValue, message: string, options?: ErrorOptions) {
+    super(code, message, undefined, options);
     this.name = 'SimulatorError';
-    this.code = code;
   }
 }

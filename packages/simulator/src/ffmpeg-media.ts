@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '@minirtc/protocol/emitter';
+import type { Payloads } from '@minirtc/protocol/emitter';
 
 /** What a media process does for its `<rtc-room>`: push the camera/microphone, or pull a remote stream. */
 export type MediaRole = 'push' | 'pull';
@@ -18,8 +19,6 @@ export interface MediaStats {
   bytesSent: number;
 }
 
-// A type alias, not an interface: only aliases satisfy EventMap's index signature without adding one,
-// and an added index signature would let any misspelt event name compile.
 /** Events of one ffmpeg run. */
 export type FfmpegMediaEvents = {
   /** Push: the RTMP connection is up and media bytes went out. Pull: the first frame was decoded. */
@@ -128,7 +127,7 @@ function trackProcess(proc: ChildProcess): void {
  * One ffmpeg process standing in for the device's media engine. It reports `started` only on evidence
  * (bytes sent, a frame decoded), never on a timer, so a test that waits for 3800/3802 proves media moved.
  */
-export class FfmpegMedia extends TypedEmitter<FfmpegMediaEvents> {
+export class FfmpegMedia extends TypedEmitter<Payloads<FfmpegMediaEvents>> {
   /** Live counters. */
   readonly stats: MediaStats = { videoFrames: 0, audioFrames: 0, audioSamples: 0, bytesSent: 0 };
   private proc: ChildProcess | undefined;

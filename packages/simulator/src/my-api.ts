@@ -1,8 +1,9 @@
 import { type AppCallbacks, type AsyncCallbackOptions, settle } from './app-callbacks.js';
 import { SimulatorError, SimulatorErrorCode } from './errors.js';
+import { isAsyncApi, KNOWN_COMPONENTS, REFUSED_APIS } from './my-api-audit.js';
 import { MySocketApi } from './my-socket.js';
 import { myRequest, type RequestHost, type RequestOptions } from './my-request.js';
-import type { Realm } from './realm.js';
+import { bytesOf, type Realm } from './realm.js';
 
 /** A `my.*` call that only affects the screen or the device (toast, alert, navigation …), as recorded. */
 export interface UiCall {
@@ -16,8 +17,15 @@ export interface MyApiHost extends AppCallbacks {
   online(): boolean;
   /** Records a UI-only call (and emits it as the instance's 'ui' event). */
   recordUi(call: UiCall): void;
-  /** Page navigation: `navigateTo`, `redirectTo`, `navigateBack`, `reLaunch`. */
-  navigate(kind: string, args: Record<string, unknown>): void;
+  /**
+   * Page navigation (`navigateTo`, `redirectTo`, `navigateBack`, `reLaunch`, `switchTab`): resolved now
+   * against the current page and carried out on a later task. Returns why it cannot be done, if so.
+   */
+  navigate(kind: string, args: Record<string, unknown>): string | undefined;
+  /** Checks a socket/request URL against the device's network rules; returns the device's refusal. */
+  checkUrl(kind: 'socket' | 'request', url: string): { error: number; errorMessage: string } | undefined;
+  /** The app's launch options, for `getLaunchOptionsSync`. */
+  launchOptions(): Record<string, unknown>;
   /** `my.createRtcRoomContext(id)`. */
   rtcRoomContext(id: string): Record<string, unknown>;
   /** What `getSystemInfo` reports. */
@@ -71,20 +79,60 @@ export class MyApi {
 
   constructor(private readonly host: MyApiHost) {
     this.sockets = new MySocketApi(host);
-    const api = this.build();
+    const api = this.withPromises(this.build());
     this.my = new Proxy(api, {
       get(target, prop) {
         if (typeof prop === 'symbol' || Object.hasOwn(target, prop)) return Reflect.get(target, prop);
         if (PROBES.has(prop)) return undefined;
+        const why = Object.hasOwn(REFUSED_APIS, prop) ? `: ${REFUSED_APIS[prop]}` : '';
         return () => {
           throw new SimulatorError(
             SimulatorErrorCode.UNSUPPORTED_API,
-            `my.${prop} is not supported by the simulator`,
+            `my.${prop} is not supported by the simulator${why}`,
           );
         };
       },
       has: (target, prop) => Object.hasOwn(target, prop),
     });
+  }
+
+  /**
+   * Async APIs called without `success`/`fail`/`complete` return a Promise of the app's realm, as on the
+   * device (`const { confirm } = await my.confirm({...})`): resolved with what `success` would get,
+   * rejected with what `fail` would get. With any callback given, they keep their usual return value.
+   */
+  private withPromises(api: Record<string, unknown>): Record<string, unknown> {
+    const h = this.host;
+    for (const [name, fn] of Object.entries(api)) {
+      if (!isAsyncApi(name, fn)) continue;
+      const impl = fn as (o?: unknown) => unknown;
+      api[name] = (o?: unknown) => {
+        const opts = (typeof o === 'object' && o !== null ? o : {}) as Record<string, unknown>;
+        if (
+          typeof opts['success'] === 'function' ||
+          typeof opts['fail'] === 'function' ||
+          typeof opts['complete'] === 'function'
+        ) {
+          return impl(o);
+        }
+        const d = h.realm.deferred();
+        // The app's `await` continues in a microtask; a later no-op call tells waits to look again.
+        const poke = (): void => h.defer(() => h.call(() => undefined));
+        impl({
+          ...opts,
+          success: (v: unknown) => {
+            d.resolve(v);
+            poke();
+          },
+          fail: (e: unknown) => {
+            d.reject(e);
+            poke();
+          },
+        });
+        return d.promise;
+      };
+    }
+    return api;
   }
 
   /** Fails every HTTP request in flight with a network error (network loss). */
@@ -119,10 +167,46 @@ export class MyApi {
       this.storage.delete(String(o.key));
       return { success: true };
     };
+    const storageInfo = () => {
+      let size = 0;
+      for (const [k, v] of this.storage) size += k.length + v.length;
+      return { keys: [...this.storage.keys()], currentSize: Math.ceil(size / 1024), limitSize: 10240 };
+    };
     const authSetting = { authSetting: { camera: true, audioRecord: true, userLocation: false } };
-    return {
+    let clipboard = '';
+    const appListeners = { show: new Set<unknown>(), hide: new Set<unknown>(), error: new Set<unknown>() };
+    const listen = (set: Set<unknown>) => (cb: unknown) => typeof cb === 'function' && set.add(cb);
+    const unlisten = (set: Set<unknown>) => (cb?: unknown) =>
+      cb === undefined ? set.clear() : set.delete(cb);
+    const api: Record<string, unknown> = {
       SDKVersion: SIMULATED_SDK_VERSION,
-      canIUse: () => true,
+      // True for what the simulator implements (`'request'`, `'request.object.timeout'`) and the
+      // components it renders; false for refused or unknown APIs, so feature checks take their fallback.
+      canIUse: (what: unknown) => {
+        const head = String(what).split('.')[0] ?? '';
+        return Object.hasOwn(api, head) || KNOWN_COMPONENTS.has(head);
+      },
+      // --- base ---
+      arrayBufferToBase64: (buf: unknown) => {
+        const bytes = bytesOf(buf);
+        if (bytes === undefined) {
+          throw new SimulatorError(
+            SimulatorErrorCode.INVALID_API_ARGS,
+            'my.arrayBufferToBase64 takes an ArrayBuffer',
+          );
+        }
+        return Buffer.from(bytes).toString('base64');
+      },
+      base64ToArrayBuffer: (b64: unknown) => h.realm.arrayBuffer(Buffer.from(String(b64), 'base64')),
+      getLaunchOptionsSync: () => h.realm.clone(h.launchOptions()),
+      getEnterOptionsSync: () => h.realm.clone(h.launchOptions()),
+      // The simulated phone never goes to the background, so these listeners are kept but never called.
+      onAppShow: listen(appListeners.show),
+      offAppShow: unlisten(appListeners.show),
+      onAppHide: listen(appListeners.hide),
+      offAppHide: unlisten(appListeners.hide),
+      onError: listen(appListeners.error),
+      offError: unlisten(appListeners.error),
       // --- network ---
       connectSocket: (o: Record<string, unknown>) => s.connectSocket(o),
       sendSocketMessage: (o: Record<string, unknown>) => s.sendSocketMessage(o),
@@ -149,6 +233,12 @@ export class MyApi {
       setStorageSync: setStorage,
       removeStorageSync: removeStorage,
       clearStorageSync: () => this.storage.clear(),
+      clearStorage: (o: AsyncCallbackOptions) => {
+        this.storage.clear();
+        settle(h, o, true, { success: true });
+      },
+      getStorageInfoSync: storageInfo,
+      getStorageInfo: (o: AsyncCallbackOptions) => settle(h, o, true, storageInfo()),
       getStorage: (o: { key?: unknown } & AsyncCallbackOptions) => settle(h, o, true, getStorage(o)),
       setStorage: (o: { key?: unknown; data?: unknown } & AsyncCallbackOptions) =>
         settle(h, o, true, setStorage(o)),
@@ -156,6 +246,19 @@ export class MyApi {
       getSetting: (o: AsyncCallbackOptions) => settle(h, o, true, authSetting),
       openSetting: ui('openSetting', authSetting),
       vibrateShort: ui('vibrateShort'),
+      vibrateLong: ui('vibrateLong'),
+      vibrate: ui('vibrate'),
+      setKeepScreenOn: ui('setKeepScreenOn'),
+      getScreenBrightness: (o: AsyncCallbackOptions) => settle(h, o, true, { brightness: 0.5 }),
+      setScreenBrightness: ui('setScreenBrightness'),
+      makePhoneCall: ui('makePhoneCall'),
+      getClipboard: (o: AsyncCallbackOptions) => settle(h, o, true, { text: clipboard }),
+      setClipboard: (o: { text?: unknown } & AsyncCallbackOptions) => {
+        clipboard = String(o?.text ?? '');
+        settle(h, o, true, {});
+      },
+      reportAnalytics: (name: unknown, data: unknown) =>
+        h.recordUi({ api: 'reportAnalytics', args: { name, data } }),
       // --- rtc ---
       createRtcRoomContext: (id: unknown) => h.rtcRoomContext(String(id)),
       call: (name: unknown, params?: unknown, cb?: unknown) => {
@@ -175,16 +278,23 @@ export class MyApi {
       // --- UI: recorded, callbacks answered as if the user saw and acknowledged them ---
       alert: ui('alert'),
       confirm: ui('confirm', { confirm: true }),
+      prompt: ui('prompt', { ok: true, inputValue: '' }),
+      showActionSheet: ui('showActionSheet', { index: 0 }),
       showToast: ui('showToast'),
       hideToast: ui('hideToast'),
       showLoading: ui('showLoading'),
       hideLoading: ui('hideLoading'),
       setNavigationBar: ui('setNavigationBar'),
+      showNavigationBarLoading: ui('showNavigationBarLoading'),
+      hideNavigationBarLoading: ui('hideNavigationBarLoading'),
+      hideBackHome: ui('hideBackHome'),
       navigateTo: (o: Record<string, unknown> = {}) => this.nav('navigateTo', o),
       redirectTo: (o: Record<string, unknown> = {}) => this.nav('redirectTo', o),
       reLaunch: (o: Record<string, unknown> = {}) => this.nav('reLaunch', o),
       navigateBack: (o: Record<string, unknown> = {}) => this.nav('navigateBack', o),
+      switchTab: (o: Record<string, unknown> = {}) => this.nav('switchTab', o),
     };
+    return api;
   }
 
   private requestHost(): RequestHost {
@@ -194,6 +304,7 @@ export class MyApi {
       defer: (fn) => h.defer(fn),
       realm: h.realm,
       online: () => h.online(),
+      checkUrl: (url) => h.checkUrl('request', url),
       trackInflight: (lost) => {
         this.inflight.add(lost);
         return () => this.inflight.delete(lost);
@@ -203,7 +314,8 @@ export class MyApi {
 
   private nav(kind: string, o: Record<string, unknown>): void {
     this.host.recordUi({ api: kind, args: o });
-    this.host.navigate(kind, o);
-    settle(this.host, o, true, {});
+    const error = this.host.navigate(kind, o);
+    // Error 2 is Alipay's "invalid parameter": the device fails the call for a page that does not exist.
+    settle(this.host, o, error === undefined, error === undefined ? {} : { error: 2, errorMessage: error });
   }
 }

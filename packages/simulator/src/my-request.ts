@@ -6,6 +6,8 @@ import { bytesOf, type Realm } from './realm.js';
 export interface RequestHost extends AppCallbacks {
   realm: Realm;
   online(): boolean;
+  /** The device's network rules: a refusal fails the request with the device's error. */
+  checkUrl?(url: string): { error: number; errorMessage: string } | undefined;
   /** Registers an in-flight request's "the network went away" hook; returns its removal. */
   trackInflight(onNetworkLost: () => void): () => void;
 }
@@ -22,10 +24,18 @@ export interface RequestOptions extends AsyncCallbackOptions {
 }
 
 /**
- * Alipay's `my.request` error numbers: 12 network error, 13 timeout, 14 response could not be decoded,
+ * Alipay's `my.request` error numbers: 11 no permission for the domain (outside the whitelist, or not
+ * https), 12 network error, 13 timeout, 14 response could not be decoded,
  * 19 HTTP status error (the device treats 4xx/5xx as failures), 20 aborted.
  */
-export const RequestError = { NETWORK: 12, TIMEOUT: 13, DECODE: 14, HTTP_STATUS: 19, ABORTED: 20 } as const;
+export const RequestError = {
+  NO_PERMISSION: 11,
+  NETWORK: 12,
+  TIMEOUT: 13,
+  DECODE: 14,
+  HTTP_STATUS: 19,
+  ABORTED: 20,
+} as const;
 
 function encodeForm(data: Record<string, unknown>): string {
   const p = new URLSearchParams();
@@ -75,6 +85,11 @@ export function myRequest(host: RequestHost, o: RequestOptions = {}): { abort():
       controller.abort();
     },
   };
+  const refused = host.checkUrl?.(url);
+  if (refused !== undefined) {
+    settle(host, o, false, refused);
+    return task;
+  }
   if (!host.online()) {
     settle(host, o, false, { error: RequestError.NETWORK, errorMessage: 'network is not available' });
     return task;

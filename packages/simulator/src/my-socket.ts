@@ -8,6 +8,14 @@ export interface SocketHost extends AppCallbacks {
   realm: Realm;
   /** False while the instance's network is dropped: connecting then fails as on a device offline. */
   online(): boolean;
+  /** The device's network rules: a refusal fails the connect with the device's error. */
+  checkUrl?(kind: 'socket', url: string): { error: number; errorMessage: string } | undefined;
+}
+
+/** Why a connect failed at once, as `fail` receives it. */
+interface ConnectFailure {
+  error: number;
+  errorMessage: string;
 }
 
 type SocketEvent = 'open' | 'message' | 'error' | 'close';
@@ -43,14 +51,16 @@ class SimSocket {
    * Opens the connection. Offline or with a URL the client rejects, it fails on the next tick (error
    * then close, as a device reports it) and returns the reason for the call's `fail` callback.
    */
-  connect(headers: Record<string, string>, protocols: string[] | undefined): string | undefined {
-    const failLater = (message: string): string => {
+  connect(headers: Record<string, string>, protocols: string[] | undefined): ConnectFailure | undefined {
+    const failLater = (message: string, error = 12): ConnectFailure => {
       this.host.defer(() => {
         this.sink('error', { message });
         this.sink('close', { code: 1006, reason: message });
       });
-      return message;
+      return { error, errorMessage: message };
     };
+    const refused = this.host.checkUrl?.('socket', this.url);
+    if (refused !== undefined) return failLater(refused.errorMessage, refused.error);
     if (!this.host.online()) return failLater('network is not available');
     let ws: WebSocket;
     try {
@@ -217,9 +227,9 @@ export class MySocketApi {
 
   // `success` means the device accepted the request to connect (the open comes later, by event);
   // `fail` that it refused at once: offline, or a malformed URL.
-  private settleConnect(o: AsyncCallbackOptions, failure: string | undefined): void {
+  private settleConnect(o: AsyncCallbackOptions, failure: ConnectFailure | undefined): void {
     if (failure === undefined) settle(this.host, o, true, {});
-    else settle(this.host, o, false, { error: 12, errorMessage: failure });
+    else settle(this.host, o, false, failure);
   }
 
   private sendOn(

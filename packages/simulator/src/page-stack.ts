@@ -7,7 +7,7 @@ export interface PageStackHost extends PageHost {
   /** Copies initial page data into the app's realm. */
   clone(v: unknown): unknown;
   /** A page was loaded or unloaded. */
-  pageEvent(route: string, action: 'load' | 'unload'): void;
+  pageEvent(route: string, action: 'load' | 'ready' | 'unload'): void;
   /** A page left the stack: its components go with it. */
   pageClosed(page: PageInstance): void;
 }
@@ -54,7 +54,11 @@ export class PageStack {
     this.host.pageEvent(route, 'load');
     page.lifecycle('onLoad', { ...query });
     page.lifecycle('onShow');
-    this.host.defer(() => page.lifecycle('onReady'));
+    this.host.defer(() => {
+      page.lifecycle('onReady');
+      page.markReady();
+      this.host.pageEvent(route, 'ready');
+    });
   }
 
   private close(page: PageInstance): void {
@@ -63,20 +67,87 @@ export class PageStack {
     this.host.pageEvent(page.route, 'unload');
   }
 
-  /** `my.navigateTo` / `redirectTo` / `reLaunch` / `navigateBack` with their `url` or `delta`. */
-  navigate(kind: string, args: Record<string, unknown>): void {
-    const [path = '', qs = ''] = String(args['url'] ?? '').split('?');
-    const route = path.replace(/^\//, '');
-    const query = Object.fromEntries(new URLSearchParams(qs));
+  /**
+   * Resolves a navigation call against the page on top now, as the device does: `url` may be absolute
+   * from the app root (`/pages/call/index`), relative to the current page's directory
+   * (`../call/index`, `index?x=1`), or a bare route (`pages/call/index`) when that route exists. Its query
+   * string becomes the new page's `onLoad` argument. Returns the plan, or why the device would fail the
+   * call (unknown page, `navigateBack` on the only page is allowed and does nothing).
+   */
+  plan(kind: string, args: Record<string, unknown>): NavigationPlan | { error: string } {
     if (kind === 'navigateBack') {
-      const delta = Math.max(1, Number(args['delta'] ?? 1));
-      for (let i = 0; i < delta && this.stack.length > 1; i++) this.close(this.stack.pop()!);
+      const delta = Math.max(1, Math.floor(Number(args['delta'] ?? 1)) || 1);
+      return { kind, route: '', query: {}, delta };
+    }
+    const url = String(args['url'] ?? '');
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    const qs = q === -1 ? '' : url.slice(q + 1);
+    const here = this.stack[this.stack.length - 1]?.route ?? '';
+    const route = resolveRoute(path, here, (r) => this.registry.has(r) && this.templates.has(r));
+    if (route === undefined) {
+      return {
+        error: `no Page() for route '${path.replace(/^\//, '')}' (url '${url}' from ${here || 'app'})`,
+      };
+    }
+    if (kind === 'switchTab' && this.tabPages !== undefined && !this.tabPages.has(route)) {
+      return { error: `switchTab: '${route}' is not a tabBar page` };
+    }
+    return { kind, route, query: Object.fromEntries(new URLSearchParams(qs)), delta: 0 };
+  }
+
+  /** Pages app.json lists in its tabBar, for `switchTab` (undefined: no tabBar). */
+  tabPages: Set<string> | undefined;
+
+  /** Carries out a {@link PageStack.plan}: lifecycles in the device's order. */
+  apply(p: NavigationPlan): void {
+    if (p.kind === 'navigateBack') {
+      for (let i = 0; i < p.delta && this.stack.length > 1; i++) this.close(this.stack.pop()!);
       this.top.lifecycle('onShow');
       return;
     }
-    if (kind === 'navigateTo') this.top.lifecycle('onHide');
-    else if (kind === 'redirectTo') this.close(this.stack.pop()!);
+    if (p.kind === 'navigateTo') this.top.lifecycle('onHide');
+    else if (p.kind === 'redirectTo') this.close(this.stack.pop()!);
     else while (this.stack.length > 0) this.close(this.stack.pop()!);
-    this.open(route, query);
+    this.open(p.route, p.query);
   }
+}
+
+/** A navigation resolved at call time. */
+export interface NavigationPlan {
+  kind: string;
+  route: string;
+  query: Record<string, string>;
+  delta: number;
+}
+
+/**
+ * A page path as the device resolves it from the page `from` (e.g. `pages/home/index`): a leading `/`
+ * is from the app root, a path starting with `.` is relative to the current page's directory; any other
+ * path is tried relative to it first, then from the root. `.js`/`.axml` suffixes are ignored.
+ */
+export function resolveRoute(
+  path: string,
+  from: string,
+  exists: (route: string) => boolean,
+): string | undefined {
+  const clean = path.replace(/\.(js|axml)$/, '');
+  const norm = (parts: string[]): string | undefined => {
+    const out: string[] = [];
+    for (const part of parts) {
+      if (part === '' || part === '.') continue;
+      if (part === '..') {
+        if (out.length === 0) return undefined;
+        out.pop();
+      } else out.push(part);
+    }
+    return out.join('/');
+  };
+  const dir = from.split('/').slice(0, -1);
+  const candidates = clean.startsWith('/')
+    ? [norm(clean.split('/'))]
+    : clean.startsWith('.')
+      ? [norm([...dir, ...clean.split('/')])]
+      : [norm([...dir, ...clean.split('/')]), norm(clean.split('/'))];
+  return candidates.find((c): c is string => c !== undefined && c !== '' && exists(c));
 }

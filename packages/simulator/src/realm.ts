@@ -16,6 +16,8 @@ export interface Realm {
   clone(value: unknown): unknown;
   /** Whether a promise was made by the app's code (its prototype is the app realm's Promise.prototype). */
   ownsPromise(p: unknown): boolean;
+  /** A promise of the app's realm with its settle functions (`await` in app code sees a native one). */
+  deferred(): { promise: Promise<unknown>; resolve(v: unknown): void; reject(e: unknown): void };
 }
 
 // Compiled inside the context so copies are objects of the app's realm (`instanceof Array` holds there).
@@ -49,6 +51,15 @@ export function realmOf(context: Context): Realm {
     clone: runInContext(CLONE_SOURCE, context) as (v: unknown) => unknown,
     ownsPromise: (p) =>
       typeof p === 'object' && p !== null && Object.getPrototypeOf(p) === intrinsics.Promise.prototype,
+    deferred: () => {
+      let resolve!: (v: unknown) => void;
+      let reject!: (e: unknown) => void;
+      const promise = new intrinsics.Promise<unknown>((a, b) => {
+        resolve = a;
+        reject = b;
+      });
+      return { promise, resolve, reject };
+    },
   };
 }
 

@@ -1,11 +1,11 @@
 import type { PageInstance } from './page-instance.js';
 import { RtcRoom, type RtcRoomContextCall, type RtcRoomHost } from './rtc-room.js';
 import type { SimulatorEvents } from './simulator-events.js';
-import type { TypedEmitter } from './typed-emitter.js';
+import type { Payloads, TypedEmitter } from '@minirtc/protocol/emitter';
 
 /** What the mount tracker needs from its instance. */
 export interface MountsHost {
-  readonly events: TypedEmitter<SimulatorEvents>;
+  readonly events: TypedEmitter<Payloads<SimulatorEvents>>;
   readonly contextCalls: RtcRoomContextCall[];
 }
 

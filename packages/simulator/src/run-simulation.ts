@@ -27,7 +27,8 @@ export interface SimulationOptions {
   /**
    * Button texts each user taps after loading, in order, awaiting async handlers: a list for everyone,
    * or a function of the user's index (0-based), e.g. `i => [i === 0 ? '加入房间(推流)' : '加入房间(不推流)']`.
-   * A tap that fails (no such button, handler threw) is reported as that user's `error` event.
+   * Each tap waits until the page is ready and the button is on screen (10 s at most). A tap that fails
+   * (no such button, handler threw) is reported as that user's `error` event.
    */
   taps?: string[] | ((index: number) => string[]);
   /** Run after a user's app loaded (and its taps): e.g. `sim => sim.page.tap('加入房间(推流)')`. */
@@ -45,7 +46,8 @@ export interface Simulation {
   close(): Promise<void>;
 }
 
-function describe(name: keyof SimulatorEvents, p: unknown): string | undefined {
+/** One event as a printable line, or `undefined` for events too chatty for a log. */
+export function describeEvent(name: keyof SimulatorEvents, p: unknown): string | undefined {
   const e = p as Record<string, unknown>;
   switch (name) {
     case 'console':
@@ -66,6 +68,14 @@ function describe(name: keyof SimulatorEvents, p: unknown): string | undefined {
       return e['online'] ? 'online' : 'offline';
     case 'page':
       return `${e['action']} ${e['route']}`;
+    case 'warning':
+      return String(e['text']);
+    case 'sdkEvent': {
+      // Quality reports come every few seconds per stream: left out of the log.
+      if (String(e['name']).endsWith('QualityUpdate')) return undefined;
+      const args = JSON.stringify(e['args']) ?? '';
+      return `${e['name']} ${args.length > 300 ? `${args.slice(0, 300)}…` : args}`;
+    }
     default:
       // render, activity and mediaProgress are too chatty for a log.
       return undefined;
@@ -106,14 +116,15 @@ export async function runSimulation(dir: string, opts: SimulationOptions): Promi
       const onEvent = opts.onEvent;
       if (onEvent !== undefined) {
         sim.events.onAny((event, payload) => {
-          const text = describe(event, payload);
+          const text = describeEvent(event, payload);
           if (text !== undefined) onEvent({ user: userID, event, text });
         });
       }
       const taps = typeof opts.taps === 'function' ? opts.taps(i) : (opts.taps ?? []);
       for (const text of taps) {
         try {
-          await sim.page.tap(text);
+          // As a user: once the page is ready and the button is on screen.
+          await sim.tap(text);
         } catch (e) {
           sim.events.emit('error', { error: e, where: `tap '${text}'` });
         }

@@ -2,8 +2,6 @@ import type { ConsoleEntry } from './mini-program-context.js';
 import type { UiCall } from './my-api.js';
 import type { RtcRoom, RtcRoomContextCall } from './rtc-room.js';
 
-// A type alias, not an interface: only aliases satisfy EventMap's index signature without adding one,
-// and an added index signature would let any misspelt event name compile.
 /** Events of an instance; every payload is a plain object. */
 export type SimulatorEvents = {
   console: ConsoleEntry & { name: string };
@@ -29,5 +27,9 @@ export type SimulatorEvents = {
   network: { online: boolean };
   /** App code ran (a callback, a timer); carries nothing, exists so waits re-check their condition. */
   activity: undefined;
-  page: { route: string; action: 'load' | 'show' | 'hide' | 'unload' };
+  page: { route: string; action: 'load' | 'ready' | 'show' | 'hide' | 'unload' };
+  /** A device network rule was broken: refused (`--device-rules`) or allowed; once per rule and origin. */
+  warning: { rule: string; text: string };
+  /** An event of the app's `ZegoExpressEngine` (`roomStateUpdate`, `playerStateUpdate`, …), as emitted. */
+  sdkEvent: { name: string; args: unknown[] };
 };

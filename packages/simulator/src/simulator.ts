@@ -1,17 +1,19 @@
 import { resolve } from 'node:path';
 import { type Context, runInContext, Script } from 'node:vm';
-import { type LoadedApp, loadApp, MARK_GLOBAL } from './app-loader.js';
+import { type LoadedApp, loadApp, MARK_GLOBAL, SDK_HOOK_GLOBAL } from './app-loader.js';
+import { checkDeviceUrl, type DeviceRules } from './device-rules.js';
 import type { AppCallbacks } from './app-callbacks.js';
 import { SimulatorError, SimulatorErrorCode } from './errors.js';
 import { type ConsoleEntry, createMiniProgramContext, TimerSet } from './mini-program-context.js';
 import { DEFAULT_SYSTEM_INFO, MyApi, type UiCall } from './my-api.js';
 import type { SimulatorEvents } from './simulator-events.js';
-import type { PageInstance } from './page-instance.js';
-import { PageStack } from './page-stack.js';
+import type { InputTarget, PageInstance } from './page-instance.js';
+import { type NavigationPlan, PageStack } from './page-stack.js';
 import { type Realm, realmOf } from './realm.js';
 import { RtcRoomMounts } from './rtc-room-mounts.js';
 import type { RtcRoom, RtcRoomContextCall } from './rtc-room.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '@minirtc/protocol/emitter';
+import type { Payloads } from '@minirtc/protocol/emitter';
 import { DEFAULT_WAIT_MS, type WaitOptions, waitForEvent, waitUntil } from './wait-for.js';
 
 /** Options of {@link Simulator.load}. */
@@ -32,7 +34,35 @@ export interface SimulatorOptions {
   ffmpegPath?: string;
   /** Print the app's console output, prefixed with the instance name. */
   echoConsole?: boolean;
+  /**
+   * The device's network rules (`wss://`/`https://` only, a domain whitelist). By default they are not
+   * enforced: each rule a URL breaks is reported once as a `warning` event, as the IDE's "skip domain
+   * check" lets it through.
+   */
+  deviceRules?: DeviceRules;
 }
+
+/** Default bound of a user action ({@link Simulator.tap}, {@link Simulator.type}) waiting for its target. */
+export const DEFAULT_STEP_MS = 10_000;
+
+/** Events of ZEGO's engine (and MiniRTC's, which has the same) that the simulator reports as `sdkEvent`. */
+export const SDK_EVENT_NAMES = [
+  'roomStateUpdate',
+  'roomStateChanged',
+  'roomUserUpdate',
+  'roomStreamUpdate',
+  'roomOnlineUserCountUpdate',
+  'roomExtraInfoUpdate',
+  'streamExtraInfoUpdate',
+  'tokenWillExpire',
+  'publisherStateUpdate',
+  'playerStateUpdate',
+  'publishQualityUpdate',
+  'playQualityUpdate',
+  'IMRecvBroadcastMessage',
+  'IMRecvBarrageMessage',
+  'IMRecvCustomCommand',
+] as const;
 
 const bundles = new Map<string, Promise<LoadedApp>>();
 
@@ -42,7 +72,7 @@ const bundles = new Map<string, Promise<LoadedApp>>();
  */
 export class Simulator implements AppCallbacks {
   /** Typed events; see {@link SimulatorEvents}. */
-  readonly events = new TypedEmitter<SimulatorEvents>();
+  readonly events = new TypedEmitter<Payloads<SimulatorEvents>>();
   /** UI-only `my.*` calls in order. */
   readonly uiCalls: UiCall[] = [];
   /** Calls made on rtc-room contexts, in order. */
@@ -60,6 +90,8 @@ export class Simulator implements AppCallbacks {
   private context: Context | undefined;
   private isOnline = true;
   private closed = false;
+  private pendingNavigations = 0;
+  private readonly warned = new Set<string>();
   private realmRef: Realm | undefined;
   /** What `getSystemInfo` reports. */
   readonly systemInfo: Record<string, unknown>;
@@ -96,7 +128,13 @@ export class Simulator implements AppCallbacks {
         this.uiCalls.push(c);
         this.events.emit('ui', c);
       },
-      navigate: (kind, args) => this.defer(() => this.stack.navigate(kind, args)),
+      navigate: (kind, args) => this.navigate(kind, args),
+      checkUrl: (kind, url) => this.checkUrl(kind, url),
+      launchOptions: () => ({
+        path: this.opts.page ?? this.loaded.appJson.pages[0],
+        query: { ...this.opts.query },
+        scene: 1000,
+      }),
       rtcRoomContext: (id) => this.mounts.context(id),
       systemInfo: this.systemInfo,
     });
@@ -122,6 +160,7 @@ export class Simulator implements AppCallbacks {
       parseJson: (t) => this.realm.parseJson(t),
       clone: (v) => this.realm.clone(v),
       ownsPromise: (p) => this.realm.ownsPromise(p),
+      deferred: () => this.realm.deferred(),
     };
   }
 
@@ -163,6 +202,7 @@ export class Simulator implements AppCallbacks {
         );
       },
       getCurrentPages: () => this.stack.pages.map((p) => p.self),
+      [SDK_HOOK_GLOBAL]: (exports: unknown) => this.hookSdk(exports),
       [MARK_GLOBAL]: (route: string) => {
         this.markedRoute = route;
       },
@@ -185,7 +225,11 @@ export class Simulator implements AppCallbacks {
         `${this.loaded.dir}/app.js never called App()`,
       );
     }
-    const route = this.opts.page ?? this.loaded.appJson.pages[0]!;
+    const tabBar = this.loaded.appJson['tabBar'] as { items?: { pagePath?: unknown }[] } | undefined;
+    if (Array.isArray(tabBar?.items)) {
+      this.stack.tabPages = new Set(tabBar.items.map((i) => String(i.pagePath ?? '').replace(/^\//, '')));
+    }
+    const route = (this.opts.page ?? this.loaded.appJson.pages[0]!).replace(/^\//, '');
     const launch = { query: this.opts.query ?? {}, path: route, scene: 1000 };
     this.callMethod(app, 'onLaunch', launch);
     this.callMethod(app, 'onShow', launch);
@@ -295,6 +339,157 @@ export class Simulator implements AppCallbacks {
   private onConsole(e: ConsoleEntry): void {
     if (this.opts.echoConsole) console.log(`[${this.name}] ${e.level}: ${e.text}`);
     this.events.emit('console', { ...e, name: this.name });
+  }
+
+  // Navigation is resolved against the page on top when the app calls it, and carried out a task later.
+  private navigate(kind: string, args: Record<string, unknown>): string | undefined {
+    const plan = this.stack.plan(kind, args);
+    if ('error' in plan) {
+      this.reportError(new SimulatorError(SimulatorErrorCode.PAGE_NOT_FOUND, plan.error), 'navigate');
+      return plan.error;
+    }
+    this.pendingNavigations++;
+    this.timers.immediate(() => {
+      this.pendingNavigations--;
+      if (!this.closed) this.applyNavigation(plan);
+    });
+    return undefined;
+  }
+
+  private applyNavigation(plan: NavigationPlan): void {
+    this.stack.apply(plan);
+    this.events.emit('activity', undefined);
+  }
+
+  private checkUrl(
+    kind: 'socket' | 'request',
+    url: string,
+  ): { error: number; errorMessage: string } | undefined {
+    const rules = this.opts.deviceRules;
+    const broken = checkDeviceUrl(kind, url, rules?.domains);
+    if (broken === undefined) return undefined;
+    const enforce = rules?.enforce === true;
+    if (!this.warned.has(broken.key)) {
+      this.warned.add(broken.key);
+      const text = enforce
+        ? `refused ${broken.errorMessage} (error ${broken.error}, as on the device)`
+        : `${broken.errorMessage} (a device refuses it with error ${broken.error}; allowed without --device-rules)`;
+      this.events.emit('warning', { rule: broken.rule, text });
+    }
+    return enforce ? { error: broken.error, errorMessage: broken.errorMessage } : undefined;
+  }
+
+  // A module exporting ZegoExpressEngine ran: report the events of every engine the app logs in with.
+  // Only the engine's public `on` is used, so this works for ZEGO's own file as for MiniRTC's.
+  private hookSdk(exports: unknown): void {
+    const Engine = (exports as { ZegoExpressEngine?: unknown } | undefined)?.ZegoExpressEngine;
+    const proto = (Engine as { prototype?: Record<string, unknown> } | undefined)?.prototype;
+    const login = proto?.['loginRoom'];
+    if (proto === undefined || typeof login !== 'function' || proto['__minirtcHooked']) return;
+    const listened = new WeakSet<object>();
+    const report =
+      (name: string) =>
+      (...args: unknown[]) =>
+        this.events.emit('sdkEvent', { name, args });
+    try {
+      Object.defineProperty(proto, '__minirtcHooked', { value: true });
+      proto['loginRoom'] = function (this: { on?: (n: string, cb: unknown) => unknown }, ...a: unknown[]) {
+        if (!listened.has(this) && typeof this.on === 'function') {
+          listened.add(this);
+          for (const name of SDK_EVENT_NAMES) this.on(name, report(name));
+        }
+        return (login as (...x: unknown[]) => unknown).apply(this, a);
+      };
+    } catch {
+      // A frozen SDK keeps working; only its events are not reported.
+    }
+  }
+
+  /**
+   * Resolves once the top page has run `onReady` and no navigation is pending: when a user can act on
+   * what is on screen. Bounded by `timeoutMs`.
+   */
+  whenReady(timeoutMs = DEFAULT_STEP_MS): Promise<PageInstance> {
+    return this.waitUntil(
+      () =>
+        this.pendingNavigations === 0 && this.stack.pages.length > 0 && this.page.ready
+          ? this.page
+          : undefined,
+      { timeoutMs, what: 'the page to be ready (onReady)' },
+    );
+  }
+
+  /**
+   * A user's tap: waits until the page is ready and `target` is on screen and enabled (re-checked after
+   * every render), taps it, and waits for an async handler to finish (within the same bound). A target
+   * that never shows fails with what the page does show. A throwing handler is an app error, as on the
+   * device, not a failure of the tap. `target`: text, `#id`, `[data-x=v]` or the handler's name.
+   */
+  async tap(target: string, opts: { timeoutMs?: number } = {}): Promise<unknown> {
+    const page = await this.actionTarget(opts.timeoutMs, (p) => p.locateTap(target));
+    return this.runHandler(() => page.tap(target), opts.timeoutMs, `tap '${target}'`);
+  }
+
+  /**
+   * A user typing `value` into an input (see {@link PageInstance.locateInput} for how it is named), with
+   * the same waiting as {@link Simulator.tap}.
+   */
+  async type(target: InputTarget, value: string, opts: { timeoutMs?: number } = {}): Promise<unknown> {
+    const page = await this.actionTarget(opts.timeoutMs, (p) => p.locateInput(target));
+    return this.runHandler(() => page.input(target, value), opts.timeoutMs, `type into '${String(target)}'`);
+  }
+
+  private async actionTarget(
+    timeoutMs = DEFAULT_STEP_MS,
+    locate: (p: PageInstance) => { el: unknown } | { missing: string },
+  ): Promise<PageInstance> {
+    const started = Date.now();
+    await this.whenReady(timeoutMs);
+    let why = '';
+    try {
+      return await this.waitUntil(
+        () => {
+          const p = this.page;
+          const found = locate(p);
+          if ('el' in found && this.pendingNavigations === 0 && p.ready) return p;
+          if ('missing' in found) why = found.missing;
+          return undefined;
+        },
+        { timeoutMs: Math.max(1, timeoutMs - (Date.now() - started)) },
+      );
+    } catch {
+      throw new SimulatorError(
+        SimulatorErrorCode.ELEMENT_NOT_FOUND,
+        `${why} on ${this.page.route} within ${timeoutMs} ms; the page shows: "${this.page.text}"`,
+      );
+    }
+  }
+
+  private async runHandler(act: () => unknown, timeoutMs = DEFAULT_STEP_MS, where: string): Promise<unknown> {
+    let r: unknown;
+    try {
+      r = act();
+    } catch (e) {
+      if (e instanceof SimulatorError) throw e;
+      this.reportError(e, where);
+      return undefined;
+    }
+    this.events.emit('activity', undefined);
+    if (typeof (r as Promise<unknown> | undefined)?.then !== 'function') return r;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        (r as Promise<unknown>).then(undefined, (e: unknown) => {
+          this.reportError(e, where);
+          return undefined;
+        }),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

@@ -1,5 +1,5 @@
 import { SimulatorError, SimulatorErrorCode } from './errors.js';
-import type { EventMap, TypedEmitter } from './typed-emitter.js';
+import type { Payloads, TypedEmitter } from '@minirtc/protocol/emitter';
 
 /** Default bound of the wait helpers: long enough for ffmpeg start-up on a loaded 2-core machine. */
 export const DEFAULT_WAIT_MS = 20_000;
@@ -8,12 +8,12 @@ export const DEFAULT_WAIT_MS = 20_000;
  * Resolves with the payload of the next `name` event for which `predicate` holds. The timeout is a bound,
  * not a sleep: the promise settles as soon as the event arrives.
  */
-export function waitForEvent<E extends EventMap, K extends keyof E>(
-  emitter: TypedEmitter<E>,
+export function waitForEvent<P, K extends keyof P>(
+  emitter: TypedEmitter<Payloads<P>>,
   name: K,
-  predicate: (payload: E[K]) => boolean = () => true,
+  predicate: (payload: P[K]) => boolean = () => true,
   timeoutMs = DEFAULT_WAIT_MS,
-): Promise<E[K]> {
+): Promise<P[K]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
@@ -24,12 +24,12 @@ export function waitForEvent<E extends EventMap, K extends keyof E>(
         ),
       );
     }, timeoutMs);
-    const off = emitter.on(name, (p) => {
+    const off = emitter.on(name, ((p: P[K]) => {
       if (!predicate(p)) return;
       clearTimeout(timer);
       off();
       resolve(p);
-    });
+    }) as Payloads<P>[K]);
   });
 }
 

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Simulator, TypedEmitter } from '../src/index.js';
+import type { Payloads } from '../src/index.js';
 
 const APP = fileURLToPath(new URL('./fixtures/mini-app', import.meta.url));
 const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
@@ -13,7 +14,7 @@ let http: Server;
 let base: string;
 const hanging = new Set<ServerResponse>();
 // Announces requests reaching the server, so a wait can re-check on them.
-const served = new TypedEmitter<{ request: undefined }>();
+const served = new TypedEmitter<Payloads<{ request: undefined }>>();
 
 before(async () => {
   http = createServer((req: IncomingMessage, res: ServerResponse) => {

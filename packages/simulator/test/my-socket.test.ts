@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { Simulator, TypedEmitter } from '../src/index.js';
+import type { Payloads } from '../src/index.js';
 
 const APP = fileURLToPath(new URL('./fixtures/mini-app', import.meta.url));
 const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
@@ -15,8 +16,10 @@ const serverSide: { headers: Record<string, unknown>; received: (string | number
   [];
 
 // The server's side announces its changes so waits re-check on them too (no polling, no sleeps).
-const server = new TypedEmitter<{ changed: undefined }>();
-const changed = (): void => server.emit('changed', undefined);
+const server = new TypedEmitter<Payloads<{ changed: undefined }>>();
+const changed = (): void => {
+  server.emit('changed', undefined);
+};
 const until = <T>(sim: Simulator, cond: () => T | undefined | null | false): Promise<T> =>
   sim.waitUntil(cond, { also: [server] });
 

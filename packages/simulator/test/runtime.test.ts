@@ -146,11 +146,16 @@ describe('app and page runtime', () => {
     sim.run("my.reLaunch({ url: '/pages/second/index?from=relaunch' })");
     await sim.waitUntil(() => sim.pages.length === 1 && sim.page.data['from'] === 'relaunch');
     const err = sim.waitFor('error');
-    sim.run("my.navigateTo({ url: '/pages/nowhere/index' })");
+    // Without callbacks the call returns a Promise, which the device rejects for an unknown page.
+    sim.run(
+      "my.navigateTo({ url: '/pages/nowhere/index' }).catch((e) => { globalThis.navError = e.error; })",
+    );
     assert.match(
       String(((await err).error as Error).message),
       /no Page\(\) for route 'pages\/nowhere\/index'/,
     );
+    await sim.waitUntil(() => sim.run('globalThis.navError'));
+    assert.equal(sim.run('globalThis.navError'), 2);
   });
 
   it('throws a SimulatorError naming an unsupported my.* API', async () => {

@@ -80,13 +80,15 @@ export interface Player extends Ffmpeg {
 /**
  * Plays `url` (rtmp:// or http://…flv), decoding both streams to the framecrc muxer on stdout: one line
  * per decoded frame, `0,` video and `1,` audio, so a test can count what really arrived.
+ * `inputOptions` go before `-i` (e.g. `-ca_file ca.pem` for https://).
  */
-export function play(url: string, maxSeconds = 60): Player {
+export function play(url: string, maxSeconds = 60, inputOptions: string[] = []): Player {
   const f = run([
     '-loglevel',
     'warning',
     '-rw_timeout',
     '15000000',
+    ...inputOptions,
     '-i',
     url,
     '-t',

@@ -5,3 +5,4 @@
  */
 export * from './ffmpeg.js';
 export * from './engine-events.js';
+export * from './certs.js';

@@ -25,6 +25,8 @@ export interface ApiDeps {
   audit(e: TimelineInput): void;
   /** Counts a refused API request for `/metrics`. */
   apiError(code: number): void;
+  /** The signaling URL clients are given (`wss://public-host/ws` when a public base is configured). */
+  signalingUrl(): string;
   /** Bearer key of the operator; admin-only endpoints are closed without it. */
   adminKey?: string;
 }

@@ -1,31 +1,15 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
-import { type HttpHandler, pathOf, sendJson } from '../http-router.js';
+import type { FastifyInstance } from 'fastify';
+import { bodySchema, jsonBody, sendError } from '../http/http-app.js';
+import { errorReply } from '../http/reply-error.js';
 import type { ApiDeps } from './api-deps.js';
 import { type ApiCaller, requireAdmin, requireAppAccess, verifyAdmin, verifySignedRequest } from './auth.js';
-import { errorOf, readJson, sendError } from './http-io.js';
 import { openApiDocument } from './openapi.js';
 import { type Route, type RouteContext, routes } from './rest-routes.js';
 
 /** Prefix of the REST API. */
 export const API_PREFIX = '/api/v1';
-
-interface Compiled {
-  route: Route;
-  re: RegExp;
-  names: string[];
-}
-
-function compile(r: Route): Compiled {
-  const names: string[] = [];
-  const re = new RegExp(
-    `^${r.path.replace(/:([A-Za-z]+)/g, (_, n: string) => {
-      names.push(n);
-      return '([^/]+)';
-    })}$`,
-  );
-  return { route: r, re, names };
-}
 
 /** A route's query parameters, validated with their schemas (integers converted from text first). */
 function parseQuery(route: Route, query: URLSearchParams): Record<string, unknown> {
@@ -80,91 +64,85 @@ export function authenticate(req: IncomingMessage, query: URLSearchParams, deps:
 }
 
 /**
- * The REST API under `/api/v1` (docs/rest-api.md): route table → auth (admin key or app signature) →
- * app access → body validated with the route's schema → handler → JSON. Every refusal is
- * `{ code, message }` with the HTTP status of its code.
+ * The REST API under `/api/v1` (docs/rest-api.md) as a route plugin: each table entry is a fastify
+ * route with its body schema → auth (admin key or app signature) → app access → query checked → handler
+ * → JSON. Every refusal is `{ code, message }` with the HTTP status of its code, and counted.
  */
-export function createRestApi(deps: ApiDeps): HttpHandler {
-  const table = routes.map(compile);
+export function restRoutes(deps: ApiDeps, extra: Route[] = []): (app: FastifyInstance) => void {
+  const all = [...routes, ...extra];
   let openapi: string | null = null;
-  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
-    const path = pathOf(req);
-    if (path !== API_PREFIX && !path.startsWith(`${API_PREFIX}/`)) return false;
-    const sub = path.slice(API_PREFIX.length) || '/';
-    if (sub === '/openapi.json' && (req.method === 'GET' || req.method === 'HEAD')) {
-      openapi ??= JSON.stringify(openApiDocument(routes, API_PREFIX));
-      res.writeHead(200, {
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': Buffer.byteLength(openapi),
+  interface Caller {
+    params: Record<string, string>;
+    query: URLSearchParams;
+    caller: ApiCaller;
+    app: RouteContext['app'] | undefined;
+  }
+  const callers = new WeakMap<object, Caller>();
+  return (app) => {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', { parseAs: 'string' }, (_req, text, done) => {
+      try {
+        done(null, jsonBody(text as string));
+      } catch (e) {
+        done(e as Error, undefined);
+      }
+    });
+    app.setErrorHandler((err, _req, reply) => {
+      deps.apiError(errorReply(err).body.code);
+      return sendError(reply, err);
+    });
+    app.get('/openapi.json', async (_req, reply) => {
+      openapi ??= JSON.stringify(openApiDocument(all, API_PREFIX));
+      return reply.type('application/json; charset=utf-8').send(openapi);
+    });
+    for (const route of all) {
+      app.route({
+        method: route.method,
+        url: route.path,
+        ...(route.body ? { schema: { body: bodySchema(route.body) } } : {}),
+        // Who is calling is settled before the body is read or validated: an unauthenticated caller
+        // learns nothing about the body schema.
+        onRequest: async (req) => {
+          const params = { ...(req.params as Record<string, string>) };
+          const query = new URL(req.url, 'http://x').searchParams;
+          const caller = authenticate(req.raw, query, deps);
+          if (route.admin) requireAdmin(caller);
+          let appRec: RouteContext['app'] | undefined;
+          if (params.appID !== undefined) {
+            if (!/^\d{1,10}$/.test(params.appID)) throw new MiniRtcError(ErrorCode.API_APP_NOT_FOUND);
+            const appID = Number(params.appID);
+            requireAppAccess(caller, appID);
+            appRec = deps.apps.get(appID);
+            if (!appRec) throw new MiniRtcError(ErrorCode.API_APP_NOT_FOUND);
+          }
+          callers.set(req, { params, query, caller, app: appRec });
+        },
+        handler: async (req, reply) => {
+          const { params, query, caller, app: appRec } = callers.get(req) as Caller;
+          const q = parseQuery(route, query);
+          const body = route.body ? req.body : {};
+          const result = await route.handle({
+            deps,
+            caller,
+            params,
+            query,
+            q,
+            body,
+            app: appRec as RouteContext['app'],
+          });
+          if (appRec && req.method !== 'GET') {
+            // A closed stream's room is only known from the result.
+            const r = result as { roomID?: unknown } | null;
+            const where =
+              typeof r?.roomID === 'string' && !params.roomID ? { ...params, roomID: r.roomID } : params;
+            audit(deps, appRec.appID, `api ${req.method} ${route.path}`, caller, where, body);
+          }
+          return reply
+            .code(route.status ?? 200)
+            .header('cache-control', 'no-store')
+            .send(result);
+        },
       });
-      res.end(req.method === 'HEAD' ? undefined : openapi);
-      return true;
     }
-    try {
-      let match: { c: Compiled; m: RegExpExecArray } | null = null;
-      const allowed: string[] = [];
-      for (const c of table) {
-        const m = c.re.exec(sub);
-        if (!m) continue;
-        allowed.push(c.route.method);
-        if (c.route.method === req.method) match = { c, m };
-      }
-      if (!match) {
-        if (allowed.length > 0) {
-          sendJson(
-            res,
-            405,
-            { code: ErrorCode.API_NOT_FOUND, message: 'method not allowed' },
-            { allow: allowed.join(', ') },
-          );
-        } else sendError(res, ErrorCode.API_NOT_FOUND, `no endpoint ${req.method} ${path}`);
-        return true;
-      }
-      const { c, m } = match;
-      const params: Record<string, string> = {};
-      c.names.forEach((n, i) => {
-        try {
-          params[n] = decodeURIComponent(m[i + 1] as string);
-        } catch {
-          throw new MiniRtcError(ErrorCode.INVALID_PARAM, `bad ${n} in the path`);
-        }
-      });
-      const query = new URL(req.url ?? '/', 'http://x').searchParams;
-      const caller = authenticate(req, query, deps);
-      if (c.route.admin) requireAdmin(caller);
-      let app = undefined as RouteContext['app'] | undefined;
-      if (params.appID !== undefined) {
-        if (!/^\d{1,10}$/.test(params.appID)) throw new MiniRtcError(ErrorCode.API_APP_NOT_FOUND);
-        const appID = Number(params.appID);
-        requireAppAccess(caller, appID);
-        app = deps.apps.get(appID);
-        if (!app) throw new MiniRtcError(ErrorCode.API_APP_NOT_FOUND);
-      }
-      const q = parseQuery(c.route, query);
-      const raw = c.route.body ? await readJson(req) : {};
-      const body = c.route.body ? c.route.body.parse(raw, 'body') : {};
-      const result = await c.route.handle({
-        deps,
-        caller,
-        params,
-        query,
-        q,
-        body,
-        app: app as RouteContext['app'],
-      });
-      if (app && req.method !== 'GET') {
-        // A closed stream's room is only known from the result.
-        const r = result as { roomID?: unknown } | null;
-        const where =
-          typeof r?.roomID === 'string' && !params.roomID ? { ...params, roomID: r.roomID } : params;
-        audit(deps, app.appID, `api ${req.method} ${c.route.path}`, caller, where, body);
-      }
-      sendJson(res, c.route.status ?? 200, result, { 'cache-control': 'no-store' });
-    } catch (e) {
-      const { code, message } = errorOf(e);
-      deps.apiError(code);
-      sendError(res, code, message);
-    }
-    return true;
   };
 }

@@ -75,7 +75,7 @@ export const appRoutes: Route[] = [
   {
     method: 'POST',
     path: '/apps/:appID/tokens',
-    summary: 'A temporary token04 for testing (console)',
+    summary: 'A temporary token04 for testing (console), with the signaling URL to log in at',
     admin: true,
     body: Bodies.token,
     handle: (ctx) => {
@@ -97,7 +97,7 @@ export const appRoutes: Route[] = [
         payload:
           b.roomID === undefined ? '' : makeRoomPayload(b.roomID, b.publish ?? true, b.streamIDs ?? null),
       });
-      return { token, userID: b.userID, expiresAt: now + ttl };
+      return { token, userID: b.userID, expiresAt: now + ttl, server: ctx.deps.signalingUrl() };
     },
   },
 ];

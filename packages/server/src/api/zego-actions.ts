@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   ErrorCode,
   MiniRtcError,
@@ -8,10 +7,11 @@ import {
   checkUserID,
   utf8Length,
 } from '@minirtc/protocol';
-import { type HttpHandler, pathOf, sendJson } from '../http-router.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { answerNotFound, jsonBody } from '../http/http-app.js';
+import { errorReply } from '../http/reply-error.js';
 import type { ApiDeps } from './api-deps.js';
 import { verifySignedRequest } from './auth.js';
-import { errorOf, readBody } from './http-io.js';
 import {
   broadcastToRoom,
   closeStream,
@@ -23,6 +23,16 @@ import {
 } from './room-ops.js';
 
 type Action = (p: URLSearchParams, appID: number, deps: ApiDeps) => unknown;
+
+/**
+ * An action added by a feature (recording, mixing): it also gets the JSON body as sent, because
+ * those ZEGO APIs nest objects (`RecordInputParams`, `MixInput[]`) that the flat form cannot carry.
+ */
+export type ExtraZegoAction = (
+  p: URLSearchParams,
+  appID: number,
+  json: Record<string, unknown> | null,
+) => unknown | Promise<unknown>;
 
 function need(p: URLSearchParams, name: string): string {
   const v = p.get(name);
@@ -139,61 +149,62 @@ export const ZEGO_ACTIONS = Object.keys(actions);
 /**
  * The ZEGO-compatible form: `GET|POST /?Action=<Name>&AppId=…&Signature…` with ZEGO's parameter names,
  * answered `{ Code, Message, RequestId, Data }` with HTTP 200 (as ZEGO does: the outcome is in Code).
- * POST parameters may also come as a form or JSON body.
+ * POST parameters may also come as a form or JSON body. `/` without `Action` is a plain 404.
  */
-export function createZegoActions(deps: ApiDeps): HttpHandler {
-  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
-    if (pathOf(req) !== '/' || !/[?&]Action=/.test(req.url ?? '')) return false;
-    const requestId = String(randomInt(1, 2 ** 47)) + String(randomInt(0, 1000)).padStart(3, '0');
-    const reply = (code: number, message: string, data?: unknown): void =>
-      sendJson(res, 200, {
-        Code: code,
-        Message: message,
-        RequestId: requestId,
-        ...(data !== undefined ? { Data: data } : {}),
-      });
-    try {
-      const params = new URL(req.url ?? '/', 'http://x').searchParams;
-      if (req.method === 'POST') {
-        const text = await readBody(req);
-        if (text.trim().startsWith('{')) {
-          let o: Record<string, unknown>;
-          try {
-            o = JSON.parse(text) as Record<string, unknown>;
-          } catch {
-            throw new MiniRtcError(ErrorCode.JSON_PARSE_ERROR, 'body is not valid JSON');
-          }
-          for (const [k, v] of Object.entries(o)) {
-            for (const x of Array.isArray(v) ? v : [v]) params.append(k, String(x));
-          }
-        } else for (const [k, v] of new URLSearchParams(text)) params.append(k, v);
-      } else if (req.method !== 'GET') {
-        throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'use GET or POST');
-      }
-      const name = params.get('Action') ?? '';
-      const action = actions[name];
-      const caller = verifySignedRequest(params, deps.apps, deps.nonces);
-      if (caller.admin) throw new MiniRtcError(ErrorCode.API_APP_FORBIDDEN);
-      if (!action) throw new MiniRtcError(ErrorCode.API_NOT_FOUND, `unknown Action ${name}`);
-      const data = action(params, caller.appID, deps);
-      if (!name.startsWith('Describe')) {
-        const roomID = params.get('RoomId');
-        const streamID = params.get('StreamId');
-        const reason = params.get('CustomReason');
-        deps.audit({
-          appID: caller.appID,
-          ...(roomID ? { roomID } : {}),
-          ...(streamID ? { streamID } : {}),
-          type: `api ${name}`,
-          detail: { by: 'app', ...(reason ? { reason } : {}) },
+export function zegoActionRoutes(
+  deps: ApiDeps,
+  extra: Record<string, ExtraZegoAction> = {},
+): (app: FastifyInstance) => void {
+  return (app) => {
+    const handle = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+      const params = new URL(req.url, 'http://x').searchParams;
+      if (!params.has('Action')) return answerNotFound(app, req, reply);
+      const requestId = String(randomInt(1, 2 ** 47)) + String(randomInt(0, 1000)).padStart(3, '0');
+      const answer = (code: number, message: string, data?: unknown): FastifyReply =>
+        reply.code(200).send({
+          Code: code,
+          Message: message,
+          RequestId: requestId,
+          ...(data !== undefined ? { Data: data } : {}),
         });
+      try {
+        let json: Record<string, unknown> | null = null;
+        if (req.method === 'POST') {
+          const text = typeof req.body === 'string' ? req.body : '';
+          if (text.trim().startsWith('{')) {
+            const o = jsonBody(text) as Record<string, unknown>;
+            json = o && typeof o === 'object' && !Array.isArray(o) ? o : null;
+            for (const [k, v] of Object.entries(o)) {
+              for (const x of Array.isArray(v) ? v : [v]) params.append(k, String(x));
+            }
+          } else for (const [k, v] of new URLSearchParams(text)) params.append(k, v);
+        }
+        const name = params.get('Action') ?? '';
+        const action = Object.hasOwn(actions, name) ? actions[name] : undefined;
+        const more = Object.hasOwn(extra, name) ? extra[name] : undefined;
+        const caller = verifySignedRequest(params, deps.apps, deps.nonces);
+        if (caller.admin) throw new MiniRtcError(ErrorCode.API_APP_FORBIDDEN);
+        if (!action && !more) throw new MiniRtcError(ErrorCode.API_NOT_FOUND, `unknown Action ${name}`);
+        const data = action ? action(params, caller.appID, deps) : await more?.(params, caller.appID, json);
+        if (!name.startsWith('Describe')) {
+          const roomID = params.get('RoomId');
+          const streamID = params.get('StreamId');
+          const reason = params.get('CustomReason');
+          deps.audit({
+            appID: caller.appID,
+            ...(roomID ? { roomID } : {}),
+            ...(streamID ? { streamID } : {}),
+            type: `api ${name}`,
+            detail: { by: 'app', ...(reason ? { reason } : {}) },
+          });
+        }
+        return answer(0, 'success', data);
+      } catch (e) {
+        const { body } = errorReply(e);
+        deps.apiError(body.code);
+        return answer(body.code, body.message);
       }
-      reply(0, 'success', data);
-    } catch (e) {
-      const { code, message } = errorOf(e);
-      deps.apiError(code);
-      reply(code, message);
-    }
-    return true;
+    };
+    app.route({ method: ['GET', 'POST'], url: '/', handler: handle });
   };
 }

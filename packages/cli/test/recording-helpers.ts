@@ -1,0 +1,1 @@
+export { runTool } from '../../server/src/recording/ffmpeg-tools.js';
