@@ -1,8 +1,9 @@
 /**
  * The error table: one row per error, the only place a code's name, readable message and HTTP status
- * are written. Numbers below 1_900_000 are ZEGO Express's own (see docs/sdk-contract.md), so apps that
- * switch on ZEGO codes keep working; MiniRTC's own codes, for cases ZEGO documents no number for, live
- * in 1_990_000–1_999_999. `httpStatus` is what the HTTP API answers a refusal with (REST, HTTP-FLV),
+ * are written. Numbers below 1_900_000 are ZEGO Express's own (see docs/sdk-contract.md; the rows
+ * marked "ZEGO's …" carry the ZegoErrorCode name of zego_express_engine), so apps that switch on ZEGO
+ * codes keep working; MiniRTC's own codes, only for cases ZEGO documents no number for, live in
+ * 1_990_000–1_999_999. `httpStatus` is what the HTTP API answers a refusal with (REST, HTTP-FLV),
  * and what a media refusal maps to (404 → RTMP `NotFound`, 409 → `BadName`, else `Unauthorized`).
  */
 export const ERROR_TABLE = [
@@ -87,32 +88,38 @@ export const ERROR_TABLE = [
   { code: 1102016, name: 'TOKEN_ERROR', message: 'token error', httpStatus: 401 },
   { code: 1102018, name: 'TOKEN_EXPIRED', message: 'token expired', httpStatus: 401 },
   // The streamID is already published (or reserved) by another user of the same AppID.
+  // ZEGO's PublisherErrorRepetitivePublishStream.
   {
-    code: 1990001,
+    code: 1003028,
     name: 'STREAM_ID_TAKEN',
     message: 'streamID is published by another user',
     httpStatus: 409,
   },
   // A per-room or per-connection rate limit was exceeded.
-  { code: 1990002, name: 'RATE_LIMITED', message: 'rate limit exceeded', httpStatus: 429 },
+  // ZEGO's RoomAppCallTooFrequent.
+  { code: 1002073, name: 'RATE_LIMITED', message: 'rate limit exceeded', httpStatus: 429 },
   // The token does not grant the publish privilege (or not for this streamID).
+  // ZEGO's PublisherErrorDispatchAuthError.
   {
-    code: 1990003,
+    code: 1003072,
     name: 'NO_PUBLISH_PRIVILEGE',
     message: 'token does not grant publishing',
     httpStatus: 403,
   },
   // The token was made for another AppID.
-  { code: 1990010, name: 'TOKEN_APP_MISMATCH', message: 'token was made for another AppID', httpStatus: 403 },
+  // ZEGO's RoomTokenAppidError.
+  { code: 1002076, name: 'TOKEN_APP_MISMATCH', message: 'token was made for another AppID', httpStatus: 403 },
   // The token was made for another userID.
+  // ZEGO's RoomTokenUseridError.
   {
-    code: 1990011,
+    code: 1002077,
     name: 'TOKEN_USER_MISMATCH',
     message: 'token was made for another userID',
     httpStatus: 403,
   },
   // The token's payload names another room.
-  { code: 1990012, name: 'TOKEN_ROOM_MISMATCH', message: 'token was made for another room', httpStatus: 403 },
+  // ZEGO's RoomErrorAuthenticationFailed.
+  { code: 1002033, name: 'TOKEN_ROOM_MISMATCH', message: 'token was made for another room', httpStatus: 403 },
   // The token does not grant the login privilege.
   { code: 1990013, name: 'NO_LOGIN_PRIVILEGE', message: 'token does not grant login', httpStatus: 403 },
   // The token is not a token04 or fails authentication (tampered, wrong secret).
@@ -136,7 +143,8 @@ export const ERROR_TABLE = [
   // The stream to play is not in the caller's room.
   { code: 1990040, name: 'STREAM_NOT_IN_ROOM', message: 'stream is not in your room', httpStatus: 404 },
   // The stream does not exist (not published by anyone).
-  { code: 1990041, name: 'STREAM_NOT_FOUND', message: 'stream not found', httpStatus: 404 },
+  // ZEGO's PlayerPlayStreamNotExist.
+  { code: 1004002, name: 'STREAM_NOT_FOUND', message: 'stream not found', httpStatus: 404 },
   // The caller does not own the stream it tries to change.
   { code: 1990042, name: 'STREAM_NOT_OWNED', message: 'stream belongs to another user', httpStatus: 403 },
   // A signed stream URL failed verification.
@@ -176,22 +184,25 @@ export const ERROR_TABLE = [
   // REST API: the configured app store cannot create, change or delete apps.
   { code: 1990079, name: 'API_APPS_READ_ONLY', message: 'the app store is read-only', httpStatus: 501 },
   // SDK: `<rtc-room>` reported that the RTMP push failed (onRtmpEvent 3801).
+  // ZEGO's PublisherRtmpServerDisconnect.
   {
-    code: 1990080,
+    code: 1003029,
     name: 'MEDIA_PUSH_FAILED',
     message: 'the component reported that the push failed',
     httpStatus: 400,
   },
   // SDK: `<rtc-room>` reported that the RTMP play failed (onRtmpEvent 3803).
+  // ZEGO's PlayerPlayStreamFailed.
   {
-    code: 1990081,
+    code: 1004001,
     name: 'MEDIA_PLAY_FAILED',
     message: 'the component reported that the play failed',
     httpStatus: 400,
   },
   // SDK: `checkSystemRequirements` found no `<rtc-room>` support in this runtime.
+  // ZEGO's CommonPlatformNotSupported (not supported on this platform).
   {
-    code: 1990082,
+    code: 1000006,
     name: 'SYSTEM_REQUIREMENTS_UNMET',
     message: 'this runtime does not support <rtc-room>',
     httpStatus: 400,
@@ -204,76 +215,6 @@ export const ERROR_TABLE = [
   { code: 1990099, name: 'INTERNAL_ERROR', message: 'internal error', httpStatus: 500 },
 ] as const satisfies readonly ErrorRow[];
 
-<<<<<<< HEAD
-  // ---- ZEGO's documented codes for cases MiniRTC once numbered itself (zego_express_engine ZegoErrorCode) ----
-  /** ZEGO PublisherErrorRepetitivePublishStream: the streamID is already published (or reserved) by another user. */
-  STREAM_ID_TAKEN: 1003028,
-  /** ZEGO RoomAppCallTooFrequent: room signalling (messages, commands, frames) over the rate limit. */
-  RATE_LIMITED: 1002073,
-  /** ZEGO PublisherErrorDispatchAuthError: the token does not grant publishing (or not this streamID). */
-  NO_PUBLISH_PRIVILEGE: 1003072,
-  /** ZEGO RoomTokenAppidError: the token was made for another AppID. */
-  TOKEN_APP_MISMATCH: 1002076,
-  /** ZEGO RoomTokenUseridError: the token was made for another userID. */
-  TOKEN_USER_MISMATCH: 1002077,
-  /** ZEGO RoomErrorAuthenticationFailed: the token's payload names another room. */
-  TOKEN_ROOM_MISMATCH: 1002033,
-  /** ZEGO PlayerPlayStreamNotExist: the stream does not exist (not published by anyone). */
-  STREAM_NOT_FOUND: 1004002,
-  /** ZEGO PublisherRtmpServerDisconnect: `<rtc-room>` reported that the RTMP push failed (onRtmpEvent 3801). */
-  MEDIA_PUSH_FAILED: 1003029,
-  /** ZEGO PlayerPlayStreamFailed: `<rtc-room>` reported that the RTMP play failed (onRtmpEvent 3803). */
-  MEDIA_PLAY_FAILED: 1004001,
-  /** ZEGO CommonPlatformNotSupported (function not supported on this platform): no `<rtc-room>` here. */
-  SYSTEM_REQUIREMENTS_UNMET: 1000006,
-
-  // ---- MiniRTC's own range (no ZEGO number exists for these) ----
-  /** The token does not grant the login privilege. */
-  NO_LOGIN_PRIVILEGE: 1990013,
-  /** The token is not a token04 or fails authentication (tampered, wrong secret). */
-  TOKEN_MALFORMED: 1990014,
-  /** A WebSocket frame exceeded the size limit. */
-  FRAME_TOO_LARGE: 1990020,
-  /** A message `type` the server does not know. */
-  UNKNOWN_MESSAGE_TYPE: 1990021,
-  /** Resume failed: the session is gone (grace window over) or the resume key is wrong. */
-  SESSION_NOT_FOUND: 1990030,
-  /** The stream to play is not in the caller's room. */
-  STREAM_NOT_IN_ROOM: 1990040,
-  /** The caller does not own the stream it tries to change. */
-  STREAM_NOT_OWNED: 1990042,
-  /** A signed stream URL failed verification. */
-  URL_SIGNATURE_INVALID: 1990050,
-  /** A signed stream URL has expired. */
-  URL_EXPIRED: 1990051,
-  /** The target user of a custom command is not in the room. */
-  USER_NOT_IN_ROOM: 1990060,
-  /** REST/server API: the request signature is missing or wrong. */
-  API_SIGNATURE_INVALID: 1990070,
-  /** REST/server API: `Timestamp` is more than 10 minutes away from the server's clock. */
-  API_TIMESTAMP_STALE: 1990071,
-  /** REST/server API: this `SignatureNonce` was already used by the app within the window. */
-  API_NONCE_REPLAYED: 1990072,
-  /** REST API: the admin key is missing or wrong. */
-  API_ADMIN_KEY_INVALID: 1990073,
-  /** REST/server API: the caller may not act on this app (or needs the admin key). */
-  API_APP_FORBIDDEN: 1990074,
-  /** REST/server API: no app with this AppID. */
-  API_APP_NOT_FOUND: 1990075,
-  /** REST/server API: no such endpoint, action or resource. */
-  API_NOT_FOUND: 1990076,
-  /** REST/server API: request body over the size limit. */
-  API_BODY_TOO_LARGE: 1990077,
-  /** Webhooks: the app has no callback URL. */
-  WEBHOOK_NO_CALLBACK_URL: 1990078,
-  /** REST API: the configured app store cannot create, change or delete apps. */
-  API_APPS_READ_ONLY: 1990079,
-  /** The server is shutting down. */
-  SERVER_SHUTDOWN: 1990098,
-  /** Unexpected server-side failure. */
-  INTERNAL_ERROR: 1990099,
-} as const;
-=======
 /** One row of {@link ERROR_TABLE}. */
 export interface ErrorRow {
   /** Numeric code sent on the wire. */
@@ -292,7 +233,6 @@ type Rows = (typeof ERROR_TABLE)[number];
 export const ErrorCode = Object.fromEntries(ERROR_TABLE.map((r) => [r.name, r.code])) as {
   readonly [R in Rows as R['name']]: R['code'];
 };
->>>>>>> main
 
 /** Any known error code value. */
 export type ErrorCodeValue = Rows['code'];

@@ -4,13 +4,9 @@ import { GopCache } from './gop-cache.js';
 import { type BackpressureState, admit } from './backpressure.js';
 import { HubMessage } from './hub-message.js';
 import type { MediaHubEvents, PlayerSink, PublisherHandle, StopReason, StreamInfo } from './stream-info.js';
-<<<<<<< HEAD
 import { type Tracks, tracksFromMetadata } from './stream-tracks.js';
 import { TimelineRebase } from './timeline-rebase.js';
-import { TypedEmitter } from './typed-emitter.js';
-=======
 import { TypedEmitter, throwListenerError } from '@minirtc/protocol/emitter';
->>>>>>> main
 
 /** Tuning of a {@link MediaHub}. */
 export interface MediaHubOptions {

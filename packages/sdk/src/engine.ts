@@ -1,10 +1,5 @@
-<<<<<<< HEAD
-import { ErrorCode, MiniRtcError, checkAppID, errorMessage } from '@minirtc/protocol';
-import type { StreamUrlResult } from '@minirtc/protocol';
-=======
-import { ErrorCode, MiniRtcError, checkAppID } from '@minirtc/protocol/lite';
+import { ErrorCode, MiniRtcError, checkAppID, errorMessage } from '@minirtc/protocol/lite';
 import type { StreamUrlResult } from '@minirtc/protocol/lite';
->>>>>>> main
 import type { BackoffOptions } from './backoff.js';
 import type { ReconnectPolicy } from './reconnect-policy.js';
 import { Connection } from './connection.js';
@@ -147,17 +142,13 @@ export class ZegoExpressEngine {
 
   /** Registers an event callback; false (and a warning) for an event the engine never fires. */
   on<K extends keyof ZegoEvents>(event: K, callback: ZegoEvents[K]): boolean {
-<<<<<<< HEAD
+    if (typeof callback !== 'function') return false;
     if (!isZegoEvent(event)) {
       this.logger.warn('engine', `on('${String(event)}'): no such event, the callback would never run`);
       return false;
     }
-    return this.emitter.on(event, callback);
-=======
-    if (typeof callback !== 'function') return false;
     this.emitter.on(event, callback);
     return true;
->>>>>>> main
   }
 
   /** Removes one callback, or all callbacks of `event`. */

@@ -1,8 +1,4 @@
-<<<<<<< HEAD
-import type { PushMessage, WireRoomExtraInfo } from '@minirtc/protocol';
-=======
-import type { PushMessage } from '@minirtc/protocol/lite';
->>>>>>> main
+import type { PushMessage, WireRoomExtraInfo } from '@minirtc/protocol/lite';
 import type { Logger } from './logger.js';
 import { type RoomState, diffSnapshots } from './room-state.js';
 import type { TypedEmitter } from '@minirtc/protocol/lite';
