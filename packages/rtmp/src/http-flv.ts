@@ -62,6 +62,8 @@ export function startFlvResponse(res: ServerResponse): PlayerSink {
     ...CORS,
     Connection: 'close',
   });
+  // Send the status now: a player waiting for a stream not yet published must see its 200 at once.
+  res.flushHeaders();
   // The FLV header waits for the hub to name the stream's tracks (announceTracks): its audio/video
   // flags must be true to the stream, or mpegts.js waits for a track that never comes.
   let headerSent = false;
