@@ -16,7 +16,7 @@ export {
   type MediaStats,
 } from './ffmpeg-media.js';
 export type { ConsoleEntry } from './mini-program-context.js';
-export { DEFAULT_SYSTEM_INFO, SIMULATED_SDK_VERSION, type UiCall } from './my-api.js';
+export { DEFAULT_SYSTEM_INFO, type DialogAnswers, SIMULATED_SDK_VERSION, type UiCall } from './my-api.js';
 export { RequestError } from './my-request.js';
 export {
   checkDeviceUrl,

@@ -5,6 +5,16 @@ import { MySocketApi } from './my-socket.js';
 import { myRequest, type RequestHost, type RequestOptions } from './my-request.js';
 import { bytesOf, type Realm } from './realm.js';
 
+/** How the simulated user answers dialogs: `my.confirm`, `my.prompt`, `my.showActionSheet`. */
+export interface DialogAnswers {
+  /** `my.confirm` → `{ confirm }`; true by default. */
+  confirm: boolean;
+  /** `my.prompt` → `{ ok: true, inputValue }`, or `{ ok: false }` (cancelled) when undefined; '' by default. */
+  prompt: string | undefined;
+  /** `my.showActionSheet` → `{ index }`; 0 by default. */
+  actionSheet: number;
+}
+
 /** A `my.*` call that only affects the screen or the device (toast, alert, navigation …), as recorded. */
 export interface UiCall {
   api: string;
@@ -24,6 +34,8 @@ export interface MyApiHost extends AppCallbacks {
   navigate(kind: string, args: Record<string, unknown>): string | undefined;
   /** Checks a socket/request URL against the device's network rules; returns the device's refusal. */
   checkUrl(kind: 'socket' | 'request', url: string): { error: number; errorMessage: string } | undefined;
+  /** How the simulated user answers dialogs, read at each call. */
+  dialogs: DialogAnswers;
   /** The app's launch options, for `getLaunchOptionsSync`. */
   launchOptions(): Record<string, unknown>;
   /** `my.createRtcRoomContext(id)`. */
@@ -149,11 +161,13 @@ export class MyApi {
     const h = this.host;
     const s = this.sockets;
     const ui =
-      (api: string, result: unknown = {}) =>
+      (api: string, result: unknown | (() => unknown) = {}) =>
       (o?: AsyncCallbackOptions) => {
         h.recordUi({ api, args: o });
-        if (typeof o === 'object' && o !== null) settle(h, o, true, result);
+        const res = typeof result === 'function' ? (result as () => unknown)() : result;
+        if (typeof o === 'object' && o !== null) settle(h, o, true, res);
       };
+    const d = h.dialogs;
     const sysInfo = () => ({ ...h.systemInfo });
     const getStorage = (o: { key?: unknown } = {}) => {
       const v = this.storage.get(String(o.key));
@@ -277,9 +291,10 @@ export class MyApi {
       },
       // --- UI: recorded, callbacks answered as if the user saw and acknowledged them ---
       alert: ui('alert'),
-      confirm: ui('confirm', { confirm: true }),
-      prompt: ui('prompt', { ok: true, inputValue: '' }),
-      showActionSheet: ui('showActionSheet', { index: 0 }),
+      // The user's answers come from the instance's dialog settings (a scenario's `dialogs`).
+      confirm: ui('confirm', () => ({ confirm: d.confirm })),
+      prompt: ui('prompt', () => ({ ok: d.prompt !== undefined, inputValue: d.prompt ?? '' })),
+      showActionSheet: ui('showActionSheet', () => ({ index: d.actionSheet })),
       showToast: ui('showToast'),
       hideToast: ui('hideToast'),
       showLoading: ui('showLoading'),

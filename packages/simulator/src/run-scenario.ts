@@ -34,7 +34,7 @@ export interface ScenarioRunOptions {
   /** Receives every event of every user, formatted (as `minirtc simulate` prints them). */
   onEvent?: (e: SimulationEvent) => void;
   /** Passed to each {@link Simulator.load}. */
-  simulator?: Omit<SimulatorOptions, 'globalData' | 'name' | 'page' | 'query' | 'deviceRules'>;
+  simulator?: Omit<SimulatorOptions, 'globalData' | 'name' | 'page' | 'query' | 'deviceRules' | 'dialogs'>;
 }
 
 /** The verdict of a scenario run. */
@@ -70,6 +70,15 @@ interface UserRun {
   stepsDone: number;
   /** Next code / SDK event a wait may consume: not before the last action began, not one used already. */
   cursor: { code: number; sdk: number };
+}
+
+// A scenario's dialogs: `prompt: null` answers a prompt with cancel.
+function dialogAnswers(d: { confirm?: boolean; prompt?: string | null; actionSheet?: number }) {
+  return {
+    ...(d.confirm !== undefined ? { confirm: d.confirm } : {}),
+    ...(d.prompt !== undefined ? { prompt: d.prompt ?? undefined } : {}),
+    ...(d.actionSheet !== undefined ? { actionSheet: d.actionSheet } : {}),
+  };
 }
 
 function splitRoute(url: string): { route: string; query: Record<string, string> } {
@@ -154,6 +163,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
         globalData,
         ...(first !== undefined ? { page: first.route, query: first.query } : {}),
         ...(deviceRules !== undefined ? { deviceRules } : {}),
+        ...(user.dialogs !== undefined ? { dialogs: dialogAnswers(user.dialogs) } : {}),
       });
       const onEvent = opts.onEvent;
       if (onEvent !== undefined) {
@@ -209,7 +219,7 @@ export async function runScenario(scenario: Scenario, opts: ScenarioRunOptions):
 async function runSteps(run: UserRun, defaultTimeout: number, signals: SignalBoard): Promise<void> {
   for (const [i, step] of run.steps.entries()) {
     const timeoutMs = ('timeout' in step ? step.timeout : undefined) ?? defaultTimeout;
-    if (!('wait' in step) && !('assert' in step) && !('signal' in step)) {
+    if (!('wait' in step) && !('assert' in step) && !('signal' in step) && !('dialogs' in step)) {
       // Code and SDK-event waits answer "after my last action": what came before it is stale.
       run.cursor.code = Math.max(run.cursor.code, run.stats.codeLog.length);
       run.cursor.sdk = Math.max(run.cursor.sdk, run.stats.sdkLog.length);
@@ -237,6 +247,7 @@ async function runStep(
   else if ('wait' in step) await wait(run, step.wait, timeoutMs, signals);
   else if ('assert' in step) check(run, step.assert);
   else if ('signal' in step) signals.raise(step.signal);
+  else if ('dialogs' in step) Object.assign(sim.dialogs, dialogAnswers(step.dialogs));
   else if ('network' in step) {
     if (step.network === 'off') await sim.dropNetwork();
     else sim.restoreNetwork();

@@ -84,6 +84,14 @@ const AssertSchema = z
   })
   .strict();
 
+const DialogsSchema = z
+  .object({
+    confirm: z.boolean().optional(),
+    prompt: z.union([z.string().max(2000), z.null()]).optional(),
+    actionSheet: z.number().int().min(0).max(100).optional(),
+  })
+  .strict();
+
 const timeout = { timeout: Duration.optional() };
 const StepSchema = z.union([
   z.object({ tap: Text, ...timeout }).strict(),
@@ -96,6 +104,7 @@ const StepSchema = z.union([
   z.object({ back: z.number().int().min(1).max(10) }).strict(),
   z.object({ signal: Text }).strict(),
   z.object({ network: z.enum(['off', 'on']) }).strict(),
+  z.object({ dialogs: DialogsSchema }).strict(),
 ]);
 
 const ExpectSchema = z
@@ -116,6 +125,8 @@ const UserSchema = z
     token: Text.optional(),
     globalData: z.record(z.string().max(200), Json).optional(),
     open: Text.optional(),
+    /** How this user answers my.confirm / my.prompt (null: cancel) / my.showActionSheet. */
+    dialogs: DialogsSchema.optional(),
     steps: z.array(StepSchema).max(500).default([]),
     expect: ExpectSchema.optional(),
   })

@@ -5,7 +5,7 @@ import { checkDeviceUrl, type DeviceRules } from './device-rules.js';
 import type { AppCallbacks } from './app-callbacks.js';
 import { SimulatorError, SimulatorErrorCode } from './errors.js';
 import { type ConsoleEntry, createMiniProgramContext, TimerSet } from './mini-program-context.js';
-import { DEFAULT_SYSTEM_INFO, MyApi, type UiCall } from './my-api.js';
+import { DEFAULT_SYSTEM_INFO, type DialogAnswers, MyApi, type UiCall } from './my-api.js';
 import type { SimulatorEvents } from './simulator-events.js';
 import type { InputTarget, PageInstance } from './page-instance.js';
 import { type NavigationPlan, PageStack } from './page-stack.js';
@@ -40,6 +40,8 @@ export interface SimulatorOptions {
    * check" lets it through.
    */
   deviceRules?: DeviceRules;
+  /** How the user answers `my.confirm` / `my.prompt` / `my.showActionSheet` (confirm, '' and 0 by default). */
+  dialogs?: Partial<DialogAnswers>;
 }
 
 /** Default bound of a user action ({@link Simulator.tap}, {@link Simulator.type}) waiting for its target. */
@@ -95,6 +97,8 @@ export class Simulator implements AppCallbacks {
   private realmRef: Realm | undefined;
   /** What `getSystemInfo` reports. */
   readonly systemInfo: Record<string, unknown>;
+  /** How the user answers dialogs from now on; change it to answer the next one differently. */
+  readonly dialogs: DialogAnswers;
 
   private constructor(
     private readonly loaded: LoadedApp,
@@ -102,6 +106,7 @@ export class Simulator implements AppCallbacks {
   ) {
     this.name = opts.name ?? 'sim';
     this.systemInfo = { ...DEFAULT_SYSTEM_INFO, ...opts.systemInfo };
+    this.dialogs = { confirm: true, prompt: '', actionSheet: 0, ...opts.dialogs };
     this.mounts = new RtcRoomMounts(this, {
       mediaFile: opts.mediaFile,
       ffmpegPath: opts.ffmpegPath,
@@ -130,6 +135,7 @@ export class Simulator implements AppCallbacks {
       },
       navigate: (kind, args) => this.navigate(kind, args),
       checkUrl: (kind, url) => this.checkUrl(kind, url),
+      dialogs: this.dialogs,
       launchOptions: () => ({
         path: this.opts.page ?? this.loaded.appJson.pages[0],
         query: { ...this.opts.query },

@@ -48,6 +48,7 @@ describe('runs apps written for the device', () => {
     await sim.tap('详情');
     await sim.whenReady();
     assert.equal(sim.page.route, 'pages/detail/index', 'an absolute path from the app root');
+    assert.equal(sim.page.text, '详情页 1.0', "the page imports '/utils/consts' from the app root");
     assert.equal(
       resolveRoute('../a/index', 'pages/b/index', (r) => r === 'pages/a/index'),
       'pages/a/index',
@@ -232,6 +233,17 @@ describe('scenarios', () => {
           ],
         },
         cat: { steps: [{ tap: '计数' }, { wait: { text: '首页 5' }, timeout: 300 }] },
+        dan: {
+          open: 'pages/settings/index',
+          dialogs: { confirm: false },
+          steps: [
+            { tap: '保存' },
+            { wait: { text: 'cancelled' } },
+            { dialogs: { confirm: true } },
+            { tap: '保存' },
+            { wait: { text: 'saved on Android' } },
+          ],
+        },
       },
     });
     const result = await runScenario(scenario, { appDir: APP, room: 'r9' });
@@ -239,6 +251,7 @@ describe('scenarios', () => {
     assert.equal(result.passed, false);
     assert.equal(by['ann']!.passed, true, JSON.stringify(by['ann']));
     assert.equal(by['ben']!.passed, true, JSON.stringify(by['ben']));
+    assert.equal(by['dan']!.passed, true, JSON.stringify(by['dan']));
     assert.equal(by['cat']!.passed, false);
     assert.equal(by['cat']!.stepsDone, 1);
     assert.match(
