@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { ErrorCode, MiniRtcError, arr, bool, int, obj, optional, str } from '@minirtc/protocol';
+import { isIP } from 'node:net';
+import { ErrorCode, MiniRtcError, arr, bool, int, obj, optional, refine, str } from '@minirtc/protocol';
 import type { Infer } from '@minirtc/protocol';
 import { SIGNALING_DEFAULTS } from '@minirtc/server';
 import { parse as parseYaml } from 'yaml';
+import { defaultSecurityConfig, securitySchema } from './security-config.js';
 
 /**
  * The one typed configuration of a MiniRTC node. Sources, later wins: built-in defaults → config file
@@ -10,6 +12,20 @@ import { parse as parseYaml } from 'yaml';
  * with the same schema, so a bad value fails at start with the key that is wrong.
  */
 const port = int(0, 65535);
+
+/** A trusted proxy: an IP, a CIDR, or proxy-addr's `loopback` / `linklocal` / `uniquelocal`. */
+function proxyEntry(v: string): string {
+  const [ip, bits, extra] = v.split('/');
+  const family = isIP(ip ?? '');
+  const ok =
+    ['loopback', 'linklocal', 'uniquelocal'].includes(v) ||
+    (family !== 0 &&
+      extra === undefined &&
+      (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))));
+  if (!ok)
+    throw new MiniRtcError(ErrorCode.INVALID_PARAM, `trustedProxies: ${v} is not an IP, a CIDR or loopback`);
+  return v;
+}
 const configSchema = obj({
   host: str({ min: 1, maxBytes: 255 }),
   port,
@@ -41,6 +57,8 @@ const configSchema = obj({
   /** Built console (packages/console/dist) served at `/console`; found next to the CLI when unset. */
   consoleDir: optional(str({ min: 1, maxBytes: 4096 })),
   webhooks: obj({ retryBaseMs: int(1, 3_600_000), timeoutMs: int(100, 120_000) }),
+  /** Limits on what anonymous peers can make the node hold or do (docs/security.md). */
+  security: securitySchema,
   /** Cloud recording (ffmpeg pulls from the gateway; MP4 files under `dir`, default `<dataDir>/recordings`). */
   recording: obj({
     enabled: bool(),
@@ -49,6 +67,18 @@ const configSchema = obj({
     urlTtlSeconds: int(10, 7 * 86400),
     ffmpegPath: optional(str({ min: 1, maxBytes: 4096 })),
     ffprobePath: optional(str({ min: 1, maxBytes: 4096 })),
+    /** S3-compatible storage for finished files (multipart upload from a durable queue); local only when unset. */
+    s3: optional(
+      obj({
+        endpoint: optional(str({ min: 1, maxBytes: 1024 })),
+        region: str({ min: 1, maxBytes: 64 }),
+        bucket: str({ min: 1, maxBytes: 255 }),
+        accessKeyId: str({ min: 1, maxBytes: 256 }),
+        secretAccessKey: str({ min: 1, maxBytes: 256 }),
+        prefix: optional(str({ maxBytes: 512 })),
+        keepLocal: optional(bool()),
+      }),
+    ),
   }),
   /** Stream mixing: one ffmpeg per task pulls the inputs from the gateway and pushes the mix back. */
   mixing: obj({
@@ -70,7 +100,7 @@ const configSchema = obj({
    */
   publicUrl: optional(str({ min: 1, maxBytes: 1024 })),
   /** Proxies (IPs or CIDRs) allowed to set `X-Forwarded-For`/`-Proto`; env/flag form: comma-separated. */
-  trustedProxies: arr(str({ min: 1, maxBytes: 64 }), 64),
+  trustedProxies: arr(refine(str({ min: 1, maxBytes: 64 }), proxyEntry), 64),
   /** Plain-HTTP port on loopback with `/healthz` and `/metrics` only (0 = ephemeral); unset = none. */
   opsPort: optional(port),
 });
@@ -95,6 +125,7 @@ export const defaultConfig: MiniRtcConfig = {
   media: { takeoverGraceMs: 30_000 },
   api: {},
   webhooks: { retryBaseMs: 1000, timeoutMs: 5000 },
+  security: { ...defaultSecurityConfig },
   recording: { enabled: true, urlTtlSeconds: 3600 },
   mixing: { enabled: true, maxTasks: 8 },
   trustedProxies: [],

@@ -5,6 +5,7 @@ import type { MediaServer } from '@minirtc/rtmp';
 import { startNode } from '@minirtc/server';
 import type { AppRecord, Db, Logger, MiniRtcServer, SqliteAppStore } from '@minirtc/server';
 import type { MiniRtcConfig } from './config.js';
+import { mediaSecurity, serverSecurity } from './security-config.js';
 import { mixingOptions, recordingOptions } from './recording-config.js';
 
 /** A running MiniRTC node: signaling + REST on one HTTP port, the embedded RTMP gateway beside it. */
@@ -58,6 +59,7 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
       heartbeatMs: config.signaling.heartbeatMs,
       heartbeatTimeoutMs: config.signaling.heartbeatTimeoutMs,
       resumeGraceMs: config.signaling.resumeGraceMs,
+      security: serverSecurity(config.security),
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       ...(config.tls ? { tls: { cert: config.tls.cert, key: config.tls.key } } : {}),
       trustedProxies: config.trustedProxies,
@@ -74,6 +76,7 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
             host: config.rtmp.host ?? config.host,
             port: config.rtmp.port,
             takeoverGraceMs: config.media.takeoverGraceMs,
+            options: { ...mediaSecurity(config.security), trustedProxies: config.trustedProxies },
           },
         }
       : {}),

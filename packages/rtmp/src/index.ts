@@ -58,6 +58,7 @@ export {
   splitStreamName,
 } from './protocol/stream-name.js';
 export { flvHeader, FlvReader, flvTag, type FlvTag, FlvTagType } from './protocol/flv.js';
+export { PendingBudget } from './protocol/pending-budget.js';
 export {
   type ConnectInfo,
   type MediaMessage,
@@ -80,9 +81,13 @@ export type {
   StopReason,
   StreamInfo,
 } from './hub/stream-info.js';
+export { type Tracks, tracksFromMetadata } from './hub/stream-tracks.js';
+export { TimelineRebase } from './hub/timeline-rebase.js';
 
 // http-flv/: HTTP-FLV playback.
 export {
+  answerFlvPreflight,
+  CORS,
   type FlvTarget,
   httpStatusFor,
   nextHttpSessionId,
@@ -102,6 +107,8 @@ export {
   silentLogger,
 } from './server/rtmp-server.js';
 export { type BridgeDeps, bridgeRtmpConnection } from './server/rtmp-bridge.js';
+export { RtmpGuard, type RtmpGuardOptions } from './server/rtmp-guard.js';
+export { parseProxyHeader, type ProxyHeader, trustedProxyMatcher } from './server/proxy-protocol.js';
 export { allowAll, type AuthResult, type MediaAuthorizer, type StreamRequest } from './server/auth.js';
 export { type Recording, recordingFileName, startRecording } from './server/recorder.js';
 export { MediaServer, type MediaServerEvents, type MediaServerOptions } from './server/media-server.js';

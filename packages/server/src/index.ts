@@ -16,6 +16,10 @@ export { KeyedLimiter, TokenBucket } from './rate-limiter.js';
 export { MiniRtcServer, type RateLimits, type RoomSummary, type ServerOptions } from './server.js';
 export type { MediaEvent } from './events.js';
 export { Operations, type OperationsOptions } from './operations.js';
+export { DEFAULT_SECURITY, type SecurityOptions } from './security/options.js';
+export { issueLogCredential, verifyLogCredential } from './security/log-credential.js';
+export { forbiddenAddress, forbiddenUrl } from './security/ssrf-guard.js';
+export { STRONG_SIGNATURE_VERSION, sha256Hex, strongSignature } from './security/strong-signature.js';
 export { type Db, openDatabase } from './store/database.js';
 export {
   type AppPatch,
@@ -50,3 +54,4 @@ export { RecordingService } from './recording/recording-service.js';
 export { signRecordingPath, verifyRecordingLink } from './recording/download-urls.js';
 export type { MixingOptions, MixTaskView } from './mixing/mix-service.js';
 export { MixService } from './mixing/mix-service.js';
+export { S3Storage, type S3StorageOptions } from './recording/s3-storage.js';

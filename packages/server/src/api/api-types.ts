@@ -12,6 +12,10 @@ export interface ApiApp {
   name: string;
   callbackUrl: string | null;
   maxRoomMembers: number | null;
+  /** token04's AES-CBC variant is refused (it has no integrity check); GCM tokens only. */
+  refuseCbcTokens: boolean;
+  /** ZEGO-form API requests must use the stronger MiniRTC-v2 signature. */
+  requireStrongSignature: boolean;
   /** ms since epoch; null for apps from a read-only store. */
   createdAt: number | null;
   serverSecret?: string;

@@ -17,6 +17,8 @@ export function appView(a: AppRecord, withSecrets: boolean): ApiApp {
     name: a.name ?? '',
     callbackUrl: a.callbackUrl ?? null,
     maxRoomMembers: a.maxRoomMembers ?? null,
+    refuseCbcTokens: a.refuseCbcTokens === true,
+    requireStrongSignature: a.requireStrongSignature === true,
     createdAt: a.createdAt ?? null,
     ...(withSecrets ? { serverSecret: a.serverSecret, callbackSecret: a.callbackSecret ?? null } : {}),
   };

@@ -1,4 +1,5 @@
 import { MediaServer } from '@minirtc/rtmp';
+import type { MediaServerOptions } from '@minirtc/rtmp';
 import type { AppRecord } from '../app-store.js';
 import type { Logger } from '../logger.js';
 import { MiniRtcServer } from '../server.js';
@@ -15,6 +16,11 @@ export interface EmbeddedGatewayOptions {
   port: number;
   /** How long a dropped publisher's stream is held for it to come back. */
   takeoverGraceMs: number;
+  /** Further gateway settings (security limits, trusted proxies …). */
+  options?: Omit<
+    MediaServerOptions,
+    'host' | 'rtmpPort' | 'httpPort' | 'takeoverGraceMs' | 'authorizer' | 'logger'
+  >;
 }
 
 /** Inputs of {@link startNode}. */
@@ -22,7 +28,7 @@ export interface NodeOptions {
   /** Signaling options; apps, the database and the media URL bases are filled in here. */
   server: Omit<
     ServerOptions,
-    'apps' | 'db' | 'mediaRtmpBase' | 'mediaFlvBase' | 'mediaStats' | 'httpFlv' | 'logger'
+    'apps' | 'db' | 'mediaRtmpBase' | 'mediaFlvBase' | 'mediaStats' | 'mediaRefusals' | 'httpFlv' | 'logger'
   >;
   /** SQLite database file (`:memory:` keeps nothing). */
   dbFile: string;
@@ -78,10 +84,12 @@ export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
     // HTTP-FLV of the embedded gateway, served on the signaling port.
     httpFlv: () => (media ? (req, res) => media?.handleHttp(req, res) ?? false : undefined),
     mediaStats: () => gatewayStats(media),
+    mediaRefusals: () => media?.refusals() ?? [],
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
   if (g) {
     media = new MediaServer({
+      ...g.options,
       host: g.host,
       rtmpPort: g.port,
       httpPort: null,

@@ -10,6 +10,9 @@ import type { ServerEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { Db } from '../store/database.js';
 import { type FfmpegPaths, pidAlive, probe, remuxToMp4, spawnRecorder } from './ffmpeg-tools.js';
+import type { RecordingStorage } from './recording-storage.js';
+import { S3Storage, type S3StorageOptions } from './s3-storage.js';
+export type { RecordingStorage } from './recording-storage.js';
 import {
   type RecordTaskRow,
   type RecordingRow,
@@ -29,16 +32,8 @@ export interface RecordingOptions {
   retentionIntervalMs?: number;
   /** Where a finished file goes after it is written locally (default: it stays in `dir`). */
   storage?: RecordingStorage;
-}
-
-/** Where finished recordings are kept beyond the local directory. */
-export interface RecordingStorage {
-  /** `local`, `s3`, … (stored with the file). */
-  readonly kind: string;
-  /** Takes a finished local file; may keep it or move it (e.g. queue an upload). */
-  store(appID: number, fileName: string, localPath: string): Promise<void>;
-  /** Deletes a stored file (retention, DELETE). */
-  remove(appID: number, fileName: string, localPath: string): Promise<void>;
+  /** S3-compatible storage (used when `storage` is not given). */
+  s3?: S3StorageOptions;
 }
 
 /** What the service needs from the server around it. */
@@ -103,7 +98,7 @@ export class RecordingService extends EventEmitter<RecordingEvents> {
     this.store = new RecordingStore(host.db);
     this.#paths = { ffmpeg: opts.ffmpegPath ?? 'ffmpeg', ffprobe: opts.ffprobePath ?? 'ffprobe' };
     this.#dir = opts.dir;
-    this.#storage = opts.storage;
+    this.#storage = opts.storage ?? (opts.s3 ? new S3Storage(opts.s3, host.db, host.log) : undefined);
     this.urlTtlSeconds = opts.urlTtlSeconds ?? 3600;
     mkdirSync(this.#dir, { recursive: true });
     host.events.on('streamLive', (e) => this.#onStreamLive(e.appID, e.roomID, e.streamID, e.userID));
@@ -112,6 +107,11 @@ export class RecordingService extends EventEmitter<RecordingEvents> {
         if (t.source === 'rule') this.stopTask(t.appID, t.taskID);
       }
     });
+  }
+
+  /** Where finished files go beyond the local directory, if anywhere. */
+  get storage(): RecordingStorage | undefined {
+    return this.#storage;
   }
 
   /** Number of files being written now (for `/metrics`). */
@@ -130,6 +130,7 @@ export class RecordingService extends EventEmitter<RecordingEvents> {
       await this.#stopOrphan(r);
       this.#track(this.#finalize(r));
     }
+    this.#storage?.kick?.();
     const every = this.opts.retentionIntervalMs ?? 3_600_000;
     this.#retention ??= setInterval(() => void this.applyRetention(), every);
     this.#retention.unref();
@@ -239,6 +240,7 @@ export class RecordingService extends EventEmitter<RecordingEvents> {
     });
     await Promise.all(waits);
     await Promise.all([...this.#finalizing]);
+    this.#storage?.close?.();
   }
 
   #onStreamLive(appID: number, roomID: string, streamID: string, userID: string): void {
