@@ -63,6 +63,18 @@ const configSchema = obj({
     urlTtlSeconds: int(10, 7 * 86400),
     ffmpegPath: optional(str({ min: 1, maxBytes: 4096 })),
     ffprobePath: optional(str({ min: 1, maxBytes: 4096 })),
+    /** S3-compatible storage for finished files (multipart upload from a durable queue); local only when unset. */
+    s3: optional(
+      obj({
+        endpoint: optional(str({ min: 1, maxBytes: 1024 })),
+        region: str({ min: 1, maxBytes: 64 }),
+        bucket: str({ min: 1, maxBytes: 255 }),
+        accessKeyId: str({ min: 1, maxBytes: 256 }),
+        secretAccessKey: str({ min: 1, maxBytes: 256 }),
+        prefix: optional(str({ maxBytes: 512 })),
+        keepLocal: optional(bool()),
+      }),
+    ),
   }),
   /** Stream mixing: one ffmpeg per task pulls the inputs from the gateway and pushes the mix back. */
   mixing: obj({
