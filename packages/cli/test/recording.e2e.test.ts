@@ -199,7 +199,7 @@ describe('recording (REST → ffmpeg → MP4, webhook, crash recovery)', { timeo
     await hooks.close();
   });
 
-  it('records a call started from the REST API into an MP4 as long as the call, and says so by webhook', async () => {
+  it('records a call started from the REST API into an MP4 as long as the call, and says so by webhook', async (t) => {
     const base = platform.server.httpUrl;
     const url = await publisher(platform.server.wsUrl, 'agent', 'claim-1', 'agent_cam');
     const task = await api<TaskView>(base, 'POST', `/apps/${appID}/recording-tasks`, {
@@ -239,6 +239,9 @@ describe('recording (REST → ffmpeg → MP4, webhook, crash recovery)', { timeo
       `MP4 lasts ${p.duration} s, the call ${CALL_SECONDS} s`,
     );
     assert.ok(p.videoFrames >= (CALL_SECONDS - 0.5) * 25, `decoded ${p.videoFrames} video frames`);
+    t.diagnostic(
+      `call ${CALL_SECONDS} s → MP4 ${p.duration} s, ${p.videoFrames} video frames, ${f.size} bytes`,
+    );
 
     // A tampered or expired link is refused.
     const bad = await fetch(`${base}${f.downloadUrl.replace(/sig=./, 'sig=A')}`);
