@@ -85,6 +85,8 @@ const configSchema = obj({
     /** Most mix tasks at once (each encodes video). */
     maxTasks: int(1, 1000),
     ffmpegPath: optional(str({ min: 1, maxBytes: 4096 })),
+    /** Group calls: rooms whose ID starts with one of these get a mix per member of everyone else (`mix_<userID>`). */
+    groupRoomPrefixes: arr(str({ min: 1, maxBytes: 128 }), 32),
   }),
   /** PEM files (certificate = full chain): the HTTP port then serves HTTPS and WSS. Reloaded on SIGHUP and on change. */
   tls: optional(
@@ -121,7 +123,7 @@ export const defaultConfig: MiniRtcConfig = {
   webhooks: { retryBaseMs: 1000, timeoutMs: 5000 },
   security: { ...defaultSecurityConfig },
   recording: { enabled: true, urlTtlSeconds: 3600 },
-  mixing: { enabled: true, maxTasks: 8 },
+  mixing: { enabled: true, maxTasks: 8, groupRoomPrefixes: [] },
   trustedProxies: [],
 };
 
