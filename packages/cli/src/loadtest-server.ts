@@ -12,6 +12,8 @@ export interface LoadtestServer {
   appID: number;
   secret: string;
   pid: number;
+  /** Why the server is gone when it exited during the run (its last output), else null. */
+  exited(): string | null;
   stop(): Promise<void>;
 }
 
@@ -83,15 +85,28 @@ export async function startLoadtestServer(configFlags: string[]): Promise<Loadte
     });
     const dev = readDevApp(dataDir);
     if (!dev) throw new Error('the server wrote no dev app');
-    proc.stdout?.resume();
-    proc.stderr?.resume();
+    let tail = '';
+    let stopping = false;
+    let gone: string | null = null;
+    const keep = (d: Buffer) => {
+      tail = (tail + d.toString()).slice(-2000);
+    };
+    proc.stdout?.on('data', keep);
+    proc.stderr?.on('data', keep);
+    proc.once('exit', (code, signal) => {
+      if (!stopping) gone = `the server exited (${code ?? signal}): ${tail.trim().slice(-600)}`;
+    });
     return {
       wsUrl,
       httpUrl: wsUrl.replace(/^ws/, 'http').replace(/\/ws$/, ''),
       appID: dev.appID,
       secret: dev.serverSecret,
       pid: proc.pid ?? 0,
-      stop,
+      exited: () => gone,
+      stop: () => {
+        stopping = true;
+        return stop();
+      },
     };
   } catch (e) {
     await stop();

@@ -159,6 +159,8 @@ export async function loadtestCommand(args: ParsedArgs, io: Io): Promise<number>
   };
   try {
     const summary = await runLoadtest(o, target, (l) => io.err(l));
+    const gone = own?.exited();
+    if (gone) summary.errors.push(gone);
     if (o.json) io.out(JSON.stringify(summary, null, 2));
     else for (const l of formatSummary(summary)) io.out(l);
     return summary.failed === 0 && summary.broadcastDeliveries === summary.broadcastExpected ? 0 : 1;
