@@ -92,6 +92,8 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
     heartbeatMs: config.signaling.heartbeatMs,
     heartbeatTimeoutMs: config.signaling.heartbeatTimeoutMs,
     resumeGraceMs: config.signaling.resumeGraceMs,
+    onlineCountIntervalMs: config.signaling.onlineCountIntervalMs,
+    userUpdateMaxMembers: config.signaling.userUpdateMaxMembers,
     httpFlv: () => (media ? (req, res) => media?.handleHttp(req, res) ?? false : undefined),
     db,
     ...(adminKey ? { adminKey } : {}),
