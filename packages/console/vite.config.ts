@@ -1,8 +1,10 @@
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 /** The console is served by the MiniRTC server under `/console/`; routing is by URL hash, so no fallback is needed. */
 export default defineConfig({
   base: '/console/',
+  // Workspace packages (@minirtc/protocol: the error class) are bundled from their TypeScript sources.
+  resolve: { conditions: ['source', ...defaultClientConditions] },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

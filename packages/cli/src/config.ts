@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ErrorCode, MiniRtcError, arr, bool, int, obj, optional, str } from '@minirtc/protocol';
+import { isIP } from 'node:net';
+import { ErrorCode, MiniRtcError, arr, bool, int, obj, optional, refine, str } from '@minirtc/protocol';
 import type { Infer } from '@minirtc/protocol';
 import { parse as parseYaml } from 'yaml';
 
@@ -9,6 +10,20 @@ import { parse as parseYaml } from 'yaml';
  * with the same schema, so a bad value fails at start with the key that is wrong.
  */
 const port = int(0, 65535);
+
+/** A trusted proxy: an IP, a CIDR, or proxy-addr's `loopback` / `linklocal` / `uniquelocal`. */
+function proxyEntry(v: string): string {
+  const [ip, bits, extra] = v.split('/');
+  const family = isIP(ip ?? '');
+  const ok =
+    ['loopback', 'linklocal', 'uniquelocal'].includes(v) ||
+    (family !== 0 &&
+      extra === undefined &&
+      (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))));
+  if (!ok)
+    throw new MiniRtcError(ErrorCode.INVALID_PARAM, `trustedProxies: ${v} is not an IP, a CIDR or loopback`);
+  return v;
+}
 const configSchema = obj({
   host: str({ min: 1, maxBytes: 255 }),
   port,
@@ -52,6 +67,18 @@ const configSchema = obj({
     urlTtlSeconds: int(10, 7 * 86400),
     ffmpegPath: optional(str({ min: 1, maxBytes: 4096 })),
     ffprobePath: optional(str({ min: 1, maxBytes: 4096 })),
+    /** S3-compatible storage for finished files (multipart upload from a durable queue); local only when unset. */
+    s3: optional(
+      obj({
+        endpoint: optional(str({ min: 1, maxBytes: 1024 })),
+        region: str({ min: 1, maxBytes: 64 }),
+        bucket: str({ min: 1, maxBytes: 255 }),
+        accessKeyId: str({ min: 1, maxBytes: 256 }),
+        secretAccessKey: str({ min: 1, maxBytes: 256 }),
+        prefix: optional(str({ maxBytes: 512 })),
+        keepLocal: optional(bool()),
+      }),
+    ),
   }),
   /** Stream mixing: one ffmpeg per task pulls the inputs from the gateway and pushes the mix back. */
   mixing: obj({
@@ -73,7 +100,7 @@ const configSchema = obj({
    */
   publicUrl: optional(str({ min: 1, maxBytes: 1024 })),
   /** Proxies (IPs or CIDRs) allowed to set `X-Forwarded-For`/`-Proto`; env/flag form: comma-separated. */
-  trustedProxies: arr(str({ min: 1, maxBytes: 64 }), 64),
+  trustedProxies: arr(refine(str({ min: 1, maxBytes: 64 }), proxyEntry), 64),
   /** Plain-HTTP port on loopback with `/healthz` and `/metrics` only (0 = ephemeral); unset = none. */
   opsPort: optional(port),
 });

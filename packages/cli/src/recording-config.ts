@@ -10,6 +10,19 @@ export function recordingOptions(config: MiniRtcConfig): RecordingOptions {
     urlTtlSeconds: r.urlTtlSeconds,
     ...(r.ffmpegPath ? { ffmpegPath: r.ffmpegPath } : {}),
     ...(r.ffprobePath ? { ffprobePath: r.ffprobePath } : {}),
+    ...(r.s3
+      ? {
+          s3: {
+            region: r.s3.region,
+            bucket: r.s3.bucket,
+            accessKeyId: r.s3.accessKeyId,
+            secretAccessKey: r.s3.secretAccessKey,
+            ...(r.s3.endpoint ? { endpoint: r.s3.endpoint } : {}),
+            ...(r.s3.prefix ? { prefix: r.s3.prefix } : {}),
+            ...(r.s3.keepLocal !== undefined ? { keepLocal: r.s3.keepLocal } : {}),
+          },
+        }
+      : {}),
   };
 }
 

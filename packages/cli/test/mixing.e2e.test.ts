@@ -8,11 +8,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { generateToken04 } from '@minirtc/protocol/crypto';
 import { ZegoExpressEngine } from '@minirtc/sdk';
 import type { MixTaskView } from '@minirtc/server';
-import { EventLog, type Ffmpeg, play } from '@minirtc/testkit';
+import { RtmpEventCode, Simulator } from '@minirtc/simulator';
+import { EventLog, type Ffmpeg } from '@minirtc/testkit';
 import { loadConfig } from '../src/config.js';
 import { type Platform, startPlatform } from '../src/platform.js';
 
@@ -20,9 +22,12 @@ const appID = 626262;
 const secret = 'fedcba9876543210fedcba9876543210';
 const adminKey = 'mixing-e2e-admin-key-0000000000000';
 const ROOM = 'group-1';
+/** The simulator's test mini-program: its page plays `globalData.pullUrl` in an <rtc-room> on 拉流. */
+const MINI_APP = fileURLToPath(new URL('../../simulator/test/fixtures/mini-app', import.meta.url));
 
 const engines: ZegoExpressEngine[] = [];
 const procs: Ffmpeg[] = [];
+const sims: Simulator[] = [];
 
 async function login(platform: Platform, userID: string): Promise<{ zg: ZegoExpressEngine; log: EventLog }> {
   const zg = new ZegoExpressEngine(appID, platform.server.wsUrl, {
@@ -109,6 +114,7 @@ describe('stream mixing (REST → ffmpeg filter graph → a stream of the room)'
   });
 
   after(async () => {
+    await Promise.all(sims.map((s) => s.close()));
     await Promise.all(procs.map((p) => p.kill()));
     for (const e of engines) e.destroyEngine();
     await platform?.close();
@@ -153,19 +159,32 @@ describe('stream mixing (REST → ffmpeg filter graph → a stream of the room)'
       (a) => a[1] === 'ADD' && ids(a).includes('mix_out'),
     );
     assert.equal((add[2] as { user: { userID: string } }[])[0]?.user.userID, '~mix');
-    const room = await api<{ streams: { streamID: string }[] }>(
+    const listed = await api<{ streams: { streamID: string }[] }>(
       platform,
       'GET',
       `/apps/${appID}/rooms/${ROOM}`,
     );
     assert.ok(
-      room.streams.some((s) => s.streamID === 'mix_out'),
+      listed.streams.some((s) => s.streamID === 'mix_out'),
       'listed in the room',
     );
+    // Played in a simulated <rtc-room> (ffmpeg under the simulator's device model), frames decoded.
     const { url } = await viewer.zg.startPlayingStream('mix_out');
-    const player = play(url, 90);
-    procs.push(player);
-    await player.waitFrames(30, 20);
+    const sim = await Simulator.load(MINI_APP, { name: 'viewer', globalData: { pullUrl: url } });
+    sims.push(sim);
+    const playing = sim.waitFor('rtmpEvent', (e) => e.code === RtmpEventCode.PLAY_SUCCEEDED);
+    const first = sim.waitFor('firstRender');
+    sim.page.tap('拉流');
+    await playing;
+    const room = sim.rtcRoom((await first).id);
+    assert.ok(room);
+    const frames = (): { v: number; a: number } => ({
+      v: room.stats.pull?.videoFrames ?? 0,
+      a: room.stats.pull?.audioFrames ?? 0,
+    });
+    const decoded = (v: number, a: number) =>
+      sim.waitUntil(() => frames().v >= v && frames().a >= a, { timeoutMs: 60_000 });
+    await decoded(30, 20);
     const running = await api<MixTaskView>(platform, 'GET', `/apps/${appID}/mix-tasks/mix1`);
     assert.equal(running.state, 'running');
     assert.ok(running.inputs.every((i) => i.live));
@@ -173,9 +192,9 @@ describe('stream mixing (REST → ffmpeg filter graph → a stream of the room)'
     // One input stops: the mix keeps playing (the same ffmpeg, no restart) while the gateway holds the
     // vanished publisher's stream for its takeover grace, and after the room is told it is gone.
     await (pubs[1] as Ffmpeg).kill();
-    await player.waitFrames(player.video() + 60, player.audio() + 40);
+    await decoded(frames().v + 60, frames().a + 40);
     await viewer.log.wait('roomStreamUpdate', (a) => a[1] === 'DELETE' && ids(a).includes('u2_cam'));
-    await player.waitFrames(player.video() + 30, player.audio() + 20);
+    await decoded(frames().v + 30, frames().a + 20);
     const after1 = await api<MixTaskView>(platform, 'GET', `/apps/${appID}/mix-tasks/mix1`);
     assert.equal(after1.state, 'running');
     assert.equal(after1.starts, 1, 'the mix was not restarted');
@@ -191,6 +210,5 @@ describe('stream mixing (REST → ffmpeg filter graph → a stream of the room)'
     // Stop: the output leaves the room.
     await api(platform, 'POST', `/apps/${appID}/mix-tasks/mix1/stop`);
     await viewer.log.wait('roomStreamUpdate', (a) => a[1] === 'DELETE' && ids(a).includes('mix_out'));
-    await player.exited;
   });
 });

@@ -97,3 +97,21 @@ export interface LogEntry {
   data?: Record<string, unknown>;
   receivedAt: number;
 }
+
+/** A recorded file (`GET /apps/:appID/recordings`); links are relative to the server and expire. */
+export interface Recording {
+  id: string;
+  taskID: string;
+  roomID: string;
+  streamID: string;
+  userID: string;
+  state: 'recording' | 'finalizing' | 'ready' | 'failed';
+  startedAt: number;
+  endedAt: number | null;
+  durationMs: number | null;
+  size: number | null;
+  streams: { type: string; codec: string }[] | null;
+  error: string | null;
+  playUrl?: string;
+  downloadUrl?: string;
+}

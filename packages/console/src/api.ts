@@ -3,6 +3,7 @@ import type {
   App,
   Delivery,
   LogEntry,
+  Recording,
   RoomDetail,
   RoomSummary,
   TimelineEvent,
@@ -57,6 +58,8 @@ export const Api = {
       await api('GET', withQuery(`${app(appID)}/webhooks/deliveries`, { eventId })),
       'deliveries',
     ),
+  recordings: async (appID: number): Promise<Recording[]> =>
+    listOf<Recording>(await api('GET', `${app(appID)}/recordings`), 'recordings'),
   replay: (appID: number, eventIds: string[]): Promise<unknown> =>
     api('POST', `${app(appID)}/webhooks/replay`, { eventIds }),
   testWebhook: (appID: number): Promise<unknown> => api('POST', `${app(appID)}/webhooks/test`, {}),

@@ -8,6 +8,7 @@ import { h, replace } from './dom.js';
 import type { Page, PageContext } from './page.js';
 import { appsPage } from './pages/apps-page.js';
 import { logsPage } from './pages/logs-page.js';
+import { recordingsPage } from './pages/recordings-page.js';
 import { roomsPage } from './pages/rooms-page.js';
 import { signInPage } from './pages/sign-in-page.js';
 import { timelinePage } from './pages/timeline-page.js';
@@ -22,6 +23,7 @@ const routes: Record<string, { title: string; page: Page }> = {
   '/timeline': { title: 'Timeline', page: timelinePage },
   '/webhooks': { title: 'Webhooks', page: webhooksPage },
   '/logs': { title: 'SDK logs', page: logsPage },
+  '/recordings': { title: 'Recordings', page: recordingsPage },
 };
 
 const root = document.getElementById('app')!;

@@ -5,204 +5,130 @@
  * in 1_990_000–1_999_999. `httpStatus` is what the HTTP API answers a refusal with (REST, HTTP-FLV),
  * and what a media refusal maps to (404 → RTMP `NotFound`, 409 → `BadName`, else `Unauthorized`).
  */
-export const ERROR_TABLE = [
-  { code: 0, name: 'SUCCESS', message: 'success', httpStatus: 200 },
-  { code: 1000002, name: 'NOT_LOGGED_IN', message: 'not logged in to the room', httpStatus: 403 },
-  {
-    code: 1000014,
-    name: 'STREAM_ID_TOO_LONG',
-    message: 'streamID is longer than 256 bytes',
-    httpStatus: 400,
-  },
-  { code: 1000015, name: 'STREAM_ID_EMPTY', message: 'streamID is empty', httpStatus: 400 },
-  {
-    code: 1000016,
-    name: 'STREAM_ID_ILLEGAL',
-    message: 'streamID may only contain A-Z a-z 0-9 _ -',
-    httpStatus: 400,
-  },
-  { code: 1000017, name: 'NETWORK_BROKEN', message: 'network broken', httpStatus: 400 },
-  { code: 1001004, name: 'APP_ID_INVALID', message: 'AppID is invalid', httpStatus: 400 },
-  { code: 1002001, name: 'TOO_MANY_ROOMS', message: 'too many rooms logged in', httpStatus: 400 },
-  { code: 1002005, name: 'USER_ID_EMPTY', message: 'userID is empty', httpStatus: 400 },
-  { code: 1002006, name: 'USER_ID_ILLEGAL', message: 'userID contains illegal characters', httpStatus: 400 },
-  { code: 1002007, name: 'USER_ID_TOO_LONG', message: 'userID is longer than 64 bytes', httpStatus: 400 },
-  { code: 1002008, name: 'USER_NAME_EMPTY', message: 'userName is empty', httpStatus: 400 },
-  {
-    code: 1002010,
-    name: 'USER_NAME_TOO_LONG',
-    message: 'userName is longer than 256 bytes',
-    httpStatus: 400,
-  },
-  { code: 1002011, name: 'ROOM_ID_EMPTY', message: 'roomID is empty', httpStatus: 400 },
-  { code: 1002012, name: 'ROOM_ID_ILLEGAL', message: 'roomID contains illegal characters', httpStatus: 400 },
-  { code: 1002013, name: 'ROOM_ID_TOO_LONG', message: 'roomID is longer than 128 bytes', httpStatus: 400 },
-  { code: 1002014, name: 'ROOM_NOT_EXIST', message: 'room does not exist', httpStatus: 404 },
-  {
-    code: 1002017,
-    name: 'ROOM_EXTRA_INFO_KEY_TOO_LONG',
-    message: 'room extra info key or value over the limit',
-    httpStatus: 400,
-  },
-  {
-    code: 1002018,
-    name: 'MULTI_ROOM_USER_MISMATCH',
-    message: 'multi-room login must use the same userID',
-    httpStatus: 400,
-  },
-  { code: 1002031, name: 'LOGIN_TIMEOUT', message: 'login timed out', httpStatus: 400 },
-  { code: 1002034, name: 'ROOM_FULL', message: 'room is full', httpStatus: 400 },
-  {
-    code: 1002050,
-    name: 'KICKED_SAME_USER',
-    message: 'kicked out: the same userID logged in elsewhere',
-    httpStatus: 400,
-  },
+const ROWS = [
+  [0, 'SUCCESS', 'success', 200],
+  [1000002, 'NOT_LOGGED_IN', 'not logged in to the room', 403],
+  [1000014, 'STREAM_ID_TOO_LONG', 'streamID is longer than 256 bytes'],
+  [1000015, 'STREAM_ID_EMPTY', 'streamID is empty'],
+  [1000016, 'STREAM_ID_ILLEGAL', 'streamID may only contain A-Z a-z 0-9 _ -'],
+  [1000017, 'NETWORK_BROKEN', 'network broken'],
+  [1001004, 'APP_ID_INVALID', 'AppID is invalid'],
+  [1002001, 'TOO_MANY_ROOMS', 'too many rooms logged in'],
+  [1002005, 'USER_ID_EMPTY', 'userID is empty'],
+  [1002006, 'USER_ID_ILLEGAL', 'userID contains illegal characters'],
+  [1002007, 'USER_ID_TOO_LONG', 'userID is longer than 64 bytes'],
+  [1002008, 'USER_NAME_EMPTY', 'userName is empty'],
+  [1002010, 'USER_NAME_TOO_LONG', 'userName is longer than 256 bytes'],
+  [1002011, 'ROOM_ID_EMPTY', 'roomID is empty'],
+  [1002012, 'ROOM_ID_ILLEGAL', 'roomID contains illegal characters'],
+  [1002013, 'ROOM_ID_TOO_LONG', 'roomID is longer than 128 bytes'],
+  [1002014, 'ROOM_NOT_EXIST', 'room does not exist', 404],
+  [1002017, 'ROOM_EXTRA_INFO_KEY_TOO_LONG', 'room extra info key or value over the limit'],
+  [1002018, 'MULTI_ROOM_USER_MISMATCH', 'multi-room login must use the same userID'],
+  [1002031, 'LOGIN_TIMEOUT', 'login timed out'],
+  [1002034, 'ROOM_FULL', 'room is full'],
+  [1002050, 'KICKED_SAME_USER', 'kicked out: the same userID logged in elsewhere'],
   // ZEGO's RoomConnectTemporaryBroken: reported with CONNECTING while the SDK retries.
-  {
-    code: 1002051,
-    name: 'CONNECT_TEMPORARILY_BROKEN',
-    message: 'connection temporarily broken, retrying',
-    httpStatus: 400,
-  },
-  { code: 1002053, name: 'RELOGIN_FAILED', message: 'network broken and re-login failed', httpStatus: 400 },
-  { code: 1002055, name: 'KICKED_BY_SERVER', message: 'kicked out by the server', httpStatus: 400 },
-  { code: 1002056, name: 'REPEATED_LOGIN', message: 'repeated login', httpStatus: 400 },
-  { code: 1002057, name: 'REPEATED_ENTER', message: 'repeated enter', httpStatus: 400 },
-  { code: 1002058, name: 'ALREADY_LOGGED_IN', message: 'already logged in', httpStatus: 400 },
-  { code: 1002066, name: 'USER_BLACKLISTED', message: 'user is blacklisted', httpStatus: 403 },
-  { code: 1002099, name: 'ROOM_INNER_ERROR', message: 'room inner error', httpStatus: 500 },
-  { code: 1003050, name: 'PUBLISH_EXTRA_INFO_NULL', message: 'stream extra info is null', httpStatus: 400 },
-  { code: 1009001, name: 'MESSAGE_EMPTY', message: 'message is empty', httpStatus: 400 },
-  { code: 1009002, name: 'MESSAGE_TOO_LONG', message: 'message is longer than 1024 bytes', httpStatus: 400 },
-  { code: 1009010, name: 'MESSAGE_SEND_FAILED', message: 'message send failed', httpStatus: 400 },
-  { code: 1100001, name: 'INVALID_PARAM', message: 'bad input parameter', httpStatus: 400 },
-  { code: 1100002, name: 'NETWORK_TIMEOUT', message: 'network timeout', httpStatus: 400 },
-  { code: 1100003, name: 'SOCKET_CLOSED', message: 'socket closed', httpStatus: 400 },
-  { code: 1100005, name: 'HEARTBEAT_TIMEOUT_CLIENT', message: 'heartbeat timeout', httpStatus: 400 },
-  { code: 1100006, name: 'CONNECT_TIMEOUT', message: 'connect timeout', httpStatus: 400 },
-  { code: 1102001, name: 'HEARTBEAT_TIMEOUT', message: 'heartbeat timeout', httpStatus: 400 },
-  { code: 1102011, name: 'JSON_PARSE_ERROR', message: 'message is not valid JSON', httpStatus: 400 },
-  { code: 1102012, name: 'LOGIN_IN_PROGRESS', message: 'login already in progress', httpStatus: 400 },
-  { code: 1102016, name: 'TOKEN_ERROR', message: 'token error', httpStatus: 401 },
-  { code: 1102018, name: 'TOKEN_EXPIRED', message: 'token expired', httpStatus: 401 },
+  [1002051, 'CONNECT_TEMPORARILY_BROKEN', 'connection temporarily broken, retrying'],
+  [1002053, 'RELOGIN_FAILED', 'network broken and re-login failed'],
+  [1002055, 'KICKED_BY_SERVER', 'kicked out by the server'],
+  [1002056, 'REPEATED_LOGIN', 'repeated login'],
+  [1002057, 'REPEATED_ENTER', 'repeated enter'],
+  [1002058, 'ALREADY_LOGGED_IN', 'already logged in'],
+  [1002066, 'USER_BLACKLISTED', 'user is blacklisted', 403],
+  [1002099, 'ROOM_INNER_ERROR', 'room inner error', 500],
+  [1003050, 'PUBLISH_EXTRA_INFO_NULL', 'stream extra info is null'],
+  [1009001, 'MESSAGE_EMPTY', 'message is empty'],
+  [1009002, 'MESSAGE_TOO_LONG', 'message is longer than 1024 bytes'],
+  [1009010, 'MESSAGE_SEND_FAILED', 'message send failed'],
+  [1100001, 'INVALID_PARAM', 'bad input parameter'],
+  [1100002, 'NETWORK_TIMEOUT', 'network timeout'],
+  [1100003, 'SOCKET_CLOSED', 'socket closed'],
+  [1100005, 'HEARTBEAT_TIMEOUT_CLIENT', 'heartbeat timeout'],
+  [1100006, 'CONNECT_TIMEOUT', 'connect timeout'],
+  [1102001, 'HEARTBEAT_TIMEOUT', 'heartbeat timeout'],
+  [1102011, 'JSON_PARSE_ERROR', 'message is not valid JSON'],
+  [1102012, 'LOGIN_IN_PROGRESS', 'login already in progress'],
+  [1102016, 'TOKEN_ERROR', 'token error', 401],
+  [1102018, 'TOKEN_EXPIRED', 'token expired', 401],
   // The streamID is already published (or reserved) by another user of the same AppID.
-  {
-    code: 1990001,
-    name: 'STREAM_ID_TAKEN',
-    message: 'streamID is published by another user',
-    httpStatus: 409,
-  },
+  [1990001, 'STREAM_ID_TAKEN', 'streamID is published by another user', 409],
   // A per-room or per-connection rate limit was exceeded.
-  { code: 1990002, name: 'RATE_LIMITED', message: 'rate limit exceeded', httpStatus: 429 },
+  [1990002, 'RATE_LIMITED', 'rate limit exceeded', 429],
   // The token does not grant the publish privilege (or not for this streamID).
-  {
-    code: 1990003,
-    name: 'NO_PUBLISH_PRIVILEGE',
-    message: 'token does not grant publishing',
-    httpStatus: 403,
-  },
+  [1990003, 'NO_PUBLISH_PRIVILEGE', 'token does not grant publishing', 403],
   // The token was made for another AppID.
-  { code: 1990010, name: 'TOKEN_APP_MISMATCH', message: 'token was made for another AppID', httpStatus: 403 },
+  [1990010, 'TOKEN_APP_MISMATCH', 'token was made for another AppID', 403],
   // The token was made for another userID.
-  {
-    code: 1990011,
-    name: 'TOKEN_USER_MISMATCH',
-    message: 'token was made for another userID',
-    httpStatus: 403,
-  },
+  [1990011, 'TOKEN_USER_MISMATCH', 'token was made for another userID', 403],
   // The token's payload names another room.
-  { code: 1990012, name: 'TOKEN_ROOM_MISMATCH', message: 'token was made for another room', httpStatus: 403 },
+  [1990012, 'TOKEN_ROOM_MISMATCH', 'token was made for another room', 403],
   // The token does not grant the login privilege.
-  { code: 1990013, name: 'NO_LOGIN_PRIVILEGE', message: 'token does not grant login', httpStatus: 403 },
+  [1990013, 'NO_LOGIN_PRIVILEGE', 'token does not grant login', 403],
   // The token is not a token04 or fails authentication (tampered, wrong secret).
-  {
-    code: 1990014,
-    name: 'TOKEN_MALFORMED',
-    message: 'token is malformed or was not signed with this app secret',
-    httpStatus: 401,
-  },
+  [1990014, 'TOKEN_MALFORMED', 'token is malformed or was not signed with this app secret', 401],
   // A WebSocket frame exceeded the size limit.
-  { code: 1990020, name: 'FRAME_TOO_LARGE', message: 'frame too large', httpStatus: 413 },
+  [1990020, 'FRAME_TOO_LARGE', 'frame too large', 413],
   // A message `type` the server does not know.
-  { code: 1990021, name: 'UNKNOWN_MESSAGE_TYPE', message: 'unknown message type', httpStatus: 400 },
+  [1990021, 'UNKNOWN_MESSAGE_TYPE', 'unknown message type'],
   // Resume failed: the session is gone (grace window over) or the resume key is wrong.
-  {
-    code: 1990030,
-    name: 'SESSION_NOT_FOUND',
-    message: 'session not found (grace window over)',
-    httpStatus: 403,
-  },
+  [1990030, 'SESSION_NOT_FOUND', 'session not found (grace window over)', 403],
   // The stream to play is not in the caller's room.
-  { code: 1990040, name: 'STREAM_NOT_IN_ROOM', message: 'stream is not in your room', httpStatus: 404 },
+  [1990040, 'STREAM_NOT_IN_ROOM', 'stream is not in your room', 404],
   // The stream does not exist (not published by anyone).
-  { code: 1990041, name: 'STREAM_NOT_FOUND', message: 'stream not found', httpStatus: 404 },
+  [1990041, 'STREAM_NOT_FOUND', 'stream not found', 404],
   // The caller does not own the stream it tries to change.
-  { code: 1990042, name: 'STREAM_NOT_OWNED', message: 'stream belongs to another user', httpStatus: 403 },
+  [1990042, 'STREAM_NOT_OWNED', 'stream belongs to another user', 403],
   // A signed stream URL failed verification.
-  { code: 1990050, name: 'URL_SIGNATURE_INVALID', message: 'stream URL signature invalid', httpStatus: 403 },
+  [1990050, 'URL_SIGNATURE_INVALID', 'stream URL signature invalid', 403],
   // A signed stream URL has expired.
-  { code: 1990051, name: 'URL_EXPIRED', message: 'stream URL expired', httpStatus: 403 },
+  [1990051, 'URL_EXPIRED', 'stream URL expired', 403],
   // The target user of a custom command is not in the room.
-  { code: 1990060, name: 'USER_NOT_IN_ROOM', message: 'user is not in the room', httpStatus: 404 },
+  [1990060, 'USER_NOT_IN_ROOM', 'user is not in the room', 404],
   // REST/server API: the request signature is missing or wrong.
-  {
-    code: 1990070,
-    name: 'API_SIGNATURE_INVALID',
-    message: 'request signature missing or invalid',
-    httpStatus: 401,
-  },
+  [1990070, 'API_SIGNATURE_INVALID', 'request signature missing or invalid', 401],
   // REST/server API: `Timestamp` is more than 10 minutes away from the server's clock.
-  {
-    code: 1990071,
-    name: 'API_TIMESTAMP_STALE',
-    message: 'request timestamp outside the allowed window',
-    httpStatus: 401,
-  },
+  [1990071, 'API_TIMESTAMP_STALE', 'request timestamp outside the allowed window', 401],
   // REST/server API: this `SignatureNonce` was already used by the app within the window.
-  { code: 1990072, name: 'API_NONCE_REPLAYED', message: 'request nonce already used', httpStatus: 401 },
+  [1990072, 'API_NONCE_REPLAYED', 'request nonce already used', 401],
   // REST API: the admin key is missing or wrong.
-  { code: 1990073, name: 'API_ADMIN_KEY_INVALID', message: 'admin key missing or invalid', httpStatus: 401 },
+  [1990073, 'API_ADMIN_KEY_INVALID', 'admin key missing or invalid', 401],
   // REST/server API: the caller may not act on this app (or needs the admin key).
-  { code: 1990074, name: 'API_APP_FORBIDDEN', message: 'not allowed for this app', httpStatus: 403 },
+  [1990074, 'API_APP_FORBIDDEN', 'not allowed for this app', 403],
   // REST/server API: no app with this AppID.
-  { code: 1990075, name: 'API_APP_NOT_FOUND', message: 'app not found', httpStatus: 404 },
+  [1990075, 'API_APP_NOT_FOUND', 'app not found', 404],
   // REST/server API: no such endpoint, action or resource.
-  { code: 1990076, name: 'API_NOT_FOUND', message: 'not found', httpStatus: 404 },
+  [1990076, 'API_NOT_FOUND', 'not found', 404],
   // REST/server API: request body over the size limit.
-  { code: 1990077, name: 'API_BODY_TOO_LARGE', message: 'request body too large', httpStatus: 413 },
+  [1990077, 'API_BODY_TOO_LARGE', 'request body too large', 413],
   // Webhooks: the app has no callback URL.
-  { code: 1990078, name: 'WEBHOOK_NO_CALLBACK_URL', message: 'app has no callback URL', httpStatus: 400 },
+  [1990078, 'WEBHOOK_NO_CALLBACK_URL', 'app has no callback URL'],
   // REST API: the configured app store cannot create, change or delete apps.
-  { code: 1990079, name: 'API_APPS_READ_ONLY', message: 'the app store is read-only', httpStatus: 501 },
+  [1990079, 'API_APPS_READ_ONLY', 'the app store is read-only', 501],
   // SDK: `<rtc-room>` reported that the RTMP push failed (onRtmpEvent 3801).
-  {
-    code: 1990080,
-    name: 'MEDIA_PUSH_FAILED',
-    message: 'the component reported that the push failed',
-    httpStatus: 400,
-  },
+  [1990080, 'MEDIA_PUSH_FAILED', 'the component reported that the push failed'],
   // SDK: `<rtc-room>` reported that the RTMP play failed (onRtmpEvent 3803).
-  {
-    code: 1990081,
-    name: 'MEDIA_PLAY_FAILED',
-    message: 'the component reported that the play failed',
-    httpStatus: 400,
-  },
+  [1990081, 'MEDIA_PLAY_FAILED', 'the component reported that the play failed'],
   // SDK: `checkSystemRequirements` found no `<rtc-room>` support in this runtime.
-  {
-    code: 1990082,
-    name: 'SYSTEM_REQUIREMENTS_UNMET',
-    message: 'this runtime does not support <rtc-room>',
-    httpStatus: 400,
-  },
+  [1990082, 'SYSTEM_REQUIREMENTS_UNMET', 'this runtime does not support <rtc-room>'],
   // An endpoint exists at this path, but not for this HTTP method.
-  { code: 1990083, name: 'API_METHOD_NOT_ALLOWED', message: 'method not allowed', httpStatus: 405 },
+  [1990083, 'API_METHOD_NOT_ALLOWED', 'method not allowed', 405],
   // The server is shutting down.
-  { code: 1990098, name: 'SERVER_SHUTDOWN', message: 'server is shutting down', httpStatus: 503 },
+  [1990098, 'SERVER_SHUTDOWN', 'server is shutting down', 503],
   // Unexpected server-side failure.
-  { code: 1990099, name: 'INTERNAL_ERROR', message: 'internal error', httpStatus: 500 },
-] as const satisfies readonly ErrorRow[];
+  [1990099, 'INTERNAL_ERROR', 'internal error', 500],
+] as const satisfies readonly (readonly [number, string, string, number?])[];
+
+/**
+ * The table as rows. Written above as `[code, name, message, httpStatus]` tuples (status 400 when left
+ * out) only to keep the mini-program bundle small; this is the one list everything else derives from.
+ */
+export const ERROR_TABLE: readonly ErrorRow[] = ROWS.map(([code, name, message, httpStatus]) => ({
+  code,
+  name,
+  message,
+  httpStatus: httpStatus ?? 400,
+}));
 
 /** One row of {@link ERROR_TABLE}. */
 export interface ErrorRow {
@@ -216,15 +142,15 @@ export interface ErrorRow {
   httpStatus: number;
 }
 
-type Rows = (typeof ERROR_TABLE)[number];
+type Rows = (typeof ROWS)[number];
 
 /** Error codes by name, derived from {@link ERROR_TABLE}. */
-export const ErrorCode = Object.fromEntries(ERROR_TABLE.map((r) => [r.name, r.code])) as {
-  readonly [R in Rows as R['name']]: R['code'];
+export const ErrorCode = Object.fromEntries(ROWS.map((r) => [r[1], r[0]])) as {
+  readonly [R in Rows as R[1]]: R[0];
 };
 
 /** Any known error code value. */
-export type ErrorCodeValue = Rows['code'];
+export type ErrorCodeValue = Rows[0];
 
 const byCode = new Map<number, ErrorRow>(ERROR_TABLE.map((r) => [r.code, r]));
 

@@ -33,3 +33,4 @@ export { RecordingService } from './recording/recording-service.js';
 export { signRecordingPath, verifyRecordingLink } from './recording/download-urls.js';
 export type { MixingOptions, MixTaskView } from './mixing/mix-service.js';
 export { MixService } from './mixing/mix-service.js';
+export { S3Storage, type S3StorageOptions } from './recording/s3-storage.js';

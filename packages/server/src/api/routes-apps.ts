@@ -1,18 +1,18 @@
 import { generateToken04, makeRoomPayload } from '@minirtc/protocol/crypto';
 import { appView, managed } from './route-helpers.js';
-import type { Route } from './route-types.js';
+import { type Route, route } from './route-types.js';
 import { Bodies } from './schemas.js';
 
 /** App management and temporary tokens. */
 export const appRoutes: Route[] = [
-  {
+  route({
     method: 'GET',
     path: '/apps',
     summary: 'List apps',
     admin: true,
     handle: (ctx) => ({ apps: ctx.deps.apps.list().map((a) => appView(a, true)) }),
-  },
-  {
+  }),
+  route({
     method: 'POST',
     path: '/apps',
     summary: 'Create an app: returns its AppID, ServerSecret and CallbackSecret',
@@ -20,7 +20,7 @@ export const appRoutes: Route[] = [
     body: Bodies.createApp,
     status: 201,
     handle: (ctx) => {
-      const b = ctx.body as { name: string; callbackUrl?: string; maxRoomMembers?: number };
+      const b = ctx.body;
       const a = managed(ctx).create({
         name: b.name,
         ...(b.callbackUrl ? { callbackUrl: b.callbackUrl } : {}),
@@ -28,20 +28,20 @@ export const appRoutes: Route[] = [
       });
       return appView(a, true);
     },
-  },
-  {
+  }),
+  route({
     method: 'GET',
     path: '/apps/:appID',
     summary: 'One app (secrets only with the admin key)',
     handle: (ctx) => appView(ctx.app, ctx.caller.admin),
-  },
-  {
+  }),
+  route({
     method: 'PATCH',
     path: '/apps/:appID',
     summary: 'Change name, callback URL ("" clears it) or member cap (0 clears it)',
     body: Bodies.updateApp,
     handle: (ctx) => {
-      const b = ctx.body as { name?: string; callbackUrl?: string; maxRoomMembers?: number };
+      const b = ctx.body;
       const a = managed(ctx).update(ctx.app.appID, {
         ...(b.name !== undefined ? { name: b.name } : {}),
         ...(b.callbackUrl !== undefined ? { callbackUrl: b.callbackUrl === '' ? null : b.callbackUrl } : {}),
@@ -49,14 +49,15 @@ export const appRoutes: Route[] = [
       });
       return appView(a, ctx.caller.admin);
     },
-  },
-  {
+  }),
+  route({
     method: 'POST',
     path: '/apps/:appID/rotate-secret',
     summary: 'Replace the ServerSecret or the CallbackSecret; the new one is returned once',
     body: Bodies.rotate,
     handle: (ctx) => {
-      const which = (ctx.body as { which: 'server' | 'callback' }).which;
+      // The schema's enum admits only these two.
+      const which = ctx.body.which as 'server' | 'callback';
       const a = managed(ctx).rotate(ctx.app.appID, which);
       // The new secret once, to whoever rotated it; the other one is not repeated.
       return {
@@ -64,28 +65,22 @@ export const appRoutes: Route[] = [
         ...(which === 'server' ? { serverSecret: a.serverSecret } : { callbackSecret: a.callbackSecret }),
       };
     },
-  },
-  {
+  }),
+  route({
     method: 'DELETE',
     path: '/apps/:appID',
     summary: 'Delete an app',
     admin: true,
     handle: (ctx) => ({ deleted: managed(ctx).remove(ctx.app.appID) }),
-  },
-  {
+  }),
+  route({
     method: 'POST',
     path: '/apps/:appID/tokens',
     summary: 'A temporary token04 for testing (console), with the signaling URL to log in at',
     admin: true,
     body: Bodies.token,
     handle: (ctx) => {
-      const b = ctx.body as {
-        userID: string;
-        roomID?: string;
-        publish?: boolean;
-        streamIDs?: string[];
-        ttlSeconds?: number;
-      };
+      const b = ctx.body;
       const ttl = b.ttlSeconds ?? 3600;
       const now = Math.floor(Date.now() / 1000);
       const token = generateToken04({
@@ -99,5 +94,5 @@ export const appRoutes: Route[] = [
       });
       return { token, userID: b.userID, expiresAt: now + ttl, server: ctx.deps.signalingUrl() };
     },
-  },
+  }),
 ];

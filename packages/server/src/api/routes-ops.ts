@@ -1,11 +1,11 @@
 import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import { roomKey } from '../webhooks/event-mapper.js';
-import type { Route } from './route-types.js';
+import { type Route, route } from './route-types.js';
 import { Bodies, Q } from './schemas.js';
 
 /** The call timeline, webhook outbox/deliveries/replay/test and SDK logs. */
 export const opsRoutes: Route[] = [
-  {
+  route({
     method: 'GET',
     path: '/apps/:appID/timeline',
     summary: 'The call timeline, in order',
@@ -18,8 +18,8 @@ export const opsRoutes: Route[] = [
       Q.int('limit', 'default 500', 1, 5000),
     ],
     handle: (ctx) => ({ events: ctx.deps.timeline.query({ ...ctx.q, appID: ctx.app.appID }) }),
-  },
-  {
+  }),
+  route({
     method: 'GET',
     path: '/apps/:appID/webhooks/events',
     summary: 'Webhook events of the app (outbox state: attempts, delivered, dead)',
@@ -29,8 +29,8 @@ export const opsRoutes: Route[] = [
       Q.int('limit', 'default 200', 1, 5000),
     ],
     handle: (ctx) => ({ events: ctx.deps.outbox.events(ctx.app.appID, ctx.q) }),
-  },
-  {
+  }),
+  route({
     method: 'GET',
     path: '/apps/:appID/webhooks/deliveries',
     summary: 'The webhook delivery log (every attempt)',
@@ -41,14 +41,14 @@ export const opsRoutes: Route[] = [
       Q.int('limit', 'default 500', 1, 5000),
     ],
     handle: (ctx) => ({ deliveries: ctx.deps.outbox.deliveries(ctx.app.appID, ctx.q) }),
-  },
-  {
+  }),
+  route({
     method: 'POST',
     path: '/apps/:appID/webhooks/replay',
     summary: 'Send events again (same ids) by id or by creation time range',
     body: Bodies.replay,
     handle: (ctx) => {
-      const b = ctx.body as { eventIds?: string[]; from?: number; to?: number };
+      const b = ctx.body;
       if (b.eventIds === undefined && b.from === undefined && b.to === undefined) {
         throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'give eventIds or a from/to range');
       }
@@ -57,8 +57,8 @@ export const opsRoutes: Route[] = [
       ctx.deps.kickWebhooks();
       return { replayed: ids };
     },
-  },
-  {
+  }),
+  route({
     method: 'POST',
     path: '/apps/:appID/webhooks/test',
     summary: 'Queue a `test` event to the callback URL',
@@ -77,8 +77,8 @@ export const opsRoutes: Route[] = [
       ctx.deps.kickWebhooks(e.roomKey);
       return { id: e.id };
     },
-  },
-  {
+  }),
+  route({
     method: 'GET',
     path: '/apps/:appID/logs',
     summary: 'SDK remote logs (newest `limit`, oldest first)',
@@ -96,5 +96,5 @@ export const opsRoutes: Route[] = [
         logs: ctx.deps.logs({ ...rest, ...(q !== undefined ? { contains: q } : {}), appID: ctx.app.appID }),
       };
     },
-  },
+  }),
 ];

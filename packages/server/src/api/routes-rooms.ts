@@ -1,5 +1,5 @@
 import { roomP } from './route-helpers.js';
-import type { Route } from './route-types.js';
+import { type Route, route } from './route-types.js';
 import {
   broadcastToRoom,
   closeStream,
@@ -14,7 +14,7 @@ import { Bodies, Q } from './schemas.js';
 
 /** Live rooms, their users and streams, and what an operator can do to them. */
 export const roomRoutes: Route[] = [
-  {
+  route({
     method: 'GET',
     path: '/apps/:appID/rooms',
     summary: 'Live rooms with user and stream counts',
@@ -26,8 +26,8 @@ export const roomRoutes: Route[] = [
         createdAt: r.createdAt,
       })),
     }),
-  },
-  {
+  }),
+  route({
     method: 'GET',
     path: '/apps/:appID/rooms/:roomID',
     summary: 'A room: users, streams, extra info',
@@ -47,14 +47,14 @@ export const roomRoutes: Route[] = [
         extraInfo: roomExtraInfo(room),
       };
     },
-  },
-  {
+  }),
+  route({
     method: 'GET',
     path: '/apps/:appID/rooms/:roomID/users',
     summary: 'Users of a room (DescribeUsers)',
     handle: (ctx) => ({ users: roomUsers(requireRoom(ctx.deps.core, ctx.app.appID, roomP(ctx))) }),
-  },
-  {
+  }),
+  route({
     method: 'GET',
     path: '/apps/:appID/rooms/:roomID/user-count',
     summary: 'Number of users in a room (DescribeUserNum; 0 for a room that does not exist)',
@@ -62,16 +62,15 @@ export const roomRoutes: Route[] = [
       roomID: roomP(ctx),
       count: ctx.deps.core.rooms.get(ctx.app.appID, roomP(ctx))?.members.size ?? 0,
     }),
-  },
-  {
+  }),
+  route({
     method: 'POST',
     path: '/apps/:appID/rooms/:roomID/kick',
     summary: 'Kick users out (KickoutUser): they get DISCONNECTED 1002055',
     body: Bodies.kick,
-    handle: (ctx) =>
-      kickUsers(ctx.deps.core, ctx.app.appID, roomP(ctx), (ctx.body as { userIDs: string[] }).userIDs),
-  },
-  {
+    handle: (ctx) => kickUsers(ctx.deps.core, ctx.app.appID, roomP(ctx), ctx.body.userIDs),
+  }),
+  route({
     method: 'POST',
     path: '/apps/:appID/rooms/:roomID/close',
     summary: 'Close a room (CloseRoom): every member is kicked with 1002055',
@@ -79,14 +78,14 @@ export const roomRoutes: Route[] = [
       requireRoom(ctx.deps.core, ctx.app.appID, roomP(ctx));
       return { removed: ctx.deps.core.closeRoom(ctx.app.appID, roomP(ctx)) };
     },
-  },
-  {
+  }),
+  route({
     method: 'POST',
     path: '/apps/:appID/rooms/:roomID/broadcast',
     summary: 'Broadcast a message to the room (SendBroadcastMessage)',
     body: Bodies.broadcast,
     handle: (ctx) => {
-      const b = ctx.body as { fromUserID: string; fromUserName?: string; message: string };
+      const b = ctx.body;
       return broadcastToRoom(
         ctx.deps.core,
         ctx.app.appID,
@@ -95,19 +94,14 @@ export const roomRoutes: Route[] = [
         b.message,
       );
     },
-  },
-  {
+  }),
+  route({
     method: 'POST',
     path: '/apps/:appID/rooms/:roomID/custom-command',
     summary: 'Send a custom command to some members (SendCustomCommand)',
     body: Bodies.customCommand,
     handle: (ctx) => {
-      const b = ctx.body as {
-        fromUserID: string;
-        fromUserName?: string;
-        toUserIDs: string[];
-        command: string;
-      };
+      const b = ctx.body;
       sendCustomCommand(
         ctx.deps.core,
         ctx.app.appID,
@@ -118,8 +112,8 @@ export const roomRoutes: Route[] = [
       );
       return { sent: b.toUserIDs.length };
     },
-  },
-  {
+  }),
+  route({
     method: 'GET',
     path: '/apps/:appID/streams',
     summary: 'Streams (reserved and live) with players, bitrate and a short-lived previewUrl (HTTP-FLV)',
@@ -133,8 +127,8 @@ export const roomRoutes: Route[] = [
         ctx.q.roomID,
       ),
     }),
-  },
-  {
+  }),
+  route({
     method: 'DELETE',
     path: '/apps/:appID/streams/:streamID',
     summary: 'Close a stream and drop its media (DeleteStream)',
@@ -142,5 +136,5 @@ export const roomRoutes: Route[] = [
       closed: true,
       ...closeStream(ctx.deps.core, ctx.app.appID, ctx.params.streamID as string),
     }),
-  },
+  }),
 ];

@@ -47,6 +47,27 @@ export function createRecordingDownloads(
     const row = svc.store.file(id);
     const local = row && row.appID === appID ? svc.localPath(row) : null;
     const st = local ? await stat(local).catch(() => null) : null;
+    const remote = svc.storage;
+    if (row && local && !st?.isFile() && row.fileName && remote?.read) {
+      // Uploaded and no local copy kept: stream it from the bucket (ranges passed through).
+      const disposition = `${q.get('download') === '1' ? 'attachment' : 'inline'}; filename="${row.fileName}"`;
+      try {
+        const o = await remote.read(appID, row.fileName, req.headers.range);
+        res.writeHead(o.range ? 206 : 200, {
+          'content-type': 'video/mp4',
+          'content-length': o.size,
+          'accept-ranges': 'bytes',
+          'cache-control': 'private, no-store',
+          'content-disposition': disposition,
+          ...(o.range ? { 'content-range': o.range } : {}),
+        });
+        if (req.method === 'HEAD') res.end();
+        else o.body.pipe(res);
+      } catch {
+        return refuse(res, 404, 'not found');
+      }
+      return true;
+    }
     if (!local || !st?.isFile()) return refuse(res, 404, 'not found');
     const headers: Record<string, string | number> = {
       'content-type': 'video/mp4',

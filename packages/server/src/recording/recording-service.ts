@@ -10,6 +10,7 @@ import type { ServerEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { Db } from '../store/database.js';
 import { type FfmpegPaths, pidAlive, probe, remuxToMp4, spawnRecorder } from './ffmpeg-tools.js';
+import { S3Storage, type S3StorageOptions } from './s3-storage.js';
 import {
   type RecordTaskRow,
   type RecordingRow,
@@ -29,6 +30,8 @@ export interface RecordingOptions {
   retentionIntervalMs?: number;
   /** Where a finished file goes after it is written locally (default: it stays in `dir`). */
   storage?: RecordingStorage;
+  /** S3-compatible storage (used when `storage` is not given). */
+  s3?: S3StorageOptions;
 }
 
 /** Where finished recordings are kept beyond the local directory. */
@@ -39,6 +42,16 @@ export interface RecordingStorage {
   store(appID: number, fileName: string, localPath: string): Promise<void>;
   /** Deletes a stored file (retention, DELETE). */
   remove(appID: number, fileName: string, localPath: string): Promise<void>;
+  /** Reads a stored file whose local copy is gone (downloads); `range` is an HTTP Range value. */
+  read?(
+    appID: number,
+    fileName: string,
+    range?: string,
+  ): Promise<{ body: NodeJS.ReadableStream; size: number; range?: string }>;
+  /** Resumes queued work (after a restart). */
+  kick?(): void;
+  /** Stops background work. */
+  close?(): void;
 }
 
 /** What the service needs from the server around it. */
@@ -103,7 +116,7 @@ export class RecordingService extends EventEmitter<RecordingEvents> {
     this.store = new RecordingStore(host.db);
     this.#paths = { ffmpeg: opts.ffmpegPath ?? 'ffmpeg', ffprobe: opts.ffprobePath ?? 'ffprobe' };
     this.#dir = opts.dir;
-    this.#storage = opts.storage;
+    this.#storage = opts.storage ?? (opts.s3 ? new S3Storage(opts.s3, host.db, host.log) : undefined);
     this.urlTtlSeconds = opts.urlTtlSeconds ?? 3600;
     mkdirSync(this.#dir, { recursive: true });
     host.events.on('streamLive', (e) => this.#onStreamLive(e.appID, e.roomID, e.streamID, e.userID));
@@ -112,6 +125,11 @@ export class RecordingService extends EventEmitter<RecordingEvents> {
         if (t.source === 'rule') this.stopTask(t.appID, t.taskID);
       }
     });
+  }
+
+  /** Where finished files go beyond the local directory, if anywhere. */
+  get storage(): RecordingStorage | undefined {
+    return this.#storage;
   }
 
   /** Number of files being written now (for `/metrics`). */
@@ -130,6 +148,7 @@ export class RecordingService extends EventEmitter<RecordingEvents> {
       await this.#stopOrphan(r);
       this.#track(this.#finalize(r));
     }
+    this.#storage?.kick?.();
     const every = this.opts.retentionIntervalMs ?? 3_600_000;
     this.#retention ??= setInterval(() => void this.applyRetention(), every);
     this.#retention.unref();
@@ -239,6 +258,7 @@ export class RecordingService extends EventEmitter<RecordingEvents> {
     });
     await Promise.all(waits);
     await Promise.all([...this.#finalizing]);
+    this.#storage?.close?.();
   }
 
   #onStreamLive(appID: number, roomID: string, streamID: string, userID: string): void {
