@@ -45,6 +45,10 @@ const configSchema = obj({
     heartbeatTimeoutMs: int(1000, 3_600_000),
     resumeGraceMs: int(0, 3_600_000),
     urlTtlSeconds: int(10, 7 * 86400),
+    /** Smallest gap between two onlineCount pushes to a room (coalesced in between); 0 = every change. */
+    onlineCountIntervalMs: int(0, 600_000),
+    /** Above this many members per-user ADD/DELETE pushes stop (ZEGO: 500). */
+    userUpdateMaxMembers: int(1, 10_000_000),
   }),
   media: obj({ takeoverGraceMs: int(0, 3_600_000) }),
   /** SQLite database file; default `<dataDir>/minirtc.db`. `:memory:` keeps nothing across restarts. */
@@ -117,7 +121,14 @@ export const defaultConfig: MiniRtcConfig = {
   devApp: true,
   logLevel: 'info',
   rtmp: { enabled: true, port: 1935 },
-  signaling: { heartbeatMs: 10_000, heartbeatTimeoutMs: 30_000, resumeGraceMs: 30_000, urlTtlSeconds: 600 },
+  signaling: {
+    heartbeatMs: 10_000,
+    heartbeatTimeoutMs: 30_000,
+    resumeGraceMs: 30_000,
+    urlTtlSeconds: 600,
+    onlineCountIntervalMs: 1000,
+    userUpdateMaxMembers: 500,
+  },
   media: { takeoverGraceMs: 30_000 },
   api: {},
   webhooks: { retryBaseMs: 1000, timeoutMs: 5000 },
