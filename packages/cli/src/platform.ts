@@ -95,6 +95,8 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
     resumeGraceMs: config.signaling.resumeGraceMs,
     security: serverSecurity(config.security),
     mediaRefusals: () => media?.refusals() ?? [],
+    onlineCountIntervalMs: config.signaling.onlineCountIntervalMs,
+    userUpdateMaxMembers: config.signaling.userUpdateMaxMembers,
     httpFlv: () => (media ? (req, res) => media?.handleHttp(req, res) ?? false : undefined),
     db,
     ...(adminKey ? { adminKey } : {}),

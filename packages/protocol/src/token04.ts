@@ -207,8 +207,8 @@ export interface Token04Expectation {
 /**
  * Decrypts and checks a token: AppID, userID, expiry, room and login privilege. Everything up to and
  * including the identity check fails with the one 1990014 (`detail.check`/`detail.reason` say what;
- * never sent to clients); after that, with its own code: 1102018 expired, 1990012 room, 1990013 login
- * privilege (reachable only with a token that decrypted to this app and user).
+ * never sent to clients); after that, with its own code: 1102018 expired, 1002033 room (ZEGO's),
+ * 1990013 login privilege (reachable only with a token that decrypted to this app and user).
  */
 export function verifyToken04(token: string, expect: Token04Expectation): Token04Info {
   const info = decodeToken04(token, expect.secret);

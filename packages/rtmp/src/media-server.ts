@@ -1,6 +1,14 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { type AuthResult, type MediaAuthorizer, type StreamRequest, allowAll } from './auth.js';
-import { httpStatusFor, nextHttpSessionId, parseFlvPath, refuseFlv, startFlvResponse } from './http-flv.js';
+import {
+  CORS,
+  answerFlvPreflight,
+  httpStatusFor,
+  nextHttpSessionId,
+  parseFlvPath,
+  refuseFlv,
+  startFlvResponse,
+} from './http-flv.js';
 import { MediaHub } from './media-hub.js';
 import type { MediaHubEvents, StreamInfo } from './stream-info.js';
 import { startRecording } from './recorder.js';
@@ -180,6 +188,10 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
   handleHttp(req: IncomingMessage, res: ServerResponse): boolean {
     const target = parseFlvPath(req.method, req.url);
     if (!target) return false;
+    if (req.method === 'OPTIONS') {
+      answerFlvPreflight(res, req.headers['access-control-request-headers']);
+      return true;
+    }
     const sessionId = nextHttpSessionId();
     const request: StreamRequest = {
       kind: 'play',
@@ -196,7 +208,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
           return;
         }
         if (req.method === 'HEAD') {
-          res.writeHead(200, { 'Content-Type': 'video/x-flv' });
+          res.writeHead(200, { 'Content-Type': 'video/x-flv', ...CORS });
           res.end();
           return;
         }

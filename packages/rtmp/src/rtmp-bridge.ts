@@ -93,6 +93,9 @@ export function bridgeRtmpConnection(conn: RtmpConnection, deps: BridgeDeps): vo
     const key = publishing.get(streamId);
     if (key) deps.hub.media(key, conn.id, m.typeId, m.timestamp, m.payload);
   });
+  s.on('mediaIgnored', (streamId, reason) => {
+    deps.logger.warn({ id: conn.id, streamId, app: s.connectInfo?.app }, `rtmp media ignored: ${reason}`);
+  });
   s.on('metadata', (streamId, body) => {
     const key = publishing.get(streamId);
     if (key) deps.hub.metadata(key, conn.id, body);
@@ -111,7 +114,8 @@ export function bridgeRtmpConnection(conn: RtmpConnection, deps: BridgeDeps): vo
   conn.on('close', (err) => {
     if (err && !(err instanceof RtmpError))
       deps.logger.warn({ id: conn.id, err: err.message }, 'rtmp socket error');
-    for (const key of publishing.values()) deps.hub.unpublish(key, conn.id, false);
+    // After FCUnpublish a disconnect is how the encoder ends: a clean stop, no grace window.
+    for (const [id, key] of publishing) deps.hub.unpublish(key, conn.id, s.unpublishAnnounced(id));
     for (const key of playing.values()) deps.hub.stopPlay(key, conn.id);
     publishing.clear();
     playing.clear();

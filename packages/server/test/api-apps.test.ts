@@ -106,7 +106,11 @@ describe('API: apps, tokens, logs, OpenAPI, console', () => {
       token: tok.body.token,
       user: { userID: 'u1' },
     });
-    assert.notEqual(stale.code, 0);
+    assert.equal(
+      stale.code,
+      ErrorCode.TOKEN_MALFORMED,
+      'a token signed with the old secret no longer authenticates',
+    );
     const cb = await admin(s.server, 'POST', `/apps/${id}/rotate-secret`, { which: 'callback' });
     assert.match(cb.body.callbackSecret, /^[0-9a-f]{32}$/);
     assert.notEqual(cb.body.callbackSecret, app.callbackSecret);
