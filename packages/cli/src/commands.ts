@@ -97,6 +97,11 @@ export function tokenCommand(args: ParsedArgs, io: Io): number {
   const streams = args.options.streams ? args.options.streams.split(',').map((s) => checkStreamID(s)) : null;
   const payload = room ? makeRoomPayload(checkRoomID(room), args.options.publish !== 'false', streams) : '';
   io.out(generateToken04({ appID, userID, secret, ttlSeconds: ttl, payload, mode }));
+  // stdout stays the token alone (scripts capture it); the advice goes to stderr.
+  if (mode === 'cbc')
+    io.err(
+      'note: CBC tokens have no integrity check; prefer the default --mode gcm (an app can refuse CBC: refuseCbcTokens)',
+    );
   return 0;
 }
 

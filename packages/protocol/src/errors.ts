@@ -72,8 +72,10 @@ const ROWS = [
   [1002033, 'TOKEN_ROOM_MISMATCH', 'token was made for another room', 403],
   // The token does not grant the login privilege.
   [1990013, 'NO_LOGIN_PRIVILEGE', 'token does not grant login', 403],
-  // The token is not a token04 or fails authentication (tampered, wrong secret).
-  [1990014, 'TOKEN_MALFORMED', 'token is malformed or was not signed with this app secret', 401],
+  // The token failed verification: not a token04, tampered, wrong secret, bad padding, not JSON, or
+  // made for another AppID/userID. One code and one message for all, so replies leak nothing (no
+  // padding oracle); the precise reason is in the error's `detail`, for the server log only.
+  [1990014, 'TOKEN_MALFORMED', 'token is invalid', 401],
   // A WebSocket frame exceeded the size limit.
   [1990020, 'FRAME_TOO_LARGE', 'frame too large', 413],
   // A message `type` the server does not know.
@@ -124,6 +126,15 @@ const ROWS = [
   [1000006, 'SYSTEM_REQUIREMENTS_UNMET', 'this runtime does not support <rtc-room>'],
   // An endpoint exists at this path, but not for this HTTP method.
   [1990083, 'API_METHOD_NOT_ALLOWED', 'method not allowed', 405],
+  // `/httplog`: the log credential from the login reply is missing, forged or expired.
+  [1990090, 'LOG_CREDENTIAL_INVALID', 'log credential missing or invalid', 401],
+  // Webhooks: the callback URL points at a loopback, private, link-local, CGNAT, multicast or metadata address.
+  [
+    1990091,
+    'WEBHOOK_DESTINATION_FORBIDDEN',
+    'callback URL must not point at a private or internal address',
+    400,
+  ],
   // The server is shutting down.
   [1990098, 'SERVER_SHUTDOWN', 'server is shutting down', 503],
   // Unexpected server-side failure.
@@ -156,9 +167,16 @@ export interface ErrorRow {
 type Rows = (typeof ROWS)[number];
 
 /** Error codes by name, derived from {@link ERROR_TABLE}. */
-export const ErrorCode = Object.fromEntries(ROWS.map((r) => [r[1], r[0]])) as {
+export const ErrorCode = codesByName() as {
   readonly [R in Rows as R[1]]: R[0];
 };
+
+// A plain loop: the mini-program bundle avoids ES2019+ built-ins (Object.fromEntries) older runtimes lack.
+function codesByName(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of ROWS) out[r[1]] = r[0];
+  return out;
+}
 
 /** Any known error code value. */
 export type ErrorCodeValue = Rows[0];

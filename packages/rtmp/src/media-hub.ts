@@ -33,6 +33,11 @@ export interface MediaHubOptions {
   batchWindowMs?: number;
   /** Streams with more players than this use the window; smaller ones flush each turn (default 16). */
   batchMinPlayers?: number;
+  /**
+   * A live publisher that sent media within this long is not taken over, even by its own owner: a
+   * replayed push URL must not displace it (default 2000 ms; 0 = any live publisher may be replaced).
+   */
+  takeoverSilenceMs?: number;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -66,6 +71,8 @@ interface Stream {
   audioHeader: HubMessage | null;
   gop: GopCache<HubMessage>;
   graceTimer: ReturnType<typeof setTimeout> | null;
+  /** When the current publisher last sent media (or started), for the takeover rule. */
+  lastMediaAt: number;
   /** Keeps the timeline monotonic, one natural frame step apart, across publishers. */
   timeline: TimelineRebase;
   /** Tracks the publisher's onMetaData declares, if it said. */
@@ -94,6 +101,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
 
   private readonly streamsByKey = new Map<string, Stream>();
   private readonly graceMs: number;
+  private readonly silenceMs: number;
   private readonly gopFrames: number;
   private readonly gopBytes: number;
   private readonly limits: { soft: number; hard: number; maxDropMs: number };
@@ -113,6 +121,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     this.batchWindowMs = opts.batchWindowMs ?? 20;
     this.batchMinPlayers = opts.batchMinPlayers ?? 16;
     this.graceMs = opts.takeoverGraceMs ?? 30_000;
+    this.silenceMs = opts.takeoverSilenceMs ?? 2000;
     this.gopFrames = opts.gopCacheMaxFrames ?? 1024;
     this.gopBytes = opts.gopCacheMaxBytes ?? 16 * 1024 * 1024;
     const soft = opts.playerMaxPendingBytes ?? 4 * 1024 * 1024;
@@ -127,7 +136,8 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
   /**
    * Starts or takes over a publish. A live or in-grace stream is taken over only by the same
    * `owner` (a stale connection of the same owner is closed); an ownerless publish may only
-   * reclaim a stream in grace that had no owner either. Anything else is refused (BadName).
+   * reclaim a stream in grace that had no owner either. A live publisher still sending media (within
+   * `takeoverSilenceMs`) is never displaced. Anything else is refused (BadName).
    */
   publish(p: {
     key: string;
@@ -147,6 +157,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
         tag: p.tag,
         publisher: p.publisher,
         startedAt: this.now(),
+        lastMediaAt: this.now(),
         mediaStarted: false,
       });
       this.emit('publishStart', this.info(s));
@@ -155,10 +166,15 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     const sameOwner =
       p.owner !== undefined ? p.owner === s.owner : s.owner === undefined && s.state === 'grace';
     if (!sameOwner) return { ok: false, reason: `stream ${p.key} is already published` };
+    // The owner's credentials may have been replayed: a publisher that is still sending keeps its
+    // stream. Only a closed (grace) or silent one is taken over.
+    if (s.state === 'live' && this.silenceMs > 0 && this.now() - s.lastMediaAt < this.silenceMs) {
+      return { ok: false, reason: `stream ${p.key} is already published` };
+    }
     if (s.graceTimer) clearTimeout(s.graceTimer);
     s.graceTimer = null;
     const old = s.publisher;
-    Object.assign(s, { state: 'live', tag: p.tag, publisher: p.publisher });
+    Object.assign(s, { state: 'live', tag: p.tag, publisher: p.publisher, lastMediaAt: this.now() });
     s.timeline.publisherChanged();
     old?.close('replaced');
     s.gop.clear();
@@ -191,6 +207,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
   media(key: string, sessionId: string, typeId: number, timestamp: number, payload: Buffer): void {
     const s = this.streamsByKey.get(key);
     if (!s || s.publisher?.sessionId !== sessionId) return;
+    s.lastMediaAt = this.now();
     const ts = s.timeline.map(timestamp);
     this.account(s, payload.length);
     const info =
@@ -350,6 +367,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
       audioHeader: null,
       gop: new GopCache(this.gopFrames, this.gopBytes),
       graceTimer: null,
+      lastMediaAt: 0,
       timeline: new TimelineRebase(),
       metaTracks: null,
       mediaStarted: false,

@@ -13,6 +13,7 @@ import { MediaHub } from './media-hub.js';
 import type { MediaHubEvents, StreamInfo } from './stream-info.js';
 import { startRecording } from './recorder.js';
 import { bridgeRtmpConnection } from './rtmp-bridge.js';
+import type { RtmpGuardOptions } from './rtmp-guard.js';
 import { type Logger, RtmpServer, silentLogger } from './rtmp-server.js';
 import { TypedEmitter, throwListenerError } from '@minirtc/protocol/emitter';
 
@@ -50,6 +51,12 @@ export interface MediaServerOptions {
   publisherIdleTimeoutMs?: number;
   /** Most simultaneous RTMP connections (default 10000). */
   maxConnections?: number;
+  /** Limits before authorization: deadline, unauthorized caps, buffers, slow peers (see RtmpGuardOptions). */
+  guard?: RtmpGuardOptions;
+  /** A live publisher that sent media within this long is not taken over (default 2000 ms). */
+  takeoverSilenceMs?: number;
+  /** Load balancers whose RTMP connections start with a PROXY protocol header (IPs/CIDRs). */
+  trustedProxies?: readonly string[];
   logger?: Logger;
 }
 
@@ -87,6 +94,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
     this.authorizer = opts.authorizer ?? allowAll;
     this.hub = new MediaHub({
       takeoverGraceMs: opts.takeoverGraceMs,
+      ...(opts.takeoverSilenceMs !== undefined ? { takeoverSilenceMs: opts.takeoverSilenceMs } : {}),
       gopCacheMaxFrames: opts.gopCacheMaxFrames,
       gopCacheMaxBytes: opts.gopCacheMaxBytes,
       playerMaxPendingBytes: opts.playerMaxPendingBytes,
@@ -118,6 +126,8 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
       handshakeTimeoutMs: opts.handshakeTimeoutMs,
       idleTimeoutMs: opts.idleTimeoutMs,
       maxConnections: opts.maxConnections,
+      ...(opts.guard ? { guard: opts.guard } : {}),
+      ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}),
       logger: this.logger,
     });
     this.rtmp.on('connection', (c) =>
@@ -229,6 +239,16 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
     match: (s: { key: string; kind: 'publish' | 'play'; owner?: string; tag?: unknown }) => boolean,
   ): number {
     return this.hub.dropSessions(match);
+  }
+
+  /** What the pre-authorization limits refused, by reason (for `/metrics`). */
+  refusals(): [string, number][] {
+    return this.rtmp.guard.refusals();
+  }
+
+  /** RTMP connections not yet authorized to publish or play (bounded by the guard's caps). */
+  get unauthorizedConnections(): number {
+    return this.rtmp.guard.unauthorized;
   }
 
   /** Every published (live or in-grace) stream. */

@@ -56,6 +56,7 @@ export function bridgeRtmpConnection(conn: RtmpConnection, deps: BridgeDeps): vo
           return s.refuse(cmd.streamId, 'BadName', r.reason);
         }
         s.acceptPublish(cmd.streamId);
+        conn.markAuthorized();
         // A publisher sends media all the time; silence means a dead network path (no FIN on
         // mobile), and noticing it early starts the grace window early.
         if (deps.publisherIdleTimeoutMs > 0) conn.socket.setTimeout(deps.publisherIdleTimeoutMs);
@@ -74,6 +75,7 @@ export function bridgeRtmpConnection(conn: RtmpConnection, deps: BridgeDeps): vo
         if ([...playing.values()].includes(key)) return s.refuse(cmd.streamId, 'BadName', 'already playing');
         playing.set(cmd.streamId, key); // first, for the same reason as publishing above
         s.acceptPlay(cmd.streamId);
+        conn.markAuthorized();
         const sink = conn.sinkFor(cmd.streamId);
         deps.hub.play({
           key,

@@ -126,6 +126,11 @@ export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
     this.reader = new ChunkReader(opts.readerLimits);
   }
 
+  /** The chunk reader (its limits and budget change when the connection is authorized). */
+  get input(): ChunkReader {
+    return this.reader;
+  }
+
   /** True once the session has ended (error or refusal). */
   get isEnded(): boolean {
     return this.ended;

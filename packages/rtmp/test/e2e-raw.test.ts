@@ -130,6 +130,9 @@ describe('e2e with raw RTMP clients', { concurrency: false }, () => {
     const srv = new MediaServer({
       rtmpPort: 0,
       takeoverGraceMs: 300,
+      // A still-connected publisher that went silent: any silence counts here (the 2 s default is
+      // covered by the hub's unit test and the security suite).
+      takeoverSilenceMs: 0,
       authorizer: { authorize: (r) => ({ ok: true, owner: r.query.user }) },
     });
     await srv.listen();

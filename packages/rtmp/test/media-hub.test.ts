@@ -173,7 +173,8 @@ describe('media hub', () => {
   });
 
   it('takes over with the same owner: players stay, timestamps continue, new headers resent', () => {
-    const hub = new MediaHub({ takeoverGraceMs: 60_000 });
+    let now = 1_000_000;
+    const hub = new MediaHub({ takeoverGraceMs: 60_000, now: () => now });
     const events: string[] = [];
     hub.on('publishStart', () => events.push('start'));
     hub.on('publishReplaced', () => events.push('replaced'));
@@ -192,6 +193,22 @@ describe('media hub', () => {
       publisher: publisher('p3'),
     });
     assert.equal(bob.ok, false);
+    // Alice's publisher is still sending: her own credentials replayed cannot displace it…
+    const replay = hub.publish({
+      key: KEY,
+      app: 'live',
+      stream: 's1',
+      owner: 'alice',
+      publisher: publisher('p-replay'),
+    });
+    assert.equal(replay.ok, false);
+    assert.equal(p1.closed, null, 'the live owner is untouched');
+    now += 1999;
+    assert.equal(
+      hub.publish({ key: KEY, app: 'live', stream: 's1', owner: 'alice', publisher: publisher('p-r2') }).ok,
+      false,
+    );
+    now += 2; // …until it has been silent past takeoverSilenceMs (2 s): then takeover works as before
     const r = hub.publish({
       key: KEY,
       app: 'live',

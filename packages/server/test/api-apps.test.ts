@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { issueLogCredential } from '../src/security/log-credential.js';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,6 +132,7 @@ describe('API: apps, tokens, logs, OpenAPI, console', () => {
       method: 'POST',
       body: JSON.stringify({
         appID: app.appID,
+        logToken: issueLogCredential(app.appID, 'ann', app.serverSecret, 60),
         logs: [
           { userID: 'ann', roomID: 'ra', message: 'login ok' },
           { userID: 'bob', roomID: 'ra', message: 'play failed 3803', level: 'error' },
