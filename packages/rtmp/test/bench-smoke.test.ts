@@ -55,6 +55,20 @@ describe('benchmark modes (smoke)', { concurrency: false }, () => {
     assert.equal(typeof row?.rssPerCallKB, 'number');
   });
 
+  it('relay-latency: a probe player times the messages it receives', async () => {
+    const r = await bench('relay-latency', { BENCH_PLAYERS: '1,2', BENCH_PROBE_S: '1' });
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
+    const rows = results('relay-latency-').rows;
+    assert.deepEqual(
+      rows.map((x) => x.players),
+      [1, 2],
+    );
+    for (const row of rows) {
+      assert.ok(Number(row.samples) > 0, 'the probe received marked messages');
+      assert.ok(Number(row.max) >= Number(row.p50));
+    }
+  });
+
   it('fanout: 2 players receive', async () => {
     const r = await bench('fanout', { BENCH_N: '2' });
     assert.equal(r.code, 0, r.stderr.slice(-2000));
