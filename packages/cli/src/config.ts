@@ -46,6 +46,10 @@ const configSchema = obj({
     heartbeatTimeoutMs: int(1000, 3_600_000),
     resumeGraceMs: int(0, 3_600_000),
     urlTtlSeconds: int(10, 7 * 86400),
+    /** Smallest gap between two onlineCount pushes to a room (coalesced in between); 0 = every change. */
+    onlineCountIntervalMs: int(0, 600_000),
+    /** Above this many members per-user ADD/DELETE pushes stop (ZEGO: 500). */
+    userUpdateMaxMembers: int(1, 10_000_000),
   }),
   media: obj({ takeoverGraceMs: int(0, 3_600_000) }),
   /** SQLite database file; default `<dataDir>/minirtc.db`. `:memory:` keeps nothing across restarts. */
@@ -86,6 +90,8 @@ const configSchema = obj({
     /** Most mix tasks at once (each encodes video). */
     maxTasks: int(1, 1000),
     ffmpegPath: optional(str({ min: 1, maxBytes: 4096 })),
+    /** Group calls: rooms whose ID starts with one of these get a mix per member of everyone else (`mix_<userID>`). */
+    groupRoomPrefixes: arr(str({ min: 1, maxBytes: 128 }), 32),
   }),
   /** PEM files (certificate = full chain): the HTTP port then serves HTTPS and WSS. Reloaded on SIGHUP and on change. */
   tls: optional(
@@ -121,13 +127,15 @@ export const defaultConfig: MiniRtcConfig = {
     heartbeatTimeoutMs: SIGNALING_DEFAULTS.heartbeatTimeoutMs,
     resumeGraceMs: SIGNALING_DEFAULTS.resumeGraceMs,
     urlTtlSeconds: SIGNALING_DEFAULTS.urlTtlSeconds,
+    onlineCountIntervalMs: 1000,
+    userUpdateMaxMembers: 500,
   },
   media: { takeoverGraceMs: 30_000 },
   api: {},
   webhooks: { retryBaseMs: 1000, timeoutMs: 5000 },
   security: { ...defaultSecurityConfig },
   recording: { enabled: true, urlTtlSeconds: 3600 },
-  mixing: { enabled: true, maxTasks: 8 },
+  mixing: { enabled: true, maxTasks: 8, groupRoomPrefixes: [] },
   trustedProxies: [],
 };
 

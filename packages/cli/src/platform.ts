@@ -59,6 +59,8 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
       heartbeatMs: config.signaling.heartbeatMs,
       heartbeatTimeoutMs: config.signaling.heartbeatTimeoutMs,
       resumeGraceMs: config.signaling.resumeGraceMs,
+      onlineCountIntervalMs: config.signaling.onlineCountIntervalMs,
+      userUpdateMaxMembers: config.signaling.userUpdateMaxMembers,
       security: serverSecurity(config.security),
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       ...(config.tls ? { tls: { cert: config.tls.cert, key: config.tls.key } } : {}),

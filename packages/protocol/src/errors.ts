@@ -167,13 +167,16 @@ export interface ErrorRow {
 type Rows = (typeof ROWS)[number];
 
 /** Error codes by name, derived from {@link ERROR_TABLE}. */
-// A loop, not Object.fromEntries: the SDK bundle targets ES2015 runtimes (its test refuses ES2019+ calls).
-export const ErrorCode = ROWS.reduce<Record<string, number>>((byName, r) => {
-  byName[r[1]] = r[0];
-  return byName;
-}, {}) as {
+export const ErrorCode = codesByName() as {
   readonly [R in Rows as R[1]]: R[0];
 };
+
+// A plain loop: the mini-program bundle avoids ES2019+ built-ins (Object.fromEntries) older runtimes lack.
+function codesByName(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of ROWS) out[r[1]] = r[0];
+  return out;
+}
 
 /** Any known error code value. */
 export type ErrorCodeValue = Rows[0];

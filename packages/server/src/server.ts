@@ -22,6 +22,7 @@ import { type Logger, silentLogger } from './logger.js';
 import { type MediaBridge, SignalingMediaBridge } from './core/media-bridge.js';
 import { createMediaHooks } from './http/media-hooks.js';
 import { Operations, type OperationsOptions } from './operations.js';
+import { DEFAULT_PRESENCE } from './core/room-presence.js';
 import { Signaling } from './core/signaling.js';
 import { wireStream } from './core/stream-registry.js';
 import { StreamUrlSigner } from './core/stream-urls.js';
@@ -90,6 +91,13 @@ export interface ServerOptions extends OperationsOptions {
   maxFrameBytes?: number;
   /** Outbound bytes queued on one socket before it is dropped as a slow consumer; default 4 MiB. */
   maxSendBufferBytes?: number;
+  /**
+   * Smallest gap between two `onlineCount` pushes to one room (changes in between are coalesced);
+   * default 1000; 0 pushes every change.
+   */
+  onlineCountIntervalMs?: number;
+  /** Above this many members `userUpdate` pushes stop, as ZEGO's above 500; default 500. */
+  userUpdateMaxMembers?: number;
   /** Unacknowledged pushes kept per session for resume; default 1000. */
   maxBufferedPushes?: number;
   /** Override rate limits (tests use small ones). */
@@ -198,6 +206,10 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
         tokenWillExpireSeconds: opts.tokenWillExpireSeconds ?? 30,
         maxBufferedPushes: opts.maxBufferedPushes ?? 1000,
         roomLimits: rates,
+        presence: {
+          onlineCountIntervalMs: opts.onlineCountIntervalMs ?? DEFAULT_PRESENCE.onlineCountIntervalMs,
+          userUpdateMaxMembers: opts.userUpdateMaxMembers ?? DEFAULT_PRESENCE.userUpdateMaxMembers,
+        },
       },
       emit,
       this.#log,

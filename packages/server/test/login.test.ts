@@ -17,7 +17,8 @@ import {
 describe('login, users, logout', () => {
   let server: MiniRtcServer;
   before(async () => {
-    server = await startServer();
+    // Every change pushed at once: these tests check the order of pushes (coalescing: presence.test.ts).
+    server = await startServer({ onlineCountIntervalMs: 0 });
   });
   after(() => server.close());
 

@@ -9,6 +9,7 @@ import type {
   WireUser,
 } from '@minirtc/protocol';
 import { KeyedLimiter, TokenBucket } from '../rate-limiter.js';
+import { encodePush, frameWithSeq } from './push-encoding.js';
 import { type StreamReservation, wireStream } from './stream-registry.js';
 import type { Token04Info } from '@minirtc/protocol/crypto';
 import type { LongTimer } from './timers.js';
@@ -24,6 +25,8 @@ import type { LongTimer } from './timers.js';
 /** What a session needs from the socket it is attached to; implemented by {@link Connection}. */
 export interface Transport {
   send(msg: ServerMessage): void;
+  /** Sends a frame already serialized (a push encoded once for a whole room). */
+  sendText?(text: string): void;
   close(code: number, reason: string): void;
 }
 
@@ -84,8 +87,11 @@ export class Session {
     return this.#buffer.length;
   }
 
-  /** Assigns the next seq, buffers the push and sends it if a socket is attached. */
-  push(body: PushBody): PushMessage {
+  /**
+   * Assigns the next seq, buffers the push and sends it if a socket is attached. `json` is the body
+   * already serialized (`JSON.stringify(body)`) when the same push goes to a whole room.
+   */
+  push(body: PushBody, json?: string): PushMessage {
     if (this.ended) return { ...body, seq: 0 } as PushMessage;
     this.#seq += 1;
     const msg = { ...body, seq: this.#seq } as PushMessage;
@@ -95,7 +101,9 @@ export class Session {
       const dropped = this.#buffer.shift();
       if (dropped) this.#lostUpTo = dropped.seq;
     }
-    this.transport?.send(msg);
+    const t = this.transport;
+    if (t && json !== undefined && t.sendText) t.sendText(frameWithSeq(json, msg.seq));
+    else t?.send(msg);
     return msg;
   }
 
@@ -170,12 +178,14 @@ export class Room {
     return [...this.streams.values()].filter((s) => s.live);
   }
 
-  /** Sends a push to every member except `exceptUserID`, optionally filtered. */
+  /** Sends a push to every member except `exceptUserID`, optionally filtered; serialized once. */
   pushToOthers(exceptUserID: string | null, body: PushBody, filter?: (m: Membership) => boolean): void {
+    let encoded: string | undefined;
     for (const [uid, m] of this.members) {
       if (uid === exceptUserID) continue;
       if (filter && !filter(m)) continue;
-      m.session.push(body);
+      encoded ??= encodePush(body).json;
+      m.session.push(body, encoded);
     }
   }
 

@@ -4,6 +4,7 @@ import type { Emit } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { MediaController } from './media-port.js';
 import { Membership, type Room, type RoomLimits, Session, type Transport } from './model.js';
+import { DEFAULT_PRESENCE, OnlineCountPusher, type PresenceConfig } from './room-presence.js';
 import {
   type CoreStores,
   type RoomReader,
@@ -23,6 +24,8 @@ export interface SignalingConfig {
   tokenWillExpireSeconds: number;
   maxBufferedPushes: number;
   roomLimits: RoomLimits;
+  /** onlineCount coalescing and the room size above which per-user updates stop. */
+  presence?: PresenceConfig;
 }
 
 /**
@@ -36,6 +39,8 @@ export class Signaling {
   controller: MediaController | null = null;
   /** The writable stores: only this class changes them. */
   readonly #stores: CoreStores;
+  readonly #presence: PresenceConfig;
+  readonly #counts: OnlineCountPusher;
 
   /**
    * @param stores where the state lives; default: in memory (see {@link memoryStores})
@@ -47,6 +52,8 @@ export class Signaling {
     stores?: CoreStores,
   ) {
     this.#stores = stores ?? memoryStores(config.roomLimits);
+    this.#presence = config.presence ?? DEFAULT_PRESENCE;
+    this.#counts = new OnlineCountPusher(this.#presence.onlineCountIntervalMs);
   }
 
   /** Sessions, read-only: they change through this class's methods. */
@@ -80,18 +87,28 @@ export class Signaling {
     return [room, true];
   }
 
-  /** Adds a session to a room and tells the others (ADD to those who asked, onlineCount to all). */
+  /**
+   * Adds a session to a room and tells the others: ADD to those who asked while the room is at most
+   * `userUpdateMaxMembers`, and the (coalesced) onlineCount to all.
+   */
   join(room: Room, session: Session, token: Token04Info, userUpdate: boolean): Membership {
     const m = new Membership(room, session, token, userUpdate);
     room.members.set(session.userID, m);
     session.rooms.set(room.roomID, m);
     room.roomSeq += 1;
-    room.pushToOthers(
-      session.userID,
-      { type: 'userUpdate', roomID: room.roomID, roomSeq: room.roomSeq, updateType: 'ADD', users: [m.user] },
-      (o) => o.userUpdate,
-    );
-    room.pushToOthers(session.userID, { type: 'onlineCount', roomID: room.roomID, count: room.members.size });
+    if (room.members.size <= this.#presence.userUpdateMaxMembers)
+      room.pushToOthers(
+        session.userID,
+        {
+          type: 'userUpdate',
+          roomID: room.roomID,
+          roomSeq: room.roomSeq,
+          updateType: 'ADD',
+          users: [m.user],
+        },
+        (o) => o.userUpdate,
+      );
+    this.#counts.changed(room, session.userID);
     this.emit('login', {
       appID: room.appID,
       roomID: room.roomID,
@@ -113,21 +130,23 @@ export class Signaling {
     for (const r of [...room.streams.values()]) {
       if (r.userID === session.userID) this.release(r, reason);
     }
+    const large = room.members.size > this.#presence.userUpdateMaxMembers;
     room.members.delete(session.userID);
     session.rooms.delete(room.roomID);
     room.roomSeq += 1;
-    room.pushToOthers(
-      null,
-      {
-        type: 'userUpdate',
-        roomID: room.roomID,
-        roomSeq: room.roomSeq,
-        updateType: 'DELETE',
-        users: [m.user],
-      },
-      (o) => o.userUpdate,
-    );
-    room.pushToOthers(null, { type: 'onlineCount', roomID: room.roomID, count: room.members.size });
+    if (!large)
+      room.pushToOthers(
+        null,
+        {
+          type: 'userUpdate',
+          roomID: room.roomID,
+          roomSeq: room.roomSeq,
+          updateType: 'DELETE',
+          users: [m.user],
+        },
+        (o) => o.userUpdate,
+      );
+    this.#counts.changed(room, null);
     this.emit('logout', {
       appID: room.appID,
       roomID: room.roomID,

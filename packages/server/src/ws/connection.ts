@@ -94,8 +94,13 @@ export class Connection implements Transport {
 
   /** Sends a frame if the socket is open; drops a consumer whose queue passed the bound. */
   send(msg: ServerMessage): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.sendText(JSON.stringify(msg));
+  }
+
+  /** Sends a serialized frame (a push encoded once per room), with the same slow-consumer bound. */
+  sendText(text: string): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    this.ws.send(JSON.stringify(msg));
+    this.ws.send(text);
     if (this.ws.bufferedAmount > this.limits.maxSendBufferBytes) {
       // A client that stops reading must not make the server hold an unbounded queue for it: drop the
       // socket as a network loss would; its session keeps a bounded buffer and can resume.
