@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import type { FastifyInstance } from 'fastify';
-import { bodySchema, jsonBody, sendError } from '../http/http-app.js';
+import { bodySchema, jsonBody, sendError, textParser } from '../http/http-app.js';
 import { errorReply } from '../http/reply-error.js';
 import type { ApiDeps } from './api-deps.js';
 import { type ApiCaller, requireAdmin, requireAppAccess, verifyAdmin, verifySignedRequest } from './auth.js';
@@ -80,13 +80,7 @@ export function restRoutes(deps: ApiDeps, extra: Route[] = []): (app: FastifyIns
   const callers = new WeakMap<object, Caller>();
   return (app) => {
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'string' }, (_req, text, done) => {
-      try {
-        done(null, jsonBody(text as string));
-      } catch (e) {
-        done(e as Error, undefined);
-      }
-    });
+    app.addContentTypeParser('*', { parseAs: 'string' }, textParser(jsonBody));
     app.setErrorHandler((err, _req, reply) => {
       deps.apiError(errorReply(err).body.code);
       return sendError(reply, err);
