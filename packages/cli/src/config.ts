@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { ErrorCode, MiniRtcError, arr, bool, int, obj, optional, refine, str } from '@minirtc/protocol';
 import type { Infer } from '@minirtc/protocol';
 import { parse as parseYaml } from 'yaml';
+import { defaultSecurityConfig, securitySchema } from './security-config.js';
 
 /**
  * The one typed configuration of a MiniRTC node. Sources, later wins: built-in defaults → config file
@@ -44,6 +45,10 @@ const configSchema = obj({
     heartbeatTimeoutMs: int(1000, 3_600_000),
     resumeGraceMs: int(0, 3_600_000),
     urlTtlSeconds: int(10, 7 * 86400),
+    /** Smallest gap between two onlineCount pushes to a room (coalesced in between); 0 = every change. */
+    onlineCountIntervalMs: int(0, 600_000),
+    /** Above this many members per-user ADD/DELETE pushes stop (ZEGO: 500). */
+    userUpdateMaxMembers: int(1, 10_000_000),
   }),
   media: obj({ takeoverGraceMs: int(0, 3_600_000) }),
   /** SQLite database file; default `<dataDir>/minirtc.db`. `:memory:` keeps nothing across restarts. */
@@ -55,6 +60,8 @@ const configSchema = obj({
   /** Built console (packages/console/dist) served at `/console`; found next to the CLI when unset. */
   consoleDir: optional(str({ min: 1, maxBytes: 4096 })),
   webhooks: obj({ retryBaseMs: int(1, 3_600_000), timeoutMs: int(100, 120_000) }),
+  /** Limits on what anonymous peers can make the node hold or do (docs/security.md). */
+  security: securitySchema,
   /** Cloud recording (ffmpeg pulls from the gateway; MP4 files under `dir`, default `<dataDir>/recordings`). */
   recording: obj({
     enabled: bool(),
@@ -82,6 +89,8 @@ const configSchema = obj({
     /** Most mix tasks at once (each encodes video). */
     maxTasks: int(1, 1000),
     ffmpegPath: optional(str({ min: 1, maxBytes: 4096 })),
+    /** Group calls: rooms whose ID starts with one of these get a mix per member of everyone else (`mix_<userID>`). */
+    groupRoomPrefixes: arr(str({ min: 1, maxBytes: 128 }), 32),
   }),
   /** PEM files (certificate = full chain): the HTTP port then serves HTTPS and WSS. Reloaded on SIGHUP and on change. */
   tls: optional(
@@ -112,12 +121,20 @@ export const defaultConfig: MiniRtcConfig = {
   devApp: true,
   logLevel: 'info',
   rtmp: { enabled: true, port: 1935 },
-  signaling: { heartbeatMs: 10_000, heartbeatTimeoutMs: 30_000, resumeGraceMs: 30_000, urlTtlSeconds: 600 },
+  signaling: {
+    heartbeatMs: 10_000,
+    heartbeatTimeoutMs: 30_000,
+    resumeGraceMs: 30_000,
+    urlTtlSeconds: 600,
+    onlineCountIntervalMs: 1000,
+    userUpdateMaxMembers: 500,
+  },
   media: { takeoverGraceMs: 30_000 },
   api: {},
   webhooks: { retryBaseMs: 1000, timeoutMs: 5000 },
+  security: { ...defaultSecurityConfig },
   recording: { enabled: true, urlTtlSeconds: 3600 },
-  mixing: { enabled: true, maxTasks: 8 },
+  mixing: { enabled: true, maxTasks: 8, groupRoomPrefixes: [] },
   trustedProxies: [],
 };
 

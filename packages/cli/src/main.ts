@@ -4,6 +4,7 @@ import type { ParsedArgs } from './args.js';
 import { configCommand, signCommand, tokenCommand } from './commands.js';
 import type { Io } from './commands.js';
 import { buildProgram } from './program.js';
+import { LOADTEST_HELP, LOADTEST_OPTIONS } from './loadtest-options.js';
 import { SIMULATE_HELP, SIMULATE_OPTIONS } from './simulate-options.js';
 import type { CommandSpec } from './program.js';
 
@@ -111,6 +112,14 @@ function commands(io: Io): CommandSpec[] {
         closeOnSignal(run);
         return 0;
       },
+    },
+    {
+      name: 'loadtest',
+      summary: 'signaling load test: N users into R rooms at a rate, broadcasts; latency, logins/s, RSS',
+      options: [...LOADTEST_OPTIONS, ...APP_OPTIONS],
+      help: LOADTEST_HELP,
+      config: true,
+      run: async (args) => (await import('./loadtest.js')).loadtestCommand(args, io),
     },
     {
       name: 'doctor',

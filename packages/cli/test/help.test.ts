@@ -13,7 +13,7 @@ async function run(argv: string[]) {
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-const COMMANDS = ['start', 'media', 'token', 'sign', 'config', 'simulate', 'doctor'];
+const COMMANDS = ['start', 'media', 'token', 'sign', 'config', 'simulate', 'loadtest', 'doctor'];
 
 describe('minirtc --help', () => {
   it('the program lists every command; `help` and `--help` exit 0, no command exits 2', async () => {

@@ -1,6 +1,7 @@
 import type { PushBody, RoomSnapshot, WireRoomExtraInfo } from '@minirtc/protocol';
 import { KeyedLimiter, TokenBucket } from './rate-limiter.js';
 import type { Membership } from './membership.js';
+import { encodePush } from './push-encoding.js';
 import { type StreamReservation, wireStream } from './stream-registry.js';
 
 /** Per-room message rates (ZEGO's published limits by default). */
@@ -47,12 +48,14 @@ export class Room {
     return [...this.streams.values()].filter((s) => s.live);
   }
 
-  /** Sends a push to every member except `exceptUserID`, optionally filtered. */
+  /** Sends a push to every member except `exceptUserID`, optionally filtered; serialized once. */
   pushToOthers(exceptUserID: string | null, body: PushBody, filter?: (m: Membership) => boolean): void {
+    let encoded: string | undefined;
     for (const [uid, m] of this.members) {
       if (uid === exceptUserID) continue;
       if (filter && !filter(m)) continue;
-      m.session.push(body);
+      encoded ??= encodePush(body).json;
+      m.session.push(body, encoded);
     }
   }
 

@@ -1,10 +1,13 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { PushBody, PushMessage, ServerMessage } from '@minirtc/protocol';
 import type { Membership } from './membership.js';
+import { frameWithSeq } from './push-encoding.js';
 
 /** What a session needs from the socket it is attached to; implemented by {@link Connection}. */
 export interface Transport {
   send(msg: ServerMessage): void;
+  /** Sends a frame already serialized (a push encoded once for a whole room). */
+  sendText?(text: string): void;
   close(code: number, reason: string): void;
 }
 
@@ -65,8 +68,11 @@ export class Session {
     return this.#buffer.length;
   }
 
-  /** Assigns the next seq, buffers the push and sends it if a socket is attached. */
-  push(body: PushBody): PushMessage {
+  /**
+   * Assigns the next seq, buffers the push and sends it if a socket is attached. `json` is the body
+   * already serialized (`JSON.stringify(body)`) when the same push goes to a whole room.
+   */
+  push(body: PushBody, json?: string): PushMessage {
     if (this.ended) return { ...body, seq: 0 } as PushMessage;
     this.#seq += 1;
     const msg = { ...body, seq: this.#seq } as PushMessage;
@@ -76,7 +82,9 @@ export class Session {
       const dropped = this.#buffer.shift();
       if (dropped) this.#lostUpTo = dropped.seq;
     }
-    this.transport?.send(msg);
+    const t = this.transport;
+    if (t && json !== undefined && t.sendText) t.sendText(frameWithSeq(json, msg.seq));
+    else t?.send(msg);
     return msg;
   }
 

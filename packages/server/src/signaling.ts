@@ -4,6 +4,7 @@ import type { Emit } from './events.js';
 import type { Logger } from './logger.js';
 import type { MediaController } from './media-bridge.js';
 import { Membership } from './membership.js';
+import { DEFAULT_PRESENCE, OnlineCountPusher, type PresenceConfig } from './room-presence.js';
 import type { Room, RoomLimits } from './room.js';
 import { RoomRegistry } from './room-registry.js';
 import { Session, type Transport } from './session.js';
@@ -17,6 +18,8 @@ export interface SignalingConfig {
   tokenWillExpireSeconds: number;
   maxBufferedPushes: number;
   roomLimits: RoomLimits;
+  /** onlineCount coalescing and the room size above which per-user updates stop. */
+  presence?: PresenceConfig;
 }
 
 /**
@@ -31,6 +34,8 @@ export class Signaling {
   readonly streams = new StreamRegistry();
   /** Set by the media gateway through {@link MediaBridge.attachController}. */
   controller: MediaController | null = null;
+  readonly #presence: PresenceConfig;
+  readonly #counts: OnlineCountPusher;
 
   constructor(
     readonly config: SignalingConfig,
@@ -38,6 +43,8 @@ export class Signaling {
     private readonly log: Logger,
   ) {
     this.rooms = new RoomRegistry(config.roomLimits);
+    this.#presence = config.presence ?? DEFAULT_PRESENCE;
+    this.#counts = new OnlineCountPusher(this.#presence.onlineCountIntervalMs);
   }
 
   /** A new, registered session. */
@@ -56,18 +63,28 @@ export class Signaling {
     return [room, true];
   }
 
-  /** Adds a session to a room and tells the others (ADD to those who asked, onlineCount to all). */
+  /**
+   * Adds a session to a room and tells the others: ADD to those who asked while the room is at most
+   * `userUpdateMaxMembers`, and the (coalesced) onlineCount to all.
+   */
   join(room: Room, session: Session, token: Token04Info, userUpdate: boolean): Membership {
     const m = new Membership(room, session, token, userUpdate);
     room.members.set(session.userID, m);
     session.rooms.set(room.roomID, m);
     room.roomSeq += 1;
-    room.pushToOthers(
-      session.userID,
-      { type: 'userUpdate', roomID: room.roomID, roomSeq: room.roomSeq, updateType: 'ADD', users: [m.user] },
-      (o) => o.userUpdate,
-    );
-    room.pushToOthers(session.userID, { type: 'onlineCount', roomID: room.roomID, count: room.members.size });
+    if (room.members.size <= this.#presence.userUpdateMaxMembers)
+      room.pushToOthers(
+        session.userID,
+        {
+          type: 'userUpdate',
+          roomID: room.roomID,
+          roomSeq: room.roomSeq,
+          updateType: 'ADD',
+          users: [m.user],
+        },
+        (o) => o.userUpdate,
+      );
+    this.#counts.changed(room, session.userID);
     this.emit('login', {
       appID: room.appID,
       roomID: room.roomID,
@@ -89,21 +106,23 @@ export class Signaling {
     for (const r of [...room.streams.values()]) {
       if (r.userID === session.userID) this.release(r, reason);
     }
+    const large = room.members.size > this.#presence.userUpdateMaxMembers;
     room.members.delete(session.userID);
     session.rooms.delete(room.roomID);
     room.roomSeq += 1;
-    room.pushToOthers(
-      null,
-      {
-        type: 'userUpdate',
-        roomID: room.roomID,
-        roomSeq: room.roomSeq,
-        updateType: 'DELETE',
-        users: [m.user],
-      },
-      (o) => o.userUpdate,
-    );
-    room.pushToOthers(null, { type: 'onlineCount', roomID: room.roomID, count: room.members.size });
+    if (!large)
+      room.pushToOthers(
+        null,
+        {
+          type: 'userUpdate',
+          roomID: room.roomID,
+          roomSeq: room.roomSeq,
+          updateType: 'DELETE',
+          users: [m.user],
+        },
+        (o) => o.userUpdate,
+      );
+    this.#counts.changed(room, null);
     this.emit('logout', {
       appID: room.appID,
       roomID: room.roomID,

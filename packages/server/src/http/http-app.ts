@@ -35,15 +35,15 @@ export function rawBody(req: FastifyRequest): string {
   return rawBodies.get(req.raw) ?? '';
 }
 
-/** A content-type parser that records the text and hands `parse(text)` on as the body. */
+/** A content-type parser that records the text and hands `parse(text, req)` on as the body. */
 export function textParser(
-  parse: (text: string) => unknown,
+  parse: (text: string, req: FastifyRequest) => unknown,
 ): (req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => void {
   return (req, body, done) => {
     const text = String(body);
     rawBodies.set(req.raw, text);
     try {
-      done(null, parse(text));
+      done(null, parse(text, req));
     } catch (e) {
       done(e as Error, undefined);
     }

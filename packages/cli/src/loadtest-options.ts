@@ -1,0 +1,92 @@
+import type { ParsedArgs } from './args.js';
+import { bad, parseDuration } from './simulate-options.js';
+
+/**
+ * The command line of `minirtc loadtest`: its options for the program's help and their parsing into
+ * {@link LoadtestOptions}. Kept apart from loadtest.ts so that listing the commands loads nothing else.
+ */
+export const LOADTEST_OPTIONS: [string, string][] = [
+  ['--users <n>', 'simulated users, 1–20000 (default 100), one WebSocket each'],
+  ['--rooms <r>', 'rooms the users are spread over, round robin (default 1)'],
+  ['--rate <n>', 'logins started per second (default 100)'],
+  ['--messages <n>', 'after the logins, broadcast messages each room’s first user sends (default 0)'],
+  ['--user-update', 'log in with config.userUpdate (per-user ADD/DELETE pushes)'],
+  ['--hold <d>', 'stay logged in this long after the logins and messages (30s, 500ms; default 0)'],
+  ['--server <ws-url>', 'an existing signaling server (default: start one, rtmp off, in a child process)'],
+  ['--json', 'print the summary as JSON'],
+];
+
+/** Printed after the options by `minirtc loadtest --help`. */
+export const LOADTEST_HELP = `
+Signaling load test (in the spirit of LiveKit's "lk load-test"): opens one WebSocket per user at the
+given rate, logs each in to its room, optionally sends broadcasts, prints a progress line each second,
+then a summary: login latency p50/p99 (socket open → login reply), logins/s reached, broadcast fan-out
+latency p50/p99/max (send → arrival at each other member), pushes received, and server RSS per idle
+session (from the server's /metrics: before the logins and after them).
+
+Without --server it starts "minirtc start" in a child process (port 0, RTMP, recording and mixing off,
+a temporary data dir) with any configuration flags given here, and uses its dev app. With --server
+pass --app-id and --secret. Media publishers are not simulated yet.
+Figures on a machine shared with other work are not representative: compare runs from one session.`;
+
+/** The options of `minirtc loadtest`, parsed and validated. */
+export interface LoadtestOptions {
+  users: number;
+  rooms: number;
+  rate: number;
+  messages: number;
+  userUpdate: boolean;
+  holdMs: number;
+  server: string | undefined;
+  appID: number | undefined;
+  secret: string | undefined;
+  json: boolean;
+}
+
+/** Options that are the command's own, not configuration keys. */
+export const LOADTEST_OWN_OPTIONS = [
+  'users',
+  'rooms',
+  'rate',
+  'messages',
+  'user-update',
+  'hold',
+  'server',
+  'app-id',
+  'secret',
+  'json',
+];
+
+function whole(raw: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max)
+    throw bad(`--${name} must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+/** Reads `minirtc loadtest`'s options from the parsed command line. */
+export function parseLoadtestOptions(args: ParsedArgs): LoadtestOptions {
+  const o = args.options;
+  const flag = (name: string): boolean => o[name] !== undefined && o[name] !== 'false';
+  const users = whole(o.users, 'users', 100, 1, 20_000);
+  const rooms = whole(o.rooms, 'rooms', 1, 1, users);
+  const server = o.server;
+  if (server !== undefined && !/^wss?:\/\/[^\s]+$/.test(server))
+    throw bad('--server must be a ws:// or wss:// URL');
+  const appID = o['app-id'] === undefined ? undefined : whole(o['app-id'], 'app-id', 0, 1, 0xffffffff);
+  if (server !== undefined && (appID === undefined || o.secret === undefined))
+    throw bad('--server needs --app-id and --secret');
+  return {
+    users,
+    rooms,
+    rate: whole(o.rate, 'rate', 100, 1, 100_000),
+    messages: whole(o.messages, 'messages', 0, 0, 1000),
+    userUpdate: flag('user-update'),
+    holdMs: o.hold === undefined ? 0 : parseDuration(o.hold, '--hold'),
+    server,
+    appID,
+    secret: o.secret,
+    json: flag('json'),
+  };
+}

@@ -1,0 +1,170 @@
+import { performance } from 'node:perf_hooks';
+import { generateToken04 } from '@minirtc/protocol/crypto';
+import type { ParsedArgs } from './args.js';
+import { configFrom } from './commands.js';
+import type { Io } from './commands.js';
+import { LoadUser } from './loadtest-client.js';
+import { LOADTEST_OWN_OPTIONS, parseLoadtestOptions } from './loadtest-options.js';
+import type { LoadtestOptions } from './loadtest-options.js';
+import { serverRss, startLoadtestServer } from './loadtest-server.js';
+import { type LoadtestSummary, formatSummary, percentiles } from './loadtest-stats.js';
+
+const wait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The configuration flags given on the command line, to be handed on to a server the test starts. */
+function configFlags(args: ParsedArgs): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(args.options)) {
+    if (LOADTEST_OWN_OPTIONS.includes(k) || k === 'help') continue;
+    out.push(`--${k}`, v);
+  }
+  return out;
+}
+
+/** Runs the load against a server: logins at the rate, then broadcasts, then the figures. */
+export async function runLoadtest(
+  o: LoadtestOptions,
+  target: { wsUrl: string; httpUrl: string; appID: number; secret: string },
+  progress: (line: string) => void,
+): Promise<LoadtestSummary> {
+  const sendTimes = new Map<string, number>();
+  const fanout: number[] = [];
+  const onPush = (p: { type: string; [k: string]: unknown }, at: number) => {
+    if (p.type !== 'broadcast') return;
+    for (const m of p.messages as { message: string }[]) {
+      const sent = sendTimes.get(m.message);
+      if (sent !== undefined) fanout.push(at - sent);
+    }
+  };
+  const users: LoadUser[] = [];
+  const latencies: number[] = [];
+  const errors = new Set<string>();
+  let failed = 0;
+  let lastDone = 0;
+  const started = performance.now();
+  const tick = setInterval(() => {
+    const done = latencies.length;
+    progress(
+      `loadtest ${((performance.now() - started) / 1000).toFixed(0)} s: ${done}/${o.users} logged in, ${failed} failed, ${done - lastDone} logins in the last second`,
+    );
+    lastDone = done;
+  }, 1000);
+  const rssIdle = await serverRss(target.httpUrl);
+  let t0 = 0;
+  let tLast = 0;
+  try {
+    const logins: Promise<void>[] = [];
+    t0 = performance.now();
+    for (let i = 0; i < o.users; i++) {
+      const due = t0 + (i * 1000) / o.rate;
+      const ahead = due - performance.now();
+      if (ahead > 1) await wait(ahead);
+      const userID = `lt${i}`;
+      const u = new LoadUser(
+        {
+          url: target.wsUrl,
+          appID: target.appID,
+          roomID: `lt-room-${i % o.rooms}`,
+          userID,
+          token: generateToken04({ appID: target.appID, userID, secret: target.secret, ttlSeconds: 3600 }),
+          userUpdate: o.userUpdate,
+        },
+        onPush,
+      );
+      users.push(u);
+      logins.push(
+        u.login().then(
+          (ms) => {
+            latencies.push(ms);
+            tLast = performance.now();
+          },
+          (e: Error) => {
+            failed += 1;
+            if (errors.size < 5) errors.add(e.message);
+          },
+        ),
+      );
+    }
+    await Promise.all(logins);
+    const rssLoaded = await serverRss(target.httpUrl);
+
+    // Broadcasts: each room's first user sends at 8/s (ZEGO's room limit is 10/s).
+    let sent = 0;
+    let expected = 0;
+    if (o.messages > 0) {
+      const senders = new Map<string, { u: LoadUser; size: number }>();
+      for (const u of users) {
+        if (!u.loggedIn) continue;
+        const s = senders.get(u.spec.roomID);
+        if (s) s.size += 1;
+        else senders.set(u.spec.roomID, { u, size: 1 });
+      }
+      for (let k = 0; k < o.messages; k++) {
+        if (k > 0) await wait(125);
+        for (const { u, size } of senders.values()) {
+          const text = `lt|${u.spec.roomID}|${k}`;
+          sendTimes.set(text, performance.now());
+          sent += 1;
+          expected += size - 1;
+          u.broadcast(text).catch((e: Error) => {
+            if (errors.size < 5) errors.add(`broadcast: ${e.message}`);
+          });
+        }
+      }
+      const deadline = performance.now() + 10_000 + expected / 100;
+      while (fanout.length < expected && performance.now() < deadline) await wait(20);
+    }
+    if (o.holdMs > 0) await wait(o.holdMs);
+    const elapsed = (tLast - t0) / 1000;
+    return {
+      users: o.users,
+      rooms: o.rooms,
+      rateAsked: o.rate,
+      loggedIn: latencies.length,
+      failed,
+      errors: [...errors],
+      login: percentiles(latencies),
+      loginsPerSecond: elapsed > 0 ? latencies.length / elapsed : 0,
+      broadcastsSent: sent,
+      broadcastDeliveries: fanout.length,
+      broadcastExpected: expected,
+      fanout: percentiles(fanout),
+      pushesPerUser: users.reduce((a, u) => a + u.pushes, 0) / Math.max(1, users.length),
+      serverRssIdle: rssIdle,
+      serverRssLoaded: rssLoaded,
+      rssPerSessionBytes:
+        rssIdle !== null && rssLoaded !== null && latencies.length > 0
+          ? (rssLoaded - rssIdle) / latencies.length
+          : null,
+    };
+  } finally {
+    clearInterval(tick);
+    for (const u of users) u.close();
+  }
+}
+
+/**
+ * `minirtc loadtest`: starts a server (or uses `--server`), runs the load, prints the summary. Exits 0
+ * when every user logged in and every broadcast reached every other member, 1 otherwise.
+ */
+export async function loadtestCommand(args: ParsedArgs, io: Io): Promise<number> {
+  const o = parseLoadtestOptions(args);
+  configFrom(args, io, LOADTEST_OWN_OPTIONS); // a bad configuration flag fails before anything starts
+  const own = o.server === undefined ? await startLoadtestServer(configFlags(args)) : null;
+  const target = own ?? {
+    wsUrl: o.server as string,
+    httpUrl: (o.server as string).replace(/^ws/, 'http').replace(/\/ws\/?$/, ''),
+    appID: o.appID as number,
+    secret: o.secret as string,
+  };
+  try {
+    const summary = await runLoadtest(o, target, (l) => io.err(l));
+    const gone = own?.exited();
+    if (gone) summary.errors.push(gone);
+    if (o.json) io.out(JSON.stringify(summary, null, 2));
+    else for (const l of formatSummary(summary)) io.out(l);
+    return summary.failed === 0 && summary.broadcastDeliveries === summary.broadcastExpected ? 0 : 1;
+  } finally {
+    await own?.stop();
+  }
+}
