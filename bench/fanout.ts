@@ -11,6 +11,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeSource } from './media-source.js';
 import { cpuSeconds, ioBytes, rssBytes } from './proc-stats.js';
 import { startMiniRtc, startNginxRtmp, startNms } from './servers.js';
 import type { ServerUnderTest } from './servers.js';
@@ -37,54 +38,6 @@ interface Row {
   publisherKbps: number;
   lateJoinerFirstVideoMs: number | null;
   lateJoinerKeyframe: boolean | null;
-}
-
-function makeSource(): string {
-  const file = join(work, 'src.flv');
-  // 2 s GOP, ~936 kbps video + 64 kbps audio ≈ 1 Mbps; pushed with -c copy so the publisher costs little CPU.
-  const r = spawnSync('ffmpeg', [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=640x360:rate=25',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=44100',
-    '-t',
-    '20',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-b:v',
-    '936k',
-    '-maxrate',
-    '936k',
-    '-bufsize',
-    '936k',
-    '-g',
-    '50',
-    '-keyint_min',
-    '50',
-    '-sc_threshold',
-    '0',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '64k',
-    '-f',
-    'flv',
-    file,
-  ]);
-  if (r.status !== 0) throw new Error(`ffmpeg could not make the source: ${r.stderr}`);
-  return file;
 }
 
 function publish(
@@ -232,7 +185,7 @@ async function main() {
     if (spawnSync('which', [bin]).status !== 0)
       throw new Error(`${bin} missing: run scripts/ensure-deps.sh bench`);
   }
-  const src = makeSource();
+  const src = makeSource(work, Number(process.env.BENCH_SOURCE_S ?? 20));
   const starters: Record<string, (port: number) => Promise<ServerUnderTest>> = {
     minirtc: (p) => startMiniRtc(work, p),
     // Our gateway with V8's young generation capped: a memory/CPU tuning option (see BENCHMARKS.md).
@@ -269,7 +222,7 @@ async function main() {
       return `| ${r.server} | ${r.players} | ${r.playersReceiving} | ${r.cpuPercent} | ${r.cpuPerPlayerPercent} | ${ratio} | ${r.rssMB} | ${r.rssPerPlayerKB} | ${r.kbpsPerPlayer} | ${r.lateJoinerFirstVideoMs ?? 'none'} (${r.lateJoinerKeyframe ?? '–'}) |`;
     }),
   ];
-  const outDir = new URL('./results/', import.meta.url).pathname;
+  const outDir = process.env.BENCH_OUT ?? new URL('./results/', import.meta.url).pathname;
   if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   writeFileSync(join(outDir, `fanout-${stamp}.json`), JSON.stringify({ windowS, rows }, null, 2));

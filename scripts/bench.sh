@@ -1,6 +1,14 @@
 #!/usr/bin/env bash
 # Benchmarks (not part of npm test): see BENCHMARKS.md.
+#   npm run bench                # fan-out: one stream, N players
+#   npm run bench -- calls       # C concurrent 1v1 calls
+#   npm run bench -- relay-latency  # publisher socket → player latency at 1 and 500 players
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh node ffmpeg bench
-exec node --conditions=source --import tsx bench/fanout.ts "$@"
+mode="${1:-fanout}"
+case "$mode" in
+  fanout | calls | relay-latency) shift || true ;;
+  *) mode=fanout ;;
+esac
+exec node --conditions=source --import tsx "bench/$mode.ts" "$@"

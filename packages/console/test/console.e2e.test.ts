@@ -364,7 +364,11 @@ describe('console against the real platform', () => {
     await open('/logs');
     await page.fill('#logs-form input[name=user]', 'bob');
     await page.click('#logs-form button[type=submit]');
-    await page.waitForSelector('#logs-table tbody tr');
+    // The unfiltered list may still be on screen: wait for the filtered answer to replace it.
+    await page.waitForFunction(() => {
+      const tds = [...document.querySelectorAll('#logs-table tbody tr td:nth-child(4)')];
+      return tds.length > 0 && tds.every((td) => td.textContent === 'bob');
+    });
     const users = await page.$$eval('#logs-table tbody tr td:nth-child(4)', (tds) =>
       tds.map((td) => td.textContent),
     );

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const out = mkdtempSync(join(tmpdir(), 'minirtc-bench-smoke-'));
+
+/** Runs one benchmark mode the way `npm run bench` does, tiny, against our gateway only. */
+function bench(
+  mode: string,
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', `bench/${mode}.ts`], {
+      cwd: root,
+      env: {
+        ...process.env,
+        BENCH_WINDOW_S: '1',
+        BENCH_SOURCE_S: '3',
+        BENCH_SERVERS: 'minirtc',
+        BENCH_OUT: out,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function results(prefix: string): { rows: Record<string, number | string>[] } {
+  const f = readdirSync(out).find((n) => n.startsWith(prefix) && n.endsWith('.json'));
+  assert.ok(f, `${prefix} results written`);
+  return JSON.parse(readFileSync(join(out, f), 'utf8'));
+}
+
+// Smoke tests of the benchmark tooling so it cannot rot: tiny sizes, figures not judged (no timings).
+describe('benchmark modes (smoke)', { concurrency: false }, () => {
+  after(() => rmSync(out, { recursive: true, force: true }));
+
+  it('calls: 1 call, both sides receive, a row with CPU and RSS per call', async () => {
+    const r = await bench('calls', { BENCH_CALLS: '1' });
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
+    assert.match(r.stdout, /\| minirtc \| 1 \| \d\/2 \|/);
+    const [row] = results('calls-').rows;
+    assert.equal(row?.players, 2);
+    assert.equal(typeof row?.cpuPerCallPercent, 'number');
+    assert.equal(typeof row?.rssPerCallKB, 'number');
+  });
+
+  it('relay-latency: a probe player times the messages it receives', async () => {
+    const r = await bench('relay-latency', { BENCH_PLAYERS: '1,2', BENCH_PROBE_S: '1' });
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
+    const rows = results('relay-latency-').rows;
+    assert.deepEqual(
+      rows.map((x) => x.players),
+      [1, 2],
+    );
+    for (const row of rows) {
+      assert.ok(Number(row.samples) > 0, 'the probe received marked messages');
+      assert.ok(Number(row.max) >= Number(row.p50));
+    }
+  });
+
+  it('fanout: 2 players receive', async () => {
+    const r = await bench('fanout', { BENCH_N: '2' });
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
+    const [row] = results('fanout-').rows;
+    assert.equal(row?.players, 2);
+    assert.equal(row?.playersReceiving, 2);
+  });
+});
