@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what MiniRTC needs to run or test, and says clearly what is missing when it cannot.
-# Usage: ensure-deps.sh [node] [ffmpeg] [redis] [chromium] [nginx] [openssl] [bench]
+# Usage: ensure-deps.sh [node] [ffmpeg] [redis] [chromium] [nginx] [openssl] [rtmpdump] [gstreamer] [nginx-rtmp] [bench]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +13,15 @@ for w in "$@"; do
     chromium) command -v chromium >/dev/null || pkgs+=(chromium) ;;
     nginx) command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || pkgs+=(nginx) ;;
     openssl) command -v openssl >/dev/null || pkgs+=(openssl) ;;
+    rtmpdump) command -v rtmpdump >/dev/null || pkgs+=(rtmpdump) ;;
+    gstreamer)
+      command -v gst-launch-1.0 >/dev/null || pkgs+=(gstreamer1.0-tools)
+      gst-inspect-1.0 flvdemux >/dev/null 2>&1 || pkgs+=(gstreamer1.0-plugins-good)
+      gst-inspect-1.0 rtmp2src >/dev/null 2>&1 || pkgs+=(gstreamer1.0-plugins-bad)
+      gst-inspect-1.0 avdec_h264 >/dev/null 2>&1 || pkgs+=(gstreamer1.0-libav) ;;
+    nginx-rtmp)
+      command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || pkgs+=(nginx)
+      [ -e /usr/lib/nginx/modules/ngx_rtmp_module.so ] || pkgs+=(libnginx-mod-rtmp) ;;
     bench)
       command -v rtmpdump >/dev/null || pkgs+=(rtmpdump)
       command -v nginx >/dev/null || pkgs+=(nginx)

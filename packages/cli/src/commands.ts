@@ -5,7 +5,7 @@ import type { Token04Mode } from '@minirtc/protocol/crypto';
 import type { ParsedArgs } from './args.js';
 import { configKeys, envName, loadConfig } from './config.js';
 import type { MiniRtcConfig } from './config.js';
-import { loadOrCreateDevApp, readDevApp } from './dev-app.js';
+import { type DevApp, loadOrCreateDevApp, readDevApp } from './dev-app.js';
 
 /** Where a command writes (injectable for tests). */
 export interface Io {
@@ -55,11 +55,11 @@ function appCredentials(args: ParsedArgs, io: Io): { appID: number; secret: stri
     'session',
     'base',
   ]);
-  const dev = readDevApp(resolve(cfg.dataDir));
+  const dev = devAppOf(cfg);
   if (!dev) {
     throw new MiniRtcError(
       ErrorCode.INVALID_PARAM,
-      `no --app-id/--secret given and no dev app in ${cfg.dataDir} (run "minirtc start" once, or pass them)`,
+      `no --app-id/--secret given and no dev app in ${cfg.dataDir} (devApp is off: pass them)`,
     );
   }
   if (args.options['app-id'] && Number(args.options['app-id']) !== dev.appID) {
@@ -80,9 +80,28 @@ export function tokenCommand(args: ParsedArgs, io: Io): number {
   if (mode !== 'gcm' && mode !== 'cbc')
     throw new MiniRtcError(ErrorCode.INVALID_PARAM, '--mode must be gcm or cbc');
   const room = args.options.room;
+  // Privileges live in the room payload: without a room a token grants whatever the server allows by
+  // default (publishing included), so a restriction asked for without --room must not pass silently.
+  if (!room && (args.options.publish !== undefined || args.options.streams !== undefined)) {
+    throw new MiniRtcError(
+      ErrorCode.INVALID_PARAM,
+      '--publish and --streams restrict a room login: pass --room as well',
+    );
+  }
+  if (
+    args.options.publish !== undefined &&
+    args.options.publish !== 'true' &&
+    args.options.publish !== 'false'
+  )
+    throw new MiniRtcError(ErrorCode.INVALID_PARAM, '--publish must be true or false');
   const streams = args.options.streams ? args.options.streams.split(',').map((s) => checkStreamID(s)) : null;
   const payload = room ? makeRoomPayload(checkRoomID(room), args.options.publish !== 'false', streams) : '';
   io.out(generateToken04({ appID, userID, secret, ttlSeconds: ttl, payload, mode }));
+  // stdout stays the token alone (scripts capture it); the advice goes to stderr.
+  if (mode === 'cbc')
+    io.err(
+      'note: CBC tokens have no integrity check; prefer the default --mode gcm (an app can refuse CBC: refuseCbcTokens)',
+    );
   return 0;
 }
 
@@ -93,6 +112,8 @@ export function signCommand(args: ParsedArgs, io: Io): number {
   if (action !== 'push' && action !== 'play')
     throw new MiniRtcError(ErrorCode.INVALID_PARAM, '--action must be push or play');
   const base = args.options.base ?? 'rtmp://127.0.0.1:1935/live';
+  // HTTP-FLV URLs name the stream `<id>.flv`; the gateway does not route an HTTP path without it.
+  const suffix = /^https?:\/\//i.test(base) ? '.flv' : '';
   const url = signStreamUrl(
     base,
     {
@@ -105,6 +126,7 @@ export function signCommand(args: ParsedArgs, io: Io): number {
       expire: Math.floor(Date.now() / 1000) + num(args, 'ttl', 600),
     },
     streamSigningKey(secret),
+    suffix,
   );
   io.out(url);
   return 0;
@@ -118,6 +140,14 @@ export function configCommand(args: ParsedArgs, io: Io): number {
     for (const k of configKeys) io.out(`  --${k.padEnd(30)} ${envName(k)}`);
   }
   return 0;
+}
+
+/**
+ * The data dir's dev app: created on first use when `devApp` is on (the default), exactly as
+ * `start` does, so `token`, `sign` and `media` work on a fresh clone; read-only otherwise.
+ */
+export function devAppOf(cfg: MiniRtcConfig): DevApp | undefined {
+  return cfg.devApp ? loadOrCreateDevApp(resolve(cfg.dataDir)) : readDevApp(resolve(cfg.dataDir));
 }
 
 /** Ensures the dev app exists and returns it (used by `start`). */

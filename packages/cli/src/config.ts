@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { ErrorCode, MiniRtcError, arr, bool, int, obj, optional, refine, str } from '@minirtc/protocol';
 import type { Infer } from '@minirtc/protocol';
 import { parse as parseYaml } from 'yaml';
+import { defaultSecurityConfig, securitySchema } from './security-config.js';
 
 /**
  * The one typed configuration of a MiniRTC node. Sources, later wins: built-in defaults → config file
@@ -59,6 +60,8 @@ const configSchema = obj({
   /** Built console (packages/console/dist) served at `/console`; found next to the CLI when unset. */
   consoleDir: optional(str({ min: 1, maxBytes: 4096 })),
   webhooks: obj({ retryBaseMs: int(1, 3_600_000), timeoutMs: int(100, 120_000) }),
+  /** Limits on what anonymous peers can make the node hold or do (docs/security.md). */
+  security: securitySchema,
   /** Cloud recording (ffmpeg pulls from the gateway; MP4 files under `dir`, default `<dataDir>/recordings`). */
   recording: obj({
     enabled: bool(),
@@ -86,6 +89,8 @@ const configSchema = obj({
     /** Most mix tasks at once (each encodes video). */
     maxTasks: int(1, 1000),
     ffmpegPath: optional(str({ min: 1, maxBytes: 4096 })),
+    /** Group calls: rooms whose ID starts with one of these get a mix per member of everyone else (`mix_<userID>`). */
+    groupRoomPrefixes: arr(str({ min: 1, maxBytes: 128 }), 32),
   }),
   /** PEM files (certificate = full chain): the HTTP port then serves HTTPS and WSS. Reloaded on SIGHUP and on change. */
   tls: optional(
@@ -127,8 +132,9 @@ export const defaultConfig: MiniRtcConfig = {
   media: { takeoverGraceMs: 30_000 },
   api: {},
   webhooks: { retryBaseMs: 1000, timeoutMs: 5000 },
+  security: { ...defaultSecurityConfig },
   recording: { enabled: true, urlTtlSeconds: 3600 },
-  mixing: { enabled: true, maxTasks: 8 },
+  mixing: { enabled: true, maxTasks: 8, groupRoomPrefixes: [] },
   trustedProxies: [],
 };
 

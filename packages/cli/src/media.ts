@@ -1,12 +1,10 @@
-import { resolve } from 'node:path';
 import { isMiniRtcError } from '@minirtc/protocol';
 import { streamSigningKey, verifyGrant } from '@minirtc/protocol/crypto';
 import { MediaServer } from '@minirtc/rtmp';
 import type { AuthResult } from '@minirtc/rtmp';
 import type { ParsedArgs } from './args.js';
-import { configFrom } from './commands.js';
+import { configFrom, devAppOf } from './commands.js';
 import type { Io } from './commands.js';
-import { readDevApp } from './dev-app.js';
 import { consoleLogger } from './logger.js';
 import { streamKey } from './platform.js';
 import { RemoteAuthorizer } from './remote-authorizer.js';
@@ -22,7 +20,7 @@ export async function mediaCommand(args: ParsedArgs, io: Io): Promise<MediaServe
   const cfg = configFrom(args, io, ['http-port', 'signaling-url']);
   const signalingUrl = args.options['signaling-url'];
   const remote = signalingUrl ? new RemoteAuthorizer(signalingUrl) : undefined;
-  const dev = readDevApp(resolve(cfg.dataDir));
+  const dev = devAppOf(cfg);
   const keys = new Map<number, Buffer>();
   if (dev) keys.set(dev.appID, streamSigningKey(dev.serverSecret));
   const httpPort = args.options['http-port'] ? Number(args.options['http-port']) : null;

@@ -8,6 +8,7 @@ import type { AuthResult, StreamRequest } from '@minirtc/rtmp';
 import { MiniRtcServer, SqliteAppStore, openDatabase } from '@minirtc/server';
 import type { AppRecord, Db, Logger, MediaEvent } from '@minirtc/server';
 import type { MiniRtcConfig } from './config.js';
+import { mediaSecurity, serverSecurity } from './security-config.js';
 import { mixingOptions, recordingOptions } from './recording-config.js';
 
 /** A running MiniRTC node: signaling + REST on one HTTP port, the embedded RTMP gateway beside it. */
@@ -92,6 +93,8 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
     heartbeatMs: config.signaling.heartbeatMs,
     heartbeatTimeoutMs: config.signaling.heartbeatTimeoutMs,
     resumeGraceMs: config.signaling.resumeGraceMs,
+    security: serverSecurity(config.security),
+    mediaRefusals: () => media?.refusals() ?? [],
     onlineCountIntervalMs: config.signaling.onlineCountIntervalMs,
     userUpdateMaxMembers: config.signaling.userUpdateMaxMembers,
     httpFlv: () => (media ? (req, res) => media?.handleHttp(req, res) ?? false : undefined),
@@ -126,6 +129,8 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
       rtmpPort: config.rtmp.port,
       httpPort: null,
       takeoverGraceMs: config.media.takeoverGraceMs,
+      ...mediaSecurity(config.security),
+      trustedProxies: config.trustedProxies,
       ...(opts.logger ? { logger: opts.logger } : {}),
       authorizer: {
         authorize(req: StreamRequest): AuthResult {

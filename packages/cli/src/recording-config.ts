@@ -29,5 +29,9 @@ export function recordingOptions(config: MiniRtcConfig): RecordingOptions {
 /** The server's mixing options from the `mixing` config key. */
 export function mixingOptions(config: MiniRtcConfig): MixingOptions {
   const m = config.mixing;
-  return { maxTasks: m.maxTasks, ...(m.ffmpegPath ? { ffmpegPath: m.ffmpegPath } : {}) };
+  return {
+    maxTasks: m.maxTasks,
+    groupRoomPrefixes: m.groupRoomPrefixes,
+    ...(m.ffmpegPath ? { ffmpegPath: m.ffmpegPath } : {}),
+  };
 }

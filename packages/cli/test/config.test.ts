@@ -97,3 +97,21 @@ describe('config', () => {
     });
   });
 });
+
+describe('config: security section and trusted proxies', () => {
+  it('security limits have safe defaults and are set like any key; trustedProxies is a list', () => {
+    const c = loadConfig({
+      env: {
+        MINIRTC_TRUSTED_PROXIES: '10.0.0.1, 10.1.0.0/16',
+        MINIRTC_SECURITY_WS_LOGIN_DEADLINE_MS: '5000',
+      },
+      flags: { 'security.rtmpUnauthorizedPerAddress': '4' },
+    });
+    assert.deepEqual(c.trustedProxies, ['10.0.0.1', '10.1.0.0/16']);
+    assert.equal(c.security.wsLoginDeadlineMs, 5000);
+    assert.equal(c.security.rtmpUnauthorizedPerAddress, 4);
+    assert.equal(defaultConfig.security.webhookAllowPrivate, false);
+    assert.deepEqual(defaultConfig.trustedProxies, []);
+    assert.throws(() => loadConfig({ flags: { 'security.rtmpPreAuthBufferBytes': '1' } }), MiniRtcError);
+  });
+});

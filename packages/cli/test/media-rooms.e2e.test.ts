@@ -134,7 +134,7 @@ describe('media through rooms (ffmpeg ↔ gateway ↔ signaling ↔ SDK)', { tim
     // Signaling refuses another user's streamID outright.
     await assert.rejects(
       other.zg.startPublishingStream('carol_cam'),
-      (e: { code: number }) => e.code === 1990001,
+      (e: { code: number }) => e.code === 1003028,
     );
 
     // Play from outside the room: refused by signaling and, with a forged-but-signed URL, by the gateway.

@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, statSync } from 'node:fs';
 import { type IncomingMessage, type Server, createServer } from 'node:http';
+import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { generateToken04 } from '@minirtc/protocol/crypto';
 import { ZegoExpressEngine } from '@minirtc/sdk';
-import { apiSignature } from '@minirtc/server';
+import { type S3Storage, apiSignature } from '@minirtc/server';
+import S3rver from 's3rver';
 import type { Ffmpeg } from '@minirtc/testkit';
 import { loadConfig } from '../src/config.js';
 import { type Platform, startPlatform } from '../src/platform.js';
@@ -197,7 +199,7 @@ describe('recording (REST → ffmpeg → MP4, webhook, crash recovery)', { timeo
     await hooks.close();
   });
 
-  it('records a call started from the REST API into an MP4 as long as the call, and says so by webhook', async () => {
+  it('records a call started from the REST API into an MP4 as long as the call, and says so by webhook', async (t) => {
     const base = platform.server.httpUrl;
     const url = await publisher(platform.server.wsUrl, 'agent', 'claim-1', 'agent_cam');
     const task = await api<TaskView>(base, 'POST', `/apps/${appID}/recording-tasks`, {
@@ -228,7 +230,6 @@ describe('recording (REST → ffmpeg → MP4, webhook, crash recovery)', { timeo
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-disposition') ?? '', /^attachment/);
     const saved = join(dataDir, 'downloaded.mp4');
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(saved, Buffer.from(await res.arrayBuffer()));
     assert.equal(statSync(saved).size, f.size);
     const p = await ffprobe(saved);
@@ -238,6 +239,9 @@ describe('recording (REST → ffmpeg → MP4, webhook, crash recovery)', { timeo
       `MP4 lasts ${p.duration} s, the call ${CALL_SECONDS} s`,
     );
     assert.ok(p.videoFrames >= (CALL_SECONDS - 0.5) * 25, `decoded ${p.videoFrames} video frames`);
+    t.diagnostic(
+      `call ${CALL_SECONDS} s → MP4 ${p.duration} s, ${p.videoFrames} video frames, ${f.size} bytes`,
+    );
 
     // A tampered or expired link is refused.
     const bad = await fetch(`${base}${f.downloadUrl.replace(/sig=./, 'sig=A')}`);
@@ -312,6 +316,57 @@ describe('recording (REST → ffmpeg → MP4, webhook, crash recovery)', { timeo
     assert.ok(recordings.some((r) => r.streamID === 'clerk_cam'));
     assert.ok(!recordings.some((r) => r.streamID === 'lobby_cam'), 'a room outside the rule is not recorded');
     await api(base, 'PATCH', `/apps/${appID}/recording-settings`, { autoRecord: 'off' });
+  });
+
+  it('uploads finished files to S3-compatible storage and serves the signed link from the bucket', async () => {
+    const s3dir = mkdtempSync(join(tmpdir(), 'minirtc-rec-s3rver-'));
+    const s3 = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      directory: s3dir,
+      silent: true,
+      configureBuckets: [{ name: 'calls', configs: [] }],
+    });
+    const addr = await s3.run();
+    const dir = mkdtempSync(join(tmpdir(), 'minirtc-rec-s3-'));
+    const config = loadConfig({
+      flags: { port: '0', 'rtmp.port': '0', dataDir: dir, logLevel: 'silent' },
+      env: {
+        MINIRTC_RECORDING_S3_ENDPOINT: `http://127.0.0.1:${addr.port}`,
+        MINIRTC_RECORDING_S3_REGION: 'us-east-1',
+        MINIRTC_RECORDING_S3_BUCKET: 'calls',
+        MINIRTC_RECORDING_S3_ACCESS_KEY_ID: 'S3RVER',
+        MINIRTC_RECORDING_S3_SECRET_ACCESS_KEY: 'S3RVER',
+      },
+    });
+    const node = await startPlatform(config, { apps: [{ appID, serverSecret: secret }], adminKey });
+    try {
+      const svc = node.server.operations.recording;
+      const storage = svc?.storage as (S3Storage & { kind: string }) | undefined;
+      assert.equal(storage?.kind, 's3');
+      const uploaded = once(storage as S3Storage, 'uploaded');
+      const base = node.server.httpUrl;
+      const url = await publisher(node.server.wsUrl, 'teller', 'bank-1', 'teller_cam');
+      const task = await api<TaskView>(base, 'POST', `/apps/${appID}/recording-tasks`, { roomID: 'bank-1' });
+      const clip = publishClip(url, 2);
+      await uploaded;
+      await clip.exited;
+      const done = await api<TaskView>(base, 'POST', `/apps/${appID}/recording-tasks/${task.taskID}/stop`);
+      const f = done.files[0] as FileView;
+      assert.equal(f.state, 'ready');
+      assert.equal(statSafe(svc?.localPath(svc.store.file(f.id)!) ?? ''), 0, 'no local copy kept');
+      const res = await fetch(`${base}${f.downloadUrl}`);
+      assert.equal(res.status, 200);
+      const saved = join(dir, 'from-bucket.mp4');
+      await writeFile(saved, Buffer.from(await res.arrayBuffer()));
+      assert.equal(statSync(saved).size, f.size);
+      const p = await ffprobe(saved);
+      assert.deepEqual(p.types, ['audio', 'video']);
+    } finally {
+      await node.close();
+      (s3 as unknown as { httpServer: Server }).httpServer.closeAllConnections();
+      await s3.close();
+    }
   });
 
   it('a node killed with SIGKILL mid-recording finalizes the file when it restarts', async () => {

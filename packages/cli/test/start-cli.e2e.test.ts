@@ -74,7 +74,7 @@ describe('minirtc start + minirtc token', () => {
       assert.equal(await zg.loginRoom('r1', token, { userID: 'cli-user' }), true);
       await assert.rejects(
         other.loginRoom('r2', token, { userID: 'cli-user' }),
-        (e: { code: number }) => e.code === 1990012,
+        (e: { code: number }) => e.code === 1002033,
       );
     } finally {
       zg.destroyEngine();

@@ -31,12 +31,19 @@ describe('minirtc token / sign', () => {
     assert.equal(info.mode, 'gcm');
   });
 
-  it('uses the dev app of the data dir when no secret is given', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'minirtc-dev-'));
-    const none = await run(['token', '--user', 'u1', '--dataDir', dataDir]);
+  it('uses the dev app of the data dir when no secret is given, creating it on a fresh clone', async () => {
+    const off = mkdtempSync(join(tmpdir(), 'minirtc-dev-'));
+    const none = await run(['token', '--user', 'u1', '--dataDir', off, '--devApp', 'false']);
     assert.equal(none.code, 1);
-    assert.match(none.err[0]!, /no --app-id\/--secret given/);
+    assert.match(none.err[0]!, new RegExp(`error ${ErrorCode.INVALID_PARAM}.*no --app-id/--secret given`));
+    // Fresh data dir, no `start` before: token and sign create the dev app as start would.
+    const dataDir = mkdtempSync(join(tmpdir(), 'minirtc-dev-'));
+    const signed = await run(['sign', '--user', 'u1', '--room', 'r1', '--stream', 's1'], {
+      MINIRTC_DATA_DIR: dataDir,
+    });
+    assert.equal(signed.code, 0, signed.err.join('\n'));
     const dev = loadOrCreateDevApp(dataDir);
+    assert.equal(new URL(signed.out[0]!).searchParams.get('appid'), String(dev.appID));
     assert.deepEqual(loadOrCreateDevApp(dataDir), dev, 'stable across runs');
     const r = await run(['token', '--user', 'u1', '--mode', 'cbc'], { MINIRTC_DATA_DIR: dataDir });
     assert.equal(r.code, 0, r.err.join('\n'));
@@ -76,6 +83,39 @@ describe('minirtc token / sign', () => {
     const g = verifyGrant('s1', Object.fromEntries(u.searchParams), (id) => (id === 77 ? key : undefined));
     assert.equal(g.action, 'play');
     assert.equal(g.userID, 'u1');
+    const http = await run([
+      'sign',
+      ...app,
+      '--user',
+      'u1',
+      '--room',
+      'r1',
+      '--stream',
+      's1',
+      '--action',
+      'play',
+      '--base',
+      'http://127.0.0.1:8080/live',
+    ]);
+    assert.equal(http.code, 0, http.err.join('\n'));
+    assert.equal(new URL(http.out[0]!).pathname, '/live/s1.flv', 'HTTP-FLV URLs end in .flv');
+  });
+
+  it('refuses --publish or --streams without --room instead of granting publishing silently', async () => {
+    for (const extra of [
+      ['--publish', 'false'],
+      ['--streams', 's1'],
+    ]) {
+      const r = await run(['token', ...app, '--user', 'u1', ...extra]);
+      assert.equal(r.code, 1);
+      assert.match(r.err[0]!, new RegExp(`error ${ErrorCode.INVALID_PARAM}.*pass --room`));
+    }
+    const bad = await run(['token', ...app, '--user', 'u1', '--room', 'r1', '--publish', 'no']);
+    assert.equal(bad.code, 1);
+    assert.match(
+      bad.err[0]!,
+      new RegExp(`error ${ErrorCode.INVALID_PARAM}.*--publish must be true or false`),
+    );
   });
 
   it('config prints the effective configuration and, with --keys, every key and its variable', async () => {

@@ -347,17 +347,28 @@ describe('console against the real platform', () => {
   );
 
   it('searches SDK logs by user and text', STEP, async () => {
-    // The SDK ships its logs in batches; wait until the server has some from bob.
-    for (;;) {
+    // The SDK ships its logs in batches (every 5 s): push bob's now, then look, within a bound. A batch
+    // already in flight makes flush() return at once, hence the bounded retry rather than one look.
+    const deadline = performance.now() + 15_000;
+    for (let attempt = 1; ; attempt++) {
+      await engines.get('bob')!.log.flush();
       const r = await env.api<unknown>('GET', `/apps/${appID}/logs?userID=bob`);
       const rows = Array.isArray(r) ? r : (r as { logs: unknown[] }).logs;
       if (rows.length > 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.ok(
+        performance.now() < deadline,
+        `no SDK log line from bob reached the server after ${attempt} flushes in 15 s`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await open('/logs');
     await page.fill('#logs-form input[name=user]', 'bob');
     await page.click('#logs-form button[type=submit]');
-    await page.waitForSelector('#logs-table tbody tr');
+    // The unfiltered list may still be on screen: wait for the filtered answer to replace it.
+    await page.waitForFunction(() => {
+      const tds = [...document.querySelectorAll('#logs-table tbody tr td:nth-child(4)')];
+      return tds.length > 0 && tds.every((td) => td.textContent === 'bob');
+    });
     const users = await page.$$eval('#logs-table tbody tr td:nth-child(4)', (tds) =>
       tds.map((td) => td.textContent),
     );
@@ -385,9 +396,12 @@ describe('console against the real platform', () => {
   it('closes the room: every client is disconnected and the room ends', STEP, async () => {
     await open(`/rooms?room=${ROOM}`);
     await page.waitForSelector('#users-table tr[data-user="bob"]');
-    const bobOut = nextEvent(engines.get('bob')!, 'roomStateUpdate', (_r, s) => s === 'DISCONNECTED');
+    // Every client still in the room (carol was kicked earlier) must be disconnected, not just one.
+    const allOut = ['alice', 'bob'].map((u) =>
+      nextEvent(engines.get(u)!, 'roomStateUpdate', (r, st) => r === ROOM && st === 'DISCONNECTED'),
+    );
     await page.click('#close-room');
-    await bobOut;
+    await Promise.all(allOut);
     await page.waitForSelector('#room-ended');
     await page.waitForFunction(
       (room) => !document.querySelector(`#rooms-table tr[data-room="${room}"]`),

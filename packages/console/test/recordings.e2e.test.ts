@@ -52,7 +52,11 @@ describe('console: recordings downloaded through signed links', { timeout: 150_0
     });
     const svc = env.platform.server.operations.recording;
     assert.ok(svc);
-    const ready = new Promise<void>((resolve) => svc.once('ready', () => resolve()));
+    // Settles on the file's outcome either way, so a failed recording fails fast with its reason.
+    const ready = new Promise<void>((resolve, reject) => {
+      svc.once('ready', () => resolve());
+      svc.once('failed', (r) => reject(new Error(`recording failed: ${r.error}`)));
+    });
     // A 2-second call, published in real time.
     const pub = spawn(
       'ffmpeg',

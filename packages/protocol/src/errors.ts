@@ -1,8 +1,9 @@
 /**
  * The error table: one row per error, the only place a code's name, readable message and HTTP status
- * are written. Numbers below 1_900_000 are ZEGO Express's own (see docs/sdk-contract.md), so apps that
- * switch on ZEGO codes keep working; MiniRTC's own codes, for cases ZEGO documents no number for, live
- * in 1_990_000–1_999_999. `httpStatus` is what the HTTP API answers a refusal with (REST, HTTP-FLV),
+ * are written. Numbers below 1_900_000 are ZEGO Express's own (see docs/sdk-contract.md; rows marked
+ * "ZEGO's …" carry the ZegoErrorCode name of zego_express_engine), so apps that switch on ZEGO codes
+ * keep working; MiniRTC's own codes, only for cases ZEGO documents no number for, live in
+ * 1_990_000–1_999_999. `httpStatus` is what the HTTP API answers a refusal with (REST, HTTP-FLV),
  * and what a media refusal maps to (404 → RTMP `NotFound`, 409 → `BadName`, else `Unauthorized`).
  */
 const ROWS = [
@@ -52,21 +53,29 @@ const ROWS = [
   [1102016, 'TOKEN_ERROR', 'token error', 401],
   [1102018, 'TOKEN_EXPIRED', 'token expired', 401],
   // The streamID is already published (or reserved) by another user of the same AppID.
-  [1990001, 'STREAM_ID_TAKEN', 'streamID is published by another user', 409],
+  // ZEGO's PublisherErrorRepetitivePublishStream.
+  [1003028, 'STREAM_ID_TAKEN', 'streamID is published by another user', 409],
   // A per-room or per-connection rate limit was exceeded.
-  [1990002, 'RATE_LIMITED', 'rate limit exceeded', 429],
+  // ZEGO's RoomAppCallTooFrequent.
+  [1002073, 'RATE_LIMITED', 'rate limit exceeded', 429],
   // The token does not grant the publish privilege (or not for this streamID).
-  [1990003, 'NO_PUBLISH_PRIVILEGE', 'token does not grant publishing', 403],
+  // ZEGO's PublisherErrorDispatchAuthError.
+  [1003072, 'NO_PUBLISH_PRIVILEGE', 'token does not grant publishing', 403],
   // The token was made for another AppID.
-  [1990010, 'TOKEN_APP_MISMATCH', 'token was made for another AppID', 403],
+  // ZEGO's RoomTokenAppidError.
+  [1002076, 'TOKEN_APP_MISMATCH', 'token was made for another AppID', 403],
   // The token was made for another userID.
-  [1990011, 'TOKEN_USER_MISMATCH', 'token was made for another userID', 403],
+  // ZEGO's RoomTokenUseridError.
+  [1002077, 'TOKEN_USER_MISMATCH', 'token was made for another userID', 403],
   // The token's payload names another room.
-  [1990012, 'TOKEN_ROOM_MISMATCH', 'token was made for another room', 403],
+  // ZEGO's RoomErrorAuthenticationFailed.
+  [1002033, 'TOKEN_ROOM_MISMATCH', 'token was made for another room', 403],
   // The token does not grant the login privilege.
   [1990013, 'NO_LOGIN_PRIVILEGE', 'token does not grant login', 403],
-  // The token is not a token04 or fails authentication (tampered, wrong secret).
-  [1990014, 'TOKEN_MALFORMED', 'token is malformed or was not signed with this app secret', 401],
+  // The token failed verification: not a token04, tampered, wrong secret, bad padding, not JSON, or
+  // made for another AppID/userID. One code and one message for all, so replies leak nothing (no
+  // padding oracle); the precise reason is in the error's `detail`, for the server log only.
+  [1990014, 'TOKEN_MALFORMED', 'token is invalid', 401],
   // A WebSocket frame exceeded the size limit.
   [1990020, 'FRAME_TOO_LARGE', 'frame too large', 413],
   // A message `type` the server does not know.
@@ -76,7 +85,8 @@ const ROWS = [
   // The stream to play is not in the caller's room.
   [1990040, 'STREAM_NOT_IN_ROOM', 'stream is not in your room', 404],
   // The stream does not exist (not published by anyone).
-  [1990041, 'STREAM_NOT_FOUND', 'stream not found', 404],
+  // ZEGO's PlayerPlayStreamNotExist.
+  [1004002, 'STREAM_NOT_FOUND', 'stream not found', 404],
   // The caller does not own the stream it tries to change.
   [1990042, 'STREAM_NOT_OWNED', 'stream belongs to another user', 403],
   // A signed stream URL failed verification.
@@ -106,13 +116,25 @@ const ROWS = [
   // REST API: the configured app store cannot create, change or delete apps.
   [1990079, 'API_APPS_READ_ONLY', 'the app store is read-only', 501],
   // SDK: `<rtc-room>` reported that the RTMP push failed (onRtmpEvent 3801).
-  [1990080, 'MEDIA_PUSH_FAILED', 'the component reported that the push failed'],
+  // ZEGO's PublisherRtmpServerDisconnect.
+  [1003029, 'MEDIA_PUSH_FAILED', 'the component reported that the push failed'],
   // SDK: `<rtc-room>` reported that the RTMP play failed (onRtmpEvent 3803).
-  [1990081, 'MEDIA_PLAY_FAILED', 'the component reported that the play failed'],
+  // ZEGO's PlayerPlayStreamFailed.
+  [1004001, 'MEDIA_PLAY_FAILED', 'the component reported that the play failed'],
   // SDK: `checkSystemRequirements` found no `<rtc-room>` support in this runtime.
-  [1990082, 'SYSTEM_REQUIREMENTS_UNMET', 'this runtime does not support <rtc-room>'],
+  // ZEGO's CommonPlatformNotSupported (not supported on this platform).
+  [1000006, 'SYSTEM_REQUIREMENTS_UNMET', 'this runtime does not support <rtc-room>'],
   // An endpoint exists at this path, but not for this HTTP method.
   [1990083, 'API_METHOD_NOT_ALLOWED', 'method not allowed', 405],
+  // `/httplog`: the log credential from the login reply is missing, forged or expired.
+  [1990090, 'LOG_CREDENTIAL_INVALID', 'log credential missing or invalid', 401],
+  // Webhooks: the callback URL points at a loopback, private, link-local, CGNAT, multicast or metadata address.
+  [
+    1990091,
+    'WEBHOOK_DESTINATION_FORBIDDEN',
+    'callback URL must not point at a private or internal address',
+    400,
+  ],
   // The server is shutting down.
   [1990098, 'SERVER_SHUTDOWN', 'server is shutting down', 503],
   // Unexpected server-side failure.
@@ -145,9 +167,16 @@ export interface ErrorRow {
 type Rows = (typeof ROWS)[number];
 
 /** Error codes by name, derived from {@link ERROR_TABLE}. */
-export const ErrorCode = Object.fromEntries(ROWS.map((r) => [r[1], r[0]])) as {
+export const ErrorCode = codesByName() as {
   readonly [R in Rows as R[1]]: R[0];
 };
+
+// A plain loop: the mini-program bundle avoids ES2019+ built-ins (Object.fromEntries) older runtimes lack.
+function codesByName(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of ROWS) out[r[1]] = r[0];
+  return out;
+}
 
 /** Any known error code value. */
 export type ErrorCodeValue = Rows[0];

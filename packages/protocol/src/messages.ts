@@ -204,6 +204,8 @@ export interface LoginResult {
   heartbeatMs: number;
   /** How long the server keeps a dropped session for resume. */
   resumeGraceMs: number;
+  /** Credential for `POST /httplog` (sent back as `logToken`); absent on servers that need none. */
+  logToken?: string;
 }
 
 /** Reply data of publish/play: the signed URL for `<rtc-room>`. */

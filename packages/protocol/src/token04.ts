@@ -108,13 +108,24 @@ export function generateToken04(input: Token04Input): string {
 }
 
 /**
- * Decrypts a token04 with `secret`. Throws 1990014 (malformed / wrong secret / tampered).
+ * The single failure of token verification (1990014, one fixed message): `check` and `reason` say
+ * what really failed, in `detail` only, which servers log but never send.
+ */
+export function tokenInvalid(check: string, reason: string): MiniRtcError {
+  return new MiniRtcError(ErrorCode.TOKEN_MALFORMED, undefined, { check, reason });
+}
+
+/**
+ * Decrypts a token04 with `secret`. Throws 1990014 for every failure (malformed, wrong secret,
+ * tampered, bad padding, not JSON, missing fields), always with the same message.
  * Does not check expiry or identity: see {@link verifyToken04}.
  */
 export function decodeToken04(token: string, secret: string): Token04Info {
   const key = checkSecret(secret);
+  // One code and one message for every failure: the precise reason travels only in `detail.reason`,
+  // for the server log and the operator's timeline (a distinct reply would be a padding oracle).
   const bad = (why: string): never => {
-    throw new MiniRtcError(ErrorCode.TOKEN_MALFORMED, `token is malformed: ${why}`, { check: 'format' });
+    throw tokenInvalid('format', why);
   };
   if (typeof token !== 'string' || !token.startsWith('04') || token.length > 4096) bad('not a token04');
   const buf = Buffer.from(token.slice(2), 'base64');
@@ -139,13 +150,17 @@ export function decodeToken04(token: string, secret: string): Token04Info {
       plain = Buffer.concat([d.update(cipherText.subarray(0, cLen - 16)), d.final()]).toString('utf8');
     } else {
       if (ivLen !== 16) bad('bad CBC layout');
+      if (cLen === 0 || cLen % 16 !== 0) bad('bad CBC length');
       const d = createDecipheriv('aes-256-cbc', key, iv);
-      plain = Buffer.concat([d.update(cipherText), d.final()]).toString('utf8');
+      d.setAutoPadding(false);
+      const raw = Buffer.concat([d.update(cipherText), d.final()]);
+      plain = stripPkcs7(raw);
     }
   } catch (e) {
     if (e instanceof MiniRtcError) throw e;
     return bad('authentication failed (tampered or another secret)');
   }
+  // A bad padding yields '' from stripPkcs7 and fails below exactly as bad JSON does: same path.
   let info: Omit<Token04Info, 'mode' | 'permissions'>;
   try {
     info = JSON.parse(plain);
@@ -190,18 +205,18 @@ export interface Token04Expectation {
 }
 
 /**
- * Decrypts and checks a token: AppID, userID, expiry, room and login privilege, each failing with its
- * own code (`detail.check` names it): 1990014 format, 1990010 app, 1990011 user, 1102018 expired,
- * 1990012 room, 1990013 login privilege.
+ * Decrypts and checks a token: AppID, userID, expiry, room and login privilege. Everything up to and
+ * including the identity check fails with the one 1990014 (`detail.check`/`detail.reason` say what;
+ * never sent to clients); after that, with its own code: 1102018 expired, 1002033 room (ZEGO's),
+ * 1990013 login privilege (reachable only with a token that decrypted to this app and user).
  */
 export function verifyToken04(token: string, expect: Token04Expectation): Token04Info {
   const info = decodeToken04(token, expect.secret);
   const now = expect.now ?? Math.floor(Date.now() / 1000);
-  if (info.app_id !== expect.appID)
-    throw new MiniRtcError(ErrorCode.TOKEN_APP_MISMATCH, undefined, { check: 'app' });
-  if (info.user_id !== expect.userID) {
-    throw new MiniRtcError(ErrorCode.TOKEN_USER_MISMATCH, undefined, { check: 'user' });
-  }
+  // CBC has no MAC: a flipped IV byte can turn a token into valid JSON for another AppID. Those
+  // answers must look like every other failure, so they share 1990014 (the precise code is detail).
+  if (info.app_id !== expect.appID) throw tokenInvalid('app', 'token was made for another AppID');
+  if (info.user_id !== expect.userID) throw tokenInvalid('user', 'token was made for another userID');
   if (info.expire <= now) throw new MiniRtcError(ErrorCode.TOKEN_EXPIRED, undefined, { check: 'expire' });
   if (info.permissions && expect.roomID !== undefined) {
     if (info.permissions.room_id && info.permissions.room_id !== expect.roomID) {
@@ -224,4 +239,21 @@ export function tokenAllowsPublish(info: Token04Info, streamID: string): boolean
   if (!p) return true;
   if (p.privilege[String(Privilege.PUBLISH)] !== 1) return false;
   return p.stream_id_list === null || p.stream_id_list.length === 0 || p.stream_id_list.includes(streamID);
+}
+
+/**
+ * Removes PKCS#7 padding without branching on where it is wrong: every byte of the last block is
+ * looked at whatever the pad length claims. Returns '' when the padding is invalid, which then fails
+ * JSON parsing like any other garbage, so a bad pad and bad content take the same path.
+ */
+function stripPkcs7(raw: Buffer): string {
+  const n = raw[raw.length - 1] ?? 0;
+  let bad = (n === 0 ? 1 : 0) | (n > 16 ? 1 : 0);
+  for (let i = 1; i <= 16; i++) {
+    const b = raw[raw.length - i] ?? 0;
+    // Inside the claimed pad, each byte must equal n.
+    bad |= (i <= n ? 1 : 0) & (b !== n ? 1 : 0);
+  }
+  const keep = bad ? 0 : raw.length - n;
+  return raw.subarray(0, keep).toString('utf8');
 }

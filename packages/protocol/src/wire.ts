@@ -18,6 +18,10 @@ export const CloseCode = {
   ABUSE: 4003,
   /** Logged out of every room. */
   LOGGED_OUT: 4004,
+  /** No login within the login deadline (a socket without a session is not kept). */
+  LOGIN_DEADLINE: 4005,
+  /** Too many sockets without a session, from this address or in all. */
+  TOO_MANY_UNAUTHENTICATED: 4006,
 } as const;
 
 /** The `type` of every server push (a message with a session `seq`). */

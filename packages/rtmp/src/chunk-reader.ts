@@ -1,4 +1,5 @@
 import { RtmpError, RtmpErrorCode } from './errors.js';
+import type { PendingBudget } from './pending-budget.js';
 
 /** One reassembled RTMP message. */
 export interface RtmpMessage {
@@ -65,7 +66,10 @@ function chunkError(message: string): RtmpError {
 export class ChunkReader {
   /** Current incoming chunk size (the peer sets it with message type 1). */
   chunkSize = 128;
-  private readonly limits: ChunkReaderLimits;
+  private limits: ChunkReaderLimits;
+  /** Server-wide budget the partial bytes are also counted against (none: only the own limit). */
+  private budget: PendingBudget | null = null;
+  private completed = 0;
   private readonly streams = new Map<number, ChunkStreamState>();
   private readonly hdr = Buffer.alloc(18);
   private hdrFill = 0;
@@ -82,6 +86,32 @@ export class ChunkReader {
   /** Bytes held in partially received messages (bounded by `maxPendingBytes`). */
   get bufferedBytes(): number {
     return this.pendingBytes;
+  }
+
+  /** Messages completed so far (a peer that stops completing them is a slow peer). */
+  get messagesCompleted(): number {
+    return this.completed;
+  }
+
+  /** Changes the limits (raised once a connection is authorized); already-held bytes stay counted. */
+  setLimits(limits: Partial<ChunkReaderLimits>): void {
+    this.limits = { ...this.limits, ...limits };
+  }
+
+  /**
+   * Counts partial bytes against `budget` from now on; what is held moves from the old budget to
+   * the new one (taken even past its limit: it is already in memory).
+   */
+  setBudget(budget: PendingBudget | null): void {
+    this.budget?.give(this.pendingBytes);
+    this.budget = budget;
+    budget?.force(this.pendingBytes);
+  }
+
+  /** Gives back every byte held to the shared budget (the connection is gone). */
+  release(): void {
+    this.budget?.give(this.pendingBytes);
+    this.budget = null;
   }
 
   /** Number of chunk streams seen (bounded by `maxChunkStreams`). */
@@ -117,6 +147,12 @@ export class ChunkReader {
           throw new RtmpError(
             RtmpErrorCode.MESSAGE_TOO_LARGE,
             'too many bytes in partially received messages',
+          );
+        }
+        if (this.budget && !this.budget.tryTake(n)) {
+          throw new RtmpError(
+            RtmpErrorCode.MESSAGE_TOO_LARGE,
+            'server-wide partial message budget exhausted',
           );
         }
         // Copy: a subarray would pin the socket's whole read buffer for the message's lifetime.
@@ -235,6 +271,8 @@ export class ChunkReader {
   private finish(st: ChunkStreamState, out: RtmpMessage[]): void {
     const payload = st.pieces!.length === 1 ? st.pieces![0]! : Buffer.concat(st.pieces!, st.length);
     this.pendingBytes -= st.received;
+    this.budget?.give(st.received);
+    this.completed++;
     st.pieces = null;
     st.received = 0;
     const msg: RtmpMessage = {
@@ -262,6 +300,7 @@ export class ChunkReader {
       const st = this.streams.get(msg.payload.readUInt32BE(0));
       if (st?.pieces && st !== this.current) {
         this.pendingBytes -= st.received;
+        this.budget?.give(st.received);
         st.pieces = null;
         st.received = 0;
       }

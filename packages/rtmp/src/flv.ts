@@ -2,8 +2,8 @@
 export const FlvTagType = { AUDIO: 8, VIDEO: 9, SCRIPT: 18 } as const;
 
 /**
- * FLV file header plus PreviousTagSize0. The flags are advisory (players probe the tags anyway),
- * so we always announce both audio and video: a stream's tracks are not known when a player joins.
+ * FLV file header plus PreviousTagSize0. The flags matter: mpegts.js (and the console preview)
+ * waits for every track the header announces, so writers pass the stream's real tracks.
  */
 export function flvHeader(hasAudio = true, hasVideo = true): Buffer {
   const b = Buffer.alloc(13);

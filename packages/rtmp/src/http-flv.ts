@@ -16,7 +16,12 @@ export interface FlvTarget {
  * server can route it elsewhere). The app may have several segments (`/a/b/stream.flv`).
  */
 export function parseFlvPath(method: string | undefined, url: string | undefined): FlvTarget | null {
-  if ((method !== 'GET' && method !== 'HEAD') || !url || url.length > MAX_STREAM_NAME_LENGTH) return null;
+  if (
+    (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') ||
+    !url ||
+    url.length > MAX_STREAM_NAME_LENGTH
+  )
+    return null;
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   const m = /^\/(.+)\/([^/]+)\.flv$/.exec(path);
@@ -54,19 +59,31 @@ export function startFlvResponse(res: ServerResponse): PlayerSink {
   res.writeHead(200, {
     'Content-Type': 'video/x-flv',
     'Cache-Control': 'no-cache, no-store',
-    'Access-Control-Allow-Origin': '*',
+    ...CORS,
     Connection: 'close',
   });
-  res.write(flvHeader());
+  // Send the status now: a player waiting for a stream not yet published must see its 200 at once.
+  res.flushHeaders();
+  // The FLV header waits for the hub to name the stream's tracks (announceTracks): its audio/video
+  // flags must be true to the stream, or mpegts.js waits for a track that never comes.
+  let headerSent = false;
+  const header = (t = { audio: true, video: true }) => {
+    if (headerSent || res.destroyed) return;
+    headerSent = true;
+    res.write(flvHeader(t.audio, t.video));
+  };
   return {
+    announceTracks: header,
     format: 'flv',
     chunkSize: 0,
     streamId: 0,
     pendingBytes: () => res.writableLength + (res.socket?.writableLength ?? 0),
     write: (b) => {
+      header();
       if (!res.destroyed) res.write(b);
     },
     writeBatch: (bufs) => {
+      header();
       if (res.destroyed) return;
       res.socket?.cork();
       for (const b of bufs) res.write(b);
@@ -78,10 +95,28 @@ export function startFlvResponse(res: ServerResponse): PlayerSink {
   };
 }
 
+/**
+ * CORS headers of every HTTP-FLV answer, refusals included: a cross-origin player must be able to
+ * read a 403/404 status instead of seeing an opaque "Failed to fetch".
+ */
+export const CORS = { 'Access-Control-Allow-Origin': '*' } as const;
+
 /** Ends a refused request. */
 export function refuseFlv(res: ServerResponse, code: number, reason: string): void {
-  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', ...CORS, Connection: 'close' });
   res.end(`${reason}\n`);
+}
+
+/** Answers a CORS preflight for an HTTP-FLV URL (players that send a Range or custom header ask first). */
+export function answerFlvPreflight(res: ServerResponse, requestedHeaders: string | undefined): void {
+  res.writeHead(204, {
+    ...CORS,
+    'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
+    'Access-Control-Allow-Headers': (requestedHeaders ?? '').slice(0, 512) || 'Range',
+    'Access-Control-Max-Age': '600',
+    'Content-Length': '0',
+  });
+  res.end();
 }
 
 let nextId = 1;

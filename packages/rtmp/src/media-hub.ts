@@ -4,6 +4,8 @@ import { GopCache } from './gop-cache.js';
 import { type BackpressureState, admit } from './backpressure.js';
 import { HubMessage } from './hub-message.js';
 import type { MediaHubEvents, PlayerSink, PublisherHandle, StopReason, StreamInfo } from './stream-info.js';
+import { type Tracks, tracksFromMetadata } from './stream-tracks.js';
+import { TimelineRebase } from './timeline-rebase.js';
 import { TypedEmitter, throwListenerError } from '@minirtc/protocol/emitter';
 
 /** Tuning of a {@link MediaHub}. */
@@ -31,6 +33,11 @@ export interface MediaHubOptions {
   batchWindowMs?: number;
   /** Streams with more players than this use the window; smaller ones flush each turn (default 16). */
   batchMinPlayers?: number;
+  /**
+   * A live publisher that sent media within this long is not taken over, even by its own owner: a
+   * replayed push URL must not displace it (default 2000 ms; 0 = any live publisher may be replaced).
+   */
+  takeoverSilenceMs?: number;
   /** Clock, for tests. */
   now?: () => number;
 }
@@ -44,6 +51,10 @@ interface Player extends BackpressureState {
   /** Bytes waiting for the next batch flush (writeBatching). */
   queue: Buffer[];
   queuedBytes: number;
+  /** The sink was told the stream's tracks (see PlayerSink.announceTracks). */
+  announced: boolean;
+  /** Repeat metadata and sequence headers before this RTMP player's first live keyframe (see play). */
+  repeatHeaders: boolean;
 }
 
 interface Stream {
@@ -60,12 +71,14 @@ interface Stream {
   audioHeader: HubMessage | null;
   gop: GopCache<HubMessage>;
   graceTimer: ReturnType<typeof setTimeout> | null;
-  /** Added to the current publisher's timestamps so a takeover continues the timeline. */
-  tsOffset: number;
-  rebasePending: boolean;
+  /** When the current publisher last sent media (or started), for the takeover rule. */
+  lastMediaAt: number;
+  /** Keeps the timeline monotonic, one natural frame step apart, across publishers. */
+  timeline: TimelineRebase;
+  /** Tracks the publisher's onMetaData declares, if it said. */
+  metaTracks: Tracks | null;
   /** Set by the first decodable media frame; see MediaHubEvents.mediaStart. */
   mediaStarted: boolean;
-  lastTs: number;
   bytesIn: number;
   bytesOut: number;
   startedAt: number;
@@ -88,6 +101,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
 
   private readonly streamsByKey = new Map<string, Stream>();
   private readonly graceMs: number;
+  private readonly silenceMs: number;
   private readonly gopFrames: number;
   private readonly gopBytes: number;
   private readonly limits: { soft: number; hard: number; maxDropMs: number };
@@ -107,6 +121,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     this.batchWindowMs = opts.batchWindowMs ?? 20;
     this.batchMinPlayers = opts.batchMinPlayers ?? 16;
     this.graceMs = opts.takeoverGraceMs ?? 30_000;
+    this.silenceMs = opts.takeoverSilenceMs ?? 2000;
     this.gopFrames = opts.gopCacheMaxFrames ?? 1024;
     this.gopBytes = opts.gopCacheMaxBytes ?? 16 * 1024 * 1024;
     const soft = opts.playerMaxPendingBytes ?? 4 * 1024 * 1024;
@@ -121,7 +136,8 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
   /**
    * Starts or takes over a publish. A live or in-grace stream is taken over only by the same
    * `owner` (a stale connection of the same owner is closed); an ownerless publish may only
-   * reclaim a stream in grace that had no owner either. Anything else is refused (BadName).
+   * reclaim a stream in grace that had no owner either. A live publisher still sending media (within
+   * `takeoverSilenceMs`) is never displaced. Anything else is refused (BadName).
    */
   publish(p: {
     key: string;
@@ -141,6 +157,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
         tag: p.tag,
         publisher: p.publisher,
         startedAt: this.now(),
+        lastMediaAt: this.now(),
         mediaStarted: false,
       });
       this.emit('publishStart', this.info(s));
@@ -149,10 +166,16 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     const sameOwner =
       p.owner !== undefined ? p.owner === s.owner : s.owner === undefined && s.state === 'grace';
     if (!sameOwner) return { ok: false, reason: `stream ${p.key} is already published` };
+    // The owner's credentials may have been replayed: a publisher that is still sending keeps its
+    // stream. Only a closed (grace) or silent one is taken over.
+    if (s.state === 'live' && this.silenceMs > 0 && this.now() - s.lastMediaAt < this.silenceMs) {
+      return { ok: false, reason: `stream ${p.key} is already published` };
+    }
     if (s.graceTimer) clearTimeout(s.graceTimer);
     s.graceTimer = null;
     const old = s.publisher;
-    Object.assign(s, { state: 'live', tag: p.tag, publisher: p.publisher, rebasePending: true });
+    Object.assign(s, { state: 'live', tag: p.tag, publisher: p.publisher, lastMediaAt: this.now() });
+    s.timeline.publisherChanged();
     old?.close('replaced');
     s.gop.clear();
     for (const pl of s.players.values()) pl.waitingKeyframe = true;
@@ -168,6 +191,9 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     const s = this.streamsByKey.get(key);
     if (!s || s.publisher?.sessionId !== sessionId) return;
     if (clean || this.graceMs <= 0) {
+      // A publisher that unpublished cleanly closes its own connection (GStreamer's rtmp2sink
+      // reports an error if the server closes it first); only a timed-out one is closed here.
+      if (clean) s.publisher = null;
       this.end(s, clean ? 'normal' : 'timeout');
       return;
     }
@@ -181,11 +207,8 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
   media(key: string, sessionId: string, typeId: number, timestamp: number, payload: Buffer): void {
     const s = this.streamsByKey.get(key);
     if (!s || s.publisher?.sessionId !== sessionId) return;
-    if (s.rebasePending) {
-      s.tsOffset = (s.lastTs + 1 - timestamp) >>> 0;
-      s.rebasePending = false;
-    }
-    const ts = (timestamp + s.tsOffset) >>> 0;
+    s.lastMediaAt = this.now();
+    const ts = s.timeline.map(timestamp);
     this.account(s, payload.length);
     const info =
       typeId === MessageType.VIDEO
@@ -203,7 +226,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
       for (const p of s.players.values()) this.write(s, p, msg.bytesFor(p.sink));
       return;
     }
-    s.lastTs = ts;
+    s.timeline.played(typeId, ts);
     s.gop.push(msg, msg.keyframe);
     if (!s.mediaStarted && (msg.keyframe || (typeId === MessageType.AUDIO && !s.videoHeader))) {
       s.mediaStarted = true;
@@ -217,6 +240,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     const s = this.streamsByKey.get(key);
     if (!s || s.publisher?.sessionId !== sessionId) return;
     s.metadata = new HubMessage(MessageType.DATA_AMF0, 0, body);
+    s.metaTracks = tracksFromMetadata(body);
     for (const p of s.players.values()) this.write(s, p, s.metadata.bytesFor(p.sink));
   }
 
@@ -251,14 +275,22 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
       silent: p.silent === true,
       queue: [],
       queuedBytes: 0,
+      announced: false,
+      repeatHeaders: false,
     };
     s.players.set(p.sessionId, player);
     const burst = [s.metadata, s.videoHeader, s.audioHeader, ...gop]
       .filter((m): m is HubMessage => m !== null)
       .map((m) => m.bytesFor(p.sink));
     if (burst.length) {
+      this.announce(s, player);
       p.sink.writeBatch(burst);
       for (const b of burst) s.bytesOut += b.length;
+      // The join burst follows Play.Start in the same TCP segment, and some RTMP clients only start
+      // taking media once they have handled Play.Start: node-media-server's relay drops the burst,
+      // headers included, and then can never decode. nginx-rtmp sends the headers with the first
+      // live frame; we repeat them there (decoders take an identical header again as a no-op).
+      player.repeatHeaders = p.sink.format === 'rtmp' && (s.videoHeader !== null || s.audioHeader !== null);
     }
     if (!player.silent) this.emit('playStart', this.info(s), p.sessionId, p.tag);
   }
@@ -335,10 +367,10 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
       audioHeader: null,
       gop: new GopCache(this.gopFrames, this.gopBytes),
       graceTimer: null,
-      tsOffset: 0,
-      rebasePending: false,
+      lastMediaAt: 0,
+      timeline: new TimelineRebase(),
+      metaTracks: null,
       mediaStarted: false,
-      lastTs: 0,
       bytesIn: 0,
       bytesOut: 0,
       startedAt: this.now(),
@@ -378,11 +410,34 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     const verdict = admit(p, msg, p.sink.pendingBytes() + p.queuedBytes, this.limits, this.now(), {
       hasVideo: s.videoHeader !== null || s.videoCodec !== null,
     });
-    if (verdict === 'write') this.write(s, p, msg.bytesFor(p.sink));
-    else if (verdict !== 'skip') this.detach(s, p, verdict.close);
+    if (verdict === 'write') {
+      if (p.repeatHeaders && (msg.keyframe || (msg.typeId === MessageType.AUDIO && !s.videoHeader))) {
+        p.repeatHeaders = false;
+        for (const h of [s.metadata, s.videoHeader, s.audioHeader])
+          if (h) this.write(s, p, h.bytesFor(p.sink));
+      }
+      this.write(s, p, msg.bytesFor(p.sink));
+    } else if (verdict !== 'skip') this.detach(s, p, verdict.close);
+  }
+
+  /**
+   * Tells a player's sink the tracks before its first bytes: what onMetaData declares, else the
+   * sequence headers and codecs seen so far, else (nothing known yet) both.
+   */
+  private announce(s: Stream, p: Player): void {
+    if (p.announced) return;
+    p.announced = true;
+    if (!p.sink.announceTracks) return;
+    const seen: Tracks = {
+      audio: s.audioHeader !== null || s.audioCodec !== null,
+      video: s.videoHeader !== null || s.videoCodec !== null,
+    };
+    const t = s.metaTracks ?? seen;
+    p.sink.announceTracks(t.audio || t.video ? t : { audio: true, video: true });
   }
 
   private write(s: Stream, p: Player, data: Buffer): void {
+    this.announce(s, p);
     s.bytesOut += data.length;
     if (!this.batching) {
       p.sink.write(data);

@@ -1,10 +1,19 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { type AuthResult, type MediaAuthorizer, type StreamRequest, allowAll } from './auth.js';
-import { httpStatusFor, nextHttpSessionId, parseFlvPath, refuseFlv, startFlvResponse } from './http-flv.js';
+import {
+  CORS,
+  answerFlvPreflight,
+  httpStatusFor,
+  nextHttpSessionId,
+  parseFlvPath,
+  refuseFlv,
+  startFlvResponse,
+} from './http-flv.js';
 import { MediaHub } from './media-hub.js';
 import type { MediaHubEvents, StreamInfo } from './stream-info.js';
 import { startRecording } from './recorder.js';
 import { bridgeRtmpConnection } from './rtmp-bridge.js';
+import type { RtmpGuardOptions } from './rtmp-guard.js';
 import { type Logger, RtmpServer, silentLogger } from './rtmp-server.js';
 import { TypedEmitter, throwListenerError } from '@minirtc/protocol/emitter';
 
@@ -42,6 +51,12 @@ export interface MediaServerOptions {
   publisherIdleTimeoutMs?: number;
   /** Most simultaneous RTMP connections (default 10000). */
   maxConnections?: number;
+  /** Limits before authorization: deadline, unauthorized caps, buffers, slow peers (see RtmpGuardOptions). */
+  guard?: RtmpGuardOptions;
+  /** A live publisher that sent media within this long is not taken over (default 2000 ms). */
+  takeoverSilenceMs?: number;
+  /** Load balancers whose RTMP connections start with a PROXY protocol header (IPs/CIDRs). */
+  trustedProxies?: readonly string[];
   logger?: Logger;
 }
 
@@ -79,6 +94,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
     this.authorizer = opts.authorizer ?? allowAll;
     this.hub = new MediaHub({
       takeoverGraceMs: opts.takeoverGraceMs,
+      ...(opts.takeoverSilenceMs !== undefined ? { takeoverSilenceMs: opts.takeoverSilenceMs } : {}),
       gopCacheMaxFrames: opts.gopCacheMaxFrames,
       gopCacheMaxBytes: opts.gopCacheMaxBytes,
       playerMaxPendingBytes: opts.playerMaxPendingBytes,
@@ -110,6 +126,8 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
       handshakeTimeoutMs: opts.handshakeTimeoutMs,
       idleTimeoutMs: opts.idleTimeoutMs,
       maxConnections: opts.maxConnections,
+      ...(opts.guard ? { guard: opts.guard } : {}),
+      ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}),
       logger: this.logger,
     });
     this.rtmp.on('connection', (c) =>
@@ -170,6 +188,10 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
   handleHttp(req: IncomingMessage, res: ServerResponse): boolean {
     const target = parseFlvPath(req.method, req.url);
     if (!target) return false;
+    if (req.method === 'OPTIONS') {
+      answerFlvPreflight(res, req.headers['access-control-request-headers']);
+      return true;
+    }
     const sessionId = nextHttpSessionId();
     const request: StreamRequest = {
       kind: 'play',
@@ -186,7 +208,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
           return;
         }
         if (req.method === 'HEAD') {
-          res.writeHead(200, { 'Content-Type': 'video/x-flv' });
+          res.writeHead(200, { 'Content-Type': 'video/x-flv', ...CORS });
           res.end();
           return;
         }
@@ -217,6 +239,16 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
     match: (s: { key: string; kind: 'publish' | 'play'; owner?: string; tag?: unknown }) => boolean,
   ): number {
     return this.hub.dropSessions(match);
+  }
+
+  /** What the pre-authorization limits refused, by reason (for `/metrics`). */
+  refusals(): [string, number][] {
+    return this.rtmp.guard.refusals();
+  }
+
+  /** RTMP connections not yet authorized to publish or play (bounded by the guard's caps). */
+  get unauthorizedConnections(): number {
+    return this.rtmp.guard.unauthorized;
   }
 
   /** Every published (live or in-grace) stream. */

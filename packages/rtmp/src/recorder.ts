@@ -30,22 +30,32 @@ export async function startRecording(dir: string, key: string, startedAt: number
     file.on('close', () => resolve(path));
     file.on('error', reject);
   });
-  file.write(flvHeader());
+  // As for HTTP-FLV: the header's track flags wait for the hub to name the stream's tracks.
+  let headerSent = false;
+  const header = (t = { audio: true, video: true }) => {
+    if (headerSent || file.destroyed) return;
+    headerSent = true;
+    file.write(flvHeader(t.audio, t.video));
+  };
   const sink: PlayerSink = {
+    announceTracks: header,
     format: 'flv',
     chunkSize: 0,
     streamId: 0,
     pendingBytes: () => file.writableLength,
     write: (b) => {
+      header();
       if (!file.destroyed) file.write(b);
     },
     writeBatch: (bufs) => {
+      header();
       if (file.destroyed) return;
       file.cork();
       for (const b of bufs) file.write(b);
       file.uncork();
     },
     close: () => {
+      header(); // a recording that got no media is still a valid (empty) FLV file
       if (!file.destroyed) file.end();
     },
   };

@@ -56,6 +56,7 @@ export function bridgeRtmpConnection(conn: RtmpConnection, deps: BridgeDeps): vo
           return s.refuse(cmd.streamId, 'BadName', r.reason);
         }
         s.acceptPublish(cmd.streamId);
+        conn.markAuthorized();
         // A publisher sends media all the time; silence means a dead network path (no FIN on
         // mobile), and noticing it early starts the grace window early.
         if (deps.publisherIdleTimeoutMs > 0) conn.socket.setTimeout(deps.publisherIdleTimeoutMs);
@@ -74,6 +75,7 @@ export function bridgeRtmpConnection(conn: RtmpConnection, deps: BridgeDeps): vo
         if ([...playing.values()].includes(key)) return s.refuse(cmd.streamId, 'BadName', 'already playing');
         playing.set(cmd.streamId, key); // first, for the same reason as publishing above
         s.acceptPlay(cmd.streamId);
+        conn.markAuthorized();
         const sink = conn.sinkFor(cmd.streamId);
         deps.hub.play({
           key,
@@ -90,6 +92,9 @@ export function bridgeRtmpConnection(conn: RtmpConnection, deps: BridgeDeps): vo
   s.on('media', (streamId, m) => {
     const key = publishing.get(streamId);
     if (key) deps.hub.media(key, conn.id, m.typeId, m.timestamp, m.payload);
+  });
+  s.on('mediaIgnored', (streamId, reason) => {
+    deps.logger.warn({ id: conn.id, streamId, app: s.connectInfo?.app }, `rtmp media ignored: ${reason}`);
   });
   s.on('metadata', (streamId, body) => {
     const key = publishing.get(streamId);
@@ -109,7 +114,8 @@ export function bridgeRtmpConnection(conn: RtmpConnection, deps: BridgeDeps): vo
   conn.on('close', (err) => {
     if (err && !(err instanceof RtmpError))
       deps.logger.warn({ id: conn.id, err: err.message }, 'rtmp socket error');
-    for (const key of publishing.values()) deps.hub.unpublish(key, conn.id, false);
+    // After FCUnpublish a disconnect is how the encoder ends: a clean stop, no grace window.
+    for (const [id, key] of publishing) deps.hub.unpublish(key, conn.id, s.unpublishAnnounced(id));
     for (const key of playing.values()) deps.hub.stopPlay(key, conn.id);
     publishing.clear();
     playing.clear();

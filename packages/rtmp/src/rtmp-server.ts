@@ -1,5 +1,8 @@
 import { type Server, type Socket, createServer } from 'node:net';
+import { DEFAULT_READER_LIMITS } from './chunk-reader.js';
 import { RtmpError, RtmpErrorCode } from './errors.js';
+import { parseProxyHeader, trustedProxyMatcher } from './proxy-protocol.js';
+import { RtmpGuard, type RtmpGuardOptions } from './rtmp-guard.js';
 import type { PlayerSink } from './stream-info.js';
 import { RtmpSession, type RtmpSessionOptions } from './rtmp-session.js';
 import { TypedEmitter, throwListenerError } from '@minirtc/protocol/emitter';
@@ -22,6 +25,14 @@ export interface RtmpServerOptions {
   idleTimeoutMs?: number;
   /** Most simultaneous connections (default 10000). */
   maxConnections?: number;
+  /** Limits before authorization (deadline, unauthorized caps, buffers, slow peers). */
+  guard?: RtmpGuardOptions;
+  /**
+   * Load balancers (IPs/CIDRs) whose connections start with a PROXY protocol v1/v2 header naming the
+   * real client: its address is then the one the per-address limits and the authorizer see. A
+   * connection from anywhere else is taken as it is (a PROXY header from it fails the handshake).
+   */
+  trustedProxies?: readonly string[];
   session?: RtmpSessionOptions;
   logger?: Logger;
 }
@@ -51,15 +62,38 @@ export class RtmpConnection extends TypedEmitter<RtmpConnectionEvents> {
   private closed = false;
   private closeError: Error | null = null;
   private handshakeTimer: ReturnType<typeof setTimeout> | null;
+  private authTimer: ReturnType<typeof setTimeout> | null = null;
+  private authorized = false;
+  /** When the peer last completed a message (or connected). */
+  private lastMessageAt = Date.now();
+  private lastCompleted = 0;
+  private readonly fullLimits: number[];
 
   constructor(
     readonly socket: Socket,
     opts: RtmpServerOptions,
     private readonly logger: Logger,
+    private readonly guard: RtmpGuard = new RtmpGuard(opts.guard),
+    remoteAddress: string = socket.remoteAddress ?? '',
   ) {
     super();
-    this.remoteAddress = socket.remoteAddress ?? '';
+    this.remoteAddress = remoteAddress;
     this.session = new RtmpSession(opts.session);
+    // Until a publish or play is authorized the peer is anonymous: a small buffer, counted against
+    // the unauthorized connections' shared budget, and a deadline.
+    const limits = { ...DEFAULT_READER_LIMITS, ...opts.session?.readerLimits };
+    this.fullLimits = [limits.maxPendingBytes, limits.maxMessageSize];
+    const small = Math.min(guard.preAuthMaxPendingBytes, limits.maxPendingBytes);
+    this.session.input.setLimits({
+      maxPendingBytes: small,
+      maxMessageSize: Math.min(small, limits.maxMessageSize),
+    });
+    this.session.input.setBudget(guard.preAuthBudget);
+    this.authTimer = setTimeout(() => {
+      guard.refused('rtmp_auth_deadline');
+      this.fail(new RtmpError(RtmpErrorCode.TIMEOUT, 'no authorized publish/play before the deadline'));
+    }, guard.authDeadlineMs);
+    this.authTimer.unref();
     socket.setNoDelay(true);
     socket.setTimeout(opts.idleTimeoutMs ?? 60_000);
     this.handshakeTimer = setTimeout(() => {
@@ -70,6 +104,8 @@ export class RtmpConnection extends TypedEmitter<RtmpConnectionEvents> {
     });
     this.session.on('connect', () => this.clearHandshakeTimer());
     this.session.on('end', (err) => {
+      if (err?.code === RtmpErrorCode.MESSAGE_TOO_LARGE)
+        guard.refused(this.authorized ? 'rtmp_pending_bytes' : 'rtmp_preauth_buffer');
       if (err) this.logger.info({ id: this.id, code: err.code, err: err.message }, 'rtmp session ended');
       this.closeError = err;
       // Let the final onStatus reach the peer, then close; destroy if it does not go away.
@@ -79,6 +115,11 @@ export class RtmpConnection extends TypedEmitter<RtmpConnectionEvents> {
     socket.on('data', (d) => {
       try {
         this.session.feed(d);
+        const done = this.session.input.messagesCompleted;
+        if (done !== this.lastCompleted) {
+          this.lastCompleted = done;
+          this.lastMessageAt = Date.now();
+        }
       } catch (e) {
         // Not an RtmpError: a bug of ours. Log it loudly but only this connection pays.
         const err = e instanceof Error ? e : new Error(String(e));
@@ -93,6 +134,9 @@ export class RtmpConnection extends TypedEmitter<RtmpConnectionEvents> {
     });
     socket.on('close', () => {
       this.clearHandshakeTimer();
+      if (this.authTimer) clearTimeout(this.authTimer);
+      if (!this.authorized) guard.release(this.remoteAddress);
+      this.session.input.release();
       this.closed = true;
       this.session.end();
       this.emit('close', this.closeError);
@@ -102,6 +146,37 @@ export class RtmpConnection extends TypedEmitter<RtmpConnectionEvents> {
   /** True once the socket has closed. */
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /** True once a publish or play of this connection was authorized. */
+  get isAuthorized(): boolean {
+    return this.authorized;
+  }
+
+  /**
+   * A publish or play was authorized: the connection leaves the unauthorized pool (its slot is
+   * given back, the deadline cleared) and gets the full buffer limits and the general budget.
+   */
+  markAuthorized(): void {
+    if (this.authorized || this.closed) return;
+    this.authorized = true;
+    if (this.authTimer) clearTimeout(this.authTimer);
+    this.authTimer = null;
+    this.guard.release(this.remoteAddress);
+    const [maxPendingBytes, maxMessageSize] = this.fullLimits as [number, number];
+    this.session.input.setLimits({ maxPendingBytes, maxMessageSize });
+    this.session.input.setBudget(this.guard.budget);
+  }
+
+  /**
+   * Closes a slow peer: one holding part of a message without completing any for `slowPeerMs`
+   * (1 byte a second keeps a socket busy but must not keep it forever).
+   */
+  checkSlow(now: number): void {
+    if (this.closed || this.session.input.bufferedBytes === 0) return;
+    if (now - this.lastMessageAt < this.guard.slowPeerMs) return;
+    this.guard.refused('rtmp_slow_peer');
+    this.fail(new RtmpError(RtmpErrorCode.TIMEOUT, 'slow peer: no complete message in time'));
   }
 
   /** Closes the connection now. */
@@ -163,10 +238,16 @@ export class RtmpServer extends TypedEmitter<RtmpServerEvents> {
   private readonly server: Server;
   private readonly conns = new Set<RtmpConnection>();
   private readonly logger: Logger;
+  /** The pre-authorization limits shared by every connection of this server. */
+  readonly guard: RtmpGuard;
+  private sweep: ReturnType<typeof setInterval> | null = null;
+  private readonly trusted: (address: string) => boolean;
 
   constructor(private readonly opts: RtmpServerOptions = {}) {
     super();
     this.logger = opts.logger ?? silentLogger;
+    this.guard = new RtmpGuard(opts.guard);
+    this.trusted = trustedProxyMatcher(opts.trustedProxies ?? []);
     this.server = createServer((socket) => this.accept(socket));
     this.server.maxConnections = opts.maxConnections ?? 10_000;
   }
@@ -177,6 +258,13 @@ export class RtmpServer extends TypedEmitter<RtmpServerEvents> {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
         this.server.off('error', reject);
+        // One sweep for slow peers, not a timer per connection.
+        const every = Math.max(50, Math.min(1000, this.guard.slowPeerMs / 4));
+        this.sweep = setInterval(() => {
+          const now = Date.now();
+          for (const c of this.conns) c.checkSlow(now);
+        }, every);
+        this.sweep.unref();
         const addr = this.server.address();
         resolve(typeof addr === 'object' && addr ? addr.port : port);
       });
@@ -190,12 +278,52 @@ export class RtmpServer extends TypedEmitter<RtmpServerEvents> {
 
   /** Stops listening and closes every connection. */
   close(): Promise<void> {
+    if (this.sweep) clearInterval(this.sweep);
     for (const c of this.conns) c.close('server shutting down');
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
   private accept(socket: Socket): void {
-    const conn = new RtmpConnection(socket, this.opts, this.logger);
+    if (this.trusted(socket.remoteAddress ?? '')) {
+      this.acceptProxied(socket);
+      return;
+    }
+    this.admit(socket, socket.remoteAddress ?? '');
+  }
+
+  /** A trusted load balancer's connection: read its PROXY header, then serve the real client. */
+  private acceptProxied(socket: Socket): void {
+    socket.on('error', () => {});
+    let buf = Buffer.alloc(0);
+    const timer = setTimeout(() => socket.destroy(), this.opts.handshakeTimeoutMs ?? 10_000);
+    const onData = (d: Buffer): void => {
+      buf = Buffer.concat([buf, d]);
+      const h = parseProxyHeader(buf);
+      if (h.kind === 'incomplete') return;
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.pause();
+      if (h.kind === 'invalid') {
+        this.guard.refused('rtmp_proxy_header');
+        socket.destroy();
+        return;
+      }
+      if (h.rest.length > 0) socket.unshift(h.rest);
+      if (this.admit(socket, h.address ?? socket.remoteAddress ?? '')) socket.resume();
+    };
+    socket.on('data', onData);
+  }
+
+  /** Takes an unauthorized slot for `address` and serves the socket; false when refused. */
+  private admit(socket: Socket, address: string): boolean {
+    // Unauthorized connections are capped per address and in all; authorized ones are not counted,
+    // so a flood of idle sockets is refused at once and never displaces a live publisher or player.
+    if (this.guard.admit(address) !== 'ok') {
+      socket.on('error', () => {});
+      socket.destroy();
+      return false;
+    }
+    const conn = new RtmpConnection(socket, this.opts, this.logger, this.guard, address);
     this.conns.add(conn);
     conn.on('close', () => this.conns.delete(conn));
     try {
@@ -204,5 +332,6 @@ export class RtmpServer extends TypedEmitter<RtmpServerEvents> {
       this.logger.error({ err: e instanceof Error ? e.stack : String(e) }, 'rtmp connection handler failed');
       socket.destroy();
     }
+    return true;
   }
 }

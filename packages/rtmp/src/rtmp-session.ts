@@ -72,6 +72,11 @@ export interface RtmpSessionEvents {
   /** The peer stopped playing on this NetStream. */
   stopPlay: (streamId: number) => void;
   media: (streamId: number, msg: MediaMessage) => void;
+  /**
+   * Media arrived that cannot be delivered (no publishing NetStream to take it). Emitted once per
+   * message stream id, so the adapter can log it: media is never dropped without a trace.
+   */
+  mediaIgnored: (streamId: number, reason: string) => void;
   /** `onMetaData` (from `@setDataFrame` or sent directly): the AMF0 body to replay, and its value. */
   metadata: (streamId: number, body: Buffer, value: AmfValue) => void;
   /** The session is over: close the connection (after flushing what was sent). */
@@ -101,7 +106,11 @@ export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
   private readonly handshake = new ServerHandshake();
   private handshakeDone = false;
   private readonly reader: ChunkReader;
-  private readonly streams = new Map<number, { state: NetStreamState; name: string }>();
+  private readonly streams = new Map<
+    number,
+    { state: NetStreamState; name: string; fcUnpublished?: boolean }
+  >();
+  private readonly ignoredReported = new Set<number>();
   private nextStreamId = 1;
   private bytesIn = 0;
   private lastAck = 0;
@@ -115,6 +124,11 @@ export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
     this.maxDepth = opts.maxAmfDepth ?? DEFAULT_AMF_MAX_DEPTH;
     this.maxStreams = opts.maxStreams ?? 8;
     this.reader = new ChunkReader(opts.readerLimits);
+  }
+
+  /** The chunk reader (its limits and budget change when the connection is authorized). */
+  get input(): ChunkReader {
+    return this.reader;
   }
 
   /** True once the session has ended (error or refusal). */
@@ -164,6 +178,14 @@ export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
   /** State of a NetStream ('idle' when unknown), so an adapter can tell a request withdrawn while it was authorized. */
   streamState(streamId: number): NetStreamState {
     return this.streams.get(streamId)?.state ?? 'idle';
+  }
+
+  /**
+   * True once the peer announced the end of this NetStream's publish with `FCUnpublish`: a
+   * disconnect after that is a clean end, not a dropped publisher to wait for.
+   */
+  unpublishAnnounced(streamId: number): boolean {
+    return this.streams.get(streamId)?.fcUnpublished === true;
   }
 
   /** Message stream ids currently publishing. */
@@ -260,11 +282,11 @@ export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
         }
         return;
       case MessageType.AUDIO:
-      case MessageType.VIDEO:
-        if (this.streams.get(msg.streamId)?.state === 'publishing') {
-          this.emit('media', msg.streamId, { typeId: msg.typeId, timestamp: msg.timestamp, payload: p });
-        }
+      case MessageType.VIDEO: {
+        const id = this.mediaStreamId(msg.streamId);
+        if (id !== null) this.emit('media', id, { typeId: msg.typeId, timestamp: msg.timestamp, payload: p });
         return;
+      }
       case MessageType.DATA_AMF3:
         // AMF3 data messages start with a 0 byte and then carry AMF0, as ffmpeg reads them.
         this.onData(msg, p.subarray(p.length > 0 && p[0] === 0 ? 1 : 0));
@@ -287,12 +309,40 @@ export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
     }
   }
 
+  /**
+   * The publishing NetStream a media or data message belongs to, or null (and a one-time
+   * `mediaIgnored`). Message stream id 0 is the control stream, but node-media-server's relay sends
+   * its media there; nginx-rtmp and SRS accept that (they key a publisher by connection, not by
+   * message stream id), so we do too when the connection publishes exactly one NetStream. With
+   * several it would be a guess, so the session ends with a protocol violation instead.
+   */
+  private mediaStreamId(streamId: number): number | null {
+    const s = this.streams.get(streamId);
+    if (s?.state === 'publishing') return streamId;
+    // Media racing the authorization of its publish is expected, and no one is playing it yet.
+    if (s?.state === 'publish-pending') return null;
+    if (streamId === 0) {
+      const publishing = this.publishingStreams();
+      if (publishing.length === 1) return publishing[0]!;
+      if (publishing.length > 1) {
+        throw violation(`media on message stream 0 while ${publishing.length} NetStreams publish`);
+      }
+      if ([...this.streams.values()].some((x) => x.state === 'publish-pending')) return null;
+    }
+    if (!this.ignoredReported.has(streamId)) {
+      this.ignoredReported.add(streamId);
+      this.emit('mediaIgnored', streamId, `media on message stream ${streamId}, which is not publishing`);
+    }
+    return null;
+  }
+
   private onData(msg: RtmpMessage, body: Buffer): void {
-    if (this.streams.get(msg.streamId)?.state !== 'publishing') return;
+    const id = this.mediaStreamId(msg.streamId);
+    if (id === null) return;
     const d = classifyData(body, this.maxDepth);
-    if (d.kind === 'metadata') this.emit('metadata', msg.streamId, d.body, d.value);
+    if (d.kind === 'metadata') this.emit('metadata', id, d.body, d.value);
     else if (d.kind === 'relay') {
-      this.emit('media', msg.streamId, {
+      this.emit('media', id, {
         typeId: MessageType.DATA_AMF0,
         timestamp: msg.timestamp,
         payload: d.body,
@@ -302,10 +352,11 @@ export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
 
   /** Splits an aggregate message (FLV tags back to back) into its audio/video messages. */
   private onAggregate(msg: RtmpMessage): void {
-    if (this.streams.get(msg.streamId)?.state !== 'publishing') return;
+    const id = this.mediaStreamId(msg.streamId);
+    if (id === null) return;
     for (const part of splitAggregate(msg.payload, msg.timestamp)) {
       if (part.typeId === MessageType.AUDIO || part.typeId === MessageType.VIDEO) {
-        this.emit('media', msg.streamId, part);
+        this.emit('media', id, part);
       } else if (part.typeId === MessageType.DATA_AMF0) {
         this.onData({ ...msg, timestamp: part.timestamp, payload: part.payload }, part.payload);
       }
@@ -350,10 +401,18 @@ export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
         this.onStreamRequest(name, streamId, args);
         return;
       case 'FCUnpublish': {
+        // Only an announcement: encoders follow it with deleteStream (or closeStream) and close the
+        // connection themselves. Ending the stream here made us close first, which GStreamer's
+        // rtmp2sink reports as "connection closed remotely" and an exit code of 1; nginx-rtmp waits.
         const target = typeof args[0] === 'string' ? splitStreamName(args[0]).name : '';
-        for (const [id, s] of this.streams) {
-          if (s.state === 'publishing' && s.name === target) this.stopStream(id);
+        for (const s of this.streams.values()) {
+          if (s.state === 'publishing' && s.name === target) s.fcUnpublished = true;
         }
+        if (tx > 0) this.sendCommand(0, '_result', tx, null, undefined);
+        this.sendCommand(0, 'onFCUnpublish', 0, null, {
+          code: 'NetStream.Unpublish.Success',
+          description: String(args[0]),
+        });
         return;
       }
       case 'deleteStream':

@@ -1,3 +1,4 @@
+import type { Tracks } from './stream-tracks.js';
 import type { WireFormat } from './hub-message.js';
 
 /** Where one player's bytes go; the TCP and HTTP adapters implement it. */
@@ -10,6 +11,12 @@ export interface PlayerSink extends WireFormat {
   writeBatch(data: Buffer[]): void;
   /** The hub is done with this player (stream ended, too slow, dropped): close it. */
   close(reason: string): void;
+  /**
+   * Called once, before the first bytes, with the tracks the stream is known to carry: an FLV sink
+   * writes its header then, because players such as mpegts.js wait forever for a track the header
+   * announces but the stream never sends.
+   */
+  announceTracks?(tracks: Tracks): void;
 }
 
 /** The hub's handle on a publishing connection, used to close a stale one on takeover. */

@@ -24,6 +24,7 @@ describe('e2e recording', () => {
 
   it('records a published stream to a playable FLV file', { timeout: 90_000 }, async () => {
     const started = new Promise<string>((resolve) => server.once('recordStart', (_k, p) => resolve(p)));
+    const t0 = performance.now();
     publish(`rtmp://127.0.0.1:${server.rtmpPort}/live/rec1`);
     const path = await started;
     assert.ok(path.startsWith(dir));
@@ -32,6 +33,7 @@ describe('e2e recording', () => {
     assert.equal((await player.exited).code, 0, player.stderr());
     const stopped = new Promise<string>((resolve) => server.once('recordStop', (_k, p) => resolve(p)));
     server.closeStream('live/rec1');
+    const elapsedS = (performance.now() - t0) / 1000;
     assert.equal(await stopped, path);
     const probe = run('ffprobe', [
       '-v',
@@ -56,6 +58,15 @@ describe('e2e recording', () => {
     const audio = rows.find((r) => r[1] === 'audio');
     assert.equal(video?.[0], 'h264');
     assert.equal(audio?.[0], 'aac');
-    assert.ok(Number(video?.[2]) >= 25, `recorded video frames: ${video?.[2]}`);
+    // The recorder joined before the player (recordStart came first) and left after it, so it holds
+    // at least the 75 frames the player decoded; ffmpeg -re cannot have sent more than 25 fps allows.
+    const frames = Number(video?.[2]);
+    assert.ok(frames >= 75, `recorded video frames: ${frames}, the player decoded 75`);
+    assert.ok(
+      frames <= Math.ceil(25 * elapsedS) + 25,
+      `${frames} frames in ${elapsedS.toFixed(1)} s at 25 fps`,
+    );
+    // 75 frames are 3 s: at 44.1 kHz, 1024 samples a frame, that is 129 AAC frames (a few at the edges).
+    assert.ok(Number(audio?.[2]) >= 125, `recorded audio frames: ${audio?.[2]}`);
   });
 });

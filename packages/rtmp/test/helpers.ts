@@ -45,6 +45,9 @@ export class ServerOutput {
   private handshakeLeft = 1 + 2 * HANDSHAKE_SIZE;
   readonly messages: RtmpMessage[] = [];
 
+  /** `keepMediaBytes`: how much of each audio/video payload to keep (Infinity for all of it). */
+  constructor(private readonly keepMediaBytes = 64) {}
+
   push(data: Buffer): RtmpMessage[] {
     if (this.handshakeLeft > 0) {
       const n = Math.min(this.handshakeLeft, data.length);
@@ -54,8 +57,8 @@ export class ServerOutput {
     const got = data.length ? this.reader.push(data) : [];
     for (const m of got) {
       // Keep only the tag header of big media so a flood test does not hold hundreds of MB.
-      if ((m.typeId === 8 || m.typeId === 9) && m.payload.length > 64)
-        m.payload = Buffer.from(m.payload.subarray(0, 64));
+      if ((m.typeId === 8 || m.typeId === 9) && m.payload.length > this.keepMediaBytes)
+        m.payload = Buffer.from(m.payload.subarray(0, this.keepMediaBytes));
       this.messages.push(m);
     }
     return got;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { encodeAmf0 } from '../src/amf0.js';
 import { ChunkReader } from '../src/chunk-reader.js';
 import { FlvReader } from '../src/flv.js';
 import { MediaHub } from '../src/media-hub.js';
@@ -172,7 +173,8 @@ describe('media hub', () => {
   });
 
   it('takes over with the same owner: players stay, timestamps continue, new headers resent', () => {
-    const hub = new MediaHub({ takeoverGraceMs: 60_000 });
+    let now = 1_000_000;
+    const hub = new MediaHub({ takeoverGraceMs: 60_000, now: () => now });
     const events: string[] = [];
     hub.on('publishStart', () => events.push('start'));
     hub.on('publishReplaced', () => events.push('replaced'));
@@ -191,6 +193,22 @@ describe('media hub', () => {
       publisher: publisher('p3'),
     });
     assert.equal(bob.ok, false);
+    // Alice's publisher is still sending: her own credentials replayed cannot displace it…
+    const replay = hub.publish({
+      key: KEY,
+      app: 'live',
+      stream: 's1',
+      owner: 'alice',
+      publisher: publisher('p-replay'),
+    });
+    assert.equal(replay.ok, false);
+    assert.equal(p1.closed, null, 'the live owner is untouched');
+    now += 1999;
+    assert.equal(
+      hub.publish({ key: KEY, app: 'live', stream: 's1', owner: 'alice', publisher: publisher('p-r2') }).ok,
+      false,
+    );
+    now += 2; // …until it has been silent past takeoverSilenceMs (2 s): then takeover works as before
     const r = hub.publish({
       key: KEY,
       app: 'live',
@@ -209,7 +227,12 @@ describe('media hub', () => {
     const tail = msgs.slice(-2);
     assert.equal(tail[0]!.b1, 0, 'new sequence header');
     assert.equal(tail[1]!.b0 >> 4, 1, 'resumes at a keyframe');
-    assert.ok(tail[1]!.ts > 80, `timestamp continues (${tail[1]!.ts})`);
+    // Old timeline: video 0/40/80, audio 20/60 (both step 40). The new publisher's ts 0 lands one
+    // step after the last frame of each track: max(80 + 40, 60 + 40) = 120, so its ts 40 is 160.
+    assert.deepEqual(
+      tail.map((m) => m.ts),
+      [120, 160],
+    );
     assert.deepEqual(events, ['start', 'replaced']);
     assert.equal(v.closed, null);
   });
@@ -354,12 +377,13 @@ describe('media hub: write batching', () => {
     sendGop(hub, 'p1', 0);
     assert.equal(a.writes.length, afterJoin, 'nothing written before the turn ends');
     t.mock.timers.tick(0);
-    assert.deepEqual(batches.slice(1), [7], 'one batch of 7 messages');
+    // The AVC header is repeated once before the first live keyframe (see the RTMP join test).
+    assert.deepEqual(batches.slice(1), [8], 'one batch: repeated header + 7 messages');
     const types = a
       .messages()
-      .slice(-7)
+      .slice(-8)
       .map((m) => m.type);
-    assert.deepEqual(types, [9, 8, 9, 8, 9, 8, 9], 'order kept');
+    assert.deepEqual(types, [9, 9, 8, 9, 8, 9, 8, 9], 'order kept');
     hub.close();
   });
 
@@ -386,5 +410,111 @@ describe('media hub: write batching', () => {
       assert.equal(frames.length, 2, 'the third frame was skipped: 1200 queued bytes > 1000');
     }
     hub.close();
+  });
+
+  it('rebases a takeover one frame step after the old timeline, per the measured frame interval', () => {
+    const hub = new MediaHub({ takeoverGraceMs: 60_000 });
+    startStream(hub, 'p1', 'alice');
+    const v = new FakeSink();
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'v', sink: v });
+    for (let i = 0; i < 5; i++)
+      hub.media(KEY, 'p1', 9, 1000 + i * 33, i === 0 ? tags.avcKey() : tags.avcInter());
+    hub.unpublish(KEY, 'p1', false); // dropped: grace
+    assert.ok(
+      hub.publish({ key: KEY, app: 'live', stream: 's1', owner: 'alice', publisher: publisher('p2') }).ok,
+    );
+    for (let i = 0; i < 3; i++)
+      hub.media(KEY, 'p2', 9, 7 + i * 33, i === 0 ? tags.avcKey() : tags.avcInter());
+    const ts = v.messages().map((m) => m.ts);
+    assert.deepEqual(ts, [1000, 1033, 1066, 1099, 1132, 1165, 1198, 1231]);
+  });
+
+  it('announces the tracks an FLV header needs: from onMetaData, else from what was seen', () => {
+    const hub = new MediaHub();
+    class TrackSink extends FakeSink {
+      tracks: string[] = [];
+      announceTracks(t: { audio: boolean; video: boolean }): void {
+        this.tracks.push(`${t.audio ? 'A' : ''}${t.video ? 'V' : ''}`);
+        assert.equal(this.writes.length, 0, 'announced before the first bytes');
+      }
+    }
+    // Audio-only publisher, player joins late: the seen AAC header says audio only.
+    startStream(hub);
+    hub.media(KEY, 'p1', 8, 0, tags.aacHeader);
+    hub.media(KEY, 'p1', 8, 23, tags.aacFrame());
+    const late = new TrackSink('flv');
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'a', sink: late });
+    hub.media(KEY, 'p1', 8, 46, tags.aacFrame());
+    assert.deepEqual(late.tracks, ['A'], 'announced once');
+    hub.closeStream(KEY);
+
+    // Player waiting before the publisher: metadata (video only) decides, before any tag is written.
+    const early = new TrackSink('flv');
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'b', sink: early });
+    assert.deepEqual(early.tracks, []);
+    startStream(hub, 'p2');
+    hub.metadata(KEY, 'p2', encodeAmf0('onMetaData', { videocodecid: 7, width: 320 }));
+    hub.media(KEY, 'p2', 9, 0, tags.avcHeader);
+    assert.deepEqual(early.tracks, ['V']);
+    hub.closeStream(KEY);
+
+    // hasAudio/hasVideo flags win; nothing known at all announces both.
+    const flags = new TrackSink('flv');
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'c', sink: flags });
+    startStream(hub, 'p3');
+    hub.metadata(KEY, 'p3', encodeAmf0('onMetaData', { hasAudio: true, hasVideo: true }));
+    assert.deepEqual(flags.tracks, ['AV']);
+    hub.closeStream(KEY);
+    const blind = new TrackSink('flv');
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'd', sink: blind });
+    startStream(hub, 'p4');
+    hub.media(KEY, 'p4', 18, 0, encodeAmf0('onCuePoint', { name: 'x' }));
+    assert.deepEqual(blind.tracks, ['AV']);
+  });
+
+  it('does not close the connection of a publisher that unpublished cleanly; a timed-out one is closed', () => {
+    const hub = new MediaHub({ takeoverGraceMs: 0 });
+    const p1 = startStream(hub, 'p1');
+    hub.unpublish(KEY, 'p1', true);
+    assert.equal(p1.closed, null);
+    const p2 = startStream(hub, 'p2');
+    hub.unpublish(KEY, 'p2', false);
+    assert.equal(p2.closed, 'timeout');
+  });
+
+  it('repeats metadata and headers once before the first live keyframe of an RTMP joiner, not for FLV', () => {
+    const hub = new MediaHub();
+    startStream(hub);
+    hub.metadata(KEY, 'p1', encodeAmf0('onMetaData', { videocodecid: 7, audiocodecid: 10 }));
+    hub.media(KEY, 'p1', 9, 0, tags.avcHeader);
+    hub.media(KEY, 'p1', 8, 0, tags.aacHeader);
+    sendGop(hub, 'p1', 0, 1);
+    const r = new FakeSink('rtmp');
+    const f = new FakeSink('flv');
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'r', sink: r });
+    hub.play({ key: KEY, app: 'live', stream: 's1', sessionId: 'f', sink: f });
+    sendGop(hub, 'p1', 1000, 1);
+    sendGop(hub, 'p1', 2000, 1);
+    const kinds = (sink: FakeSink) =>
+      sink.messages().map((m) => (m.type === 18 ? 'M' : m.b1 === 0 ? `H${m.type}` : `${m.type}`));
+    // burst: M H9 H8 + GOP (9 8 9); live: [M H9 H8] 9 8 9, then 9 8 9 without repeats.
+    assert.deepEqual(kinds(r), [
+      'M',
+      'H9',
+      'H8',
+      '9',
+      '8',
+      '9',
+      'M',
+      'H9',
+      'H8',
+      '9',
+      '8',
+      '9',
+      '9',
+      '8',
+      '9',
+    ]);
+    assert.deepEqual(kinds(f), ['M', 'H9', 'H8', '9', '8', '9', '9', '8', '9', '9', '8', '9']);
   });
 });

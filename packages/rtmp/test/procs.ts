@@ -13,8 +13,8 @@ export interface Proc {
 }
 
 /** Spawns a tool; it is killed by {@link killAll} if still running. */
-export function run(cmd: string, args: string[]): Proc {
-  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+export function run(cmd: string, args: string[], stdin: 'ignore' | 'pipe' = 'ignore'): Proc {
+  const proc = spawn(cmd, args, { stdio: [stdin, 'pipe', 'pipe'] });
   live.add(proc);
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => {
@@ -121,11 +121,13 @@ export function play(url: string, maxVideoFrames?: number): FrameCounter {
 /** A raw RTMP client socket driven by scripted bytes; parses what the server sends. */
 export class RawClient {
   readonly socket: Socket;
-  readonly out = new ServerOutput();
+  readonly out: ServerOutput;
   readonly closed: Promise<void>;
   private waiters: Array<{ test: () => boolean; resolve: () => void }> = [];
 
-  constructor(port: number) {
+  /** `keepMediaBytes`: see {@link ServerOutput} (64 by default, so floods stay small). */
+  constructor(port: number, keepMediaBytes?: number) {
+    this.out = new ServerOutput(keepMediaBytes);
     this.socket = connect(port, '127.0.0.1');
     this.socket.on('error', () => {});
     this.closed = new Promise((resolve) => this.socket.on('close', () => resolve()));

@@ -172,4 +172,61 @@ describe('RTMP session', () => {
     h.s.feed(writeMessage(6, MessageType.AGGREGATE, 1, 1000, agg, 128));
     assert.deepEqual(h.events.slice(-2), ['media:9:1000', 'media:8:1020']);
   });
+
+  it('takes media on message stream 0 for the one publishing NetStream, as nginx-rtmp and SRS do', () => {
+    const h = harness();
+    const ignored: string[] = [];
+    h.s.on('mediaIgnored', (id, why) => ignored.push(`${id}:${why}`));
+    for (const b of clientScript('publish', 'live', 'x')) h.s.feed(b);
+    // Before Publish.Start (authorization pending) nothing is delivered, and nothing is reported.
+    h.s.feed(writeMessage(6, MessageType.VIDEO, 0, 0, tags.avcHeader, 128));
+    assert.deepEqual(ignored, []);
+    h.s.acceptPublish(1);
+    h.s.feed(writeMessage(5, MessageType.DATA_AMF0, 0, 0, encodeAmf0('onMetaData', { fps: 25 }), 128));
+    h.s.feed(writeMessage(6, MessageType.VIDEO, 0, 40, tags.avcKey(), 128));
+    h.s.feed(writeMessage(4, MessageType.AUDIO, 0, 41, tags.aacFrame(), 128));
+    assert.deepEqual(h.events.slice(-3), ['metadata:{"fps":25}', 'media:9:40', 'media:8:41']);
+    assert.deepEqual(ignored, []);
+    assert.equal(h.end(), undefined);
+  });
+
+  it('reports media it cannot deliver once per message stream, and refuses an ambiguous stream 0', () => {
+    const h = harness();
+    const ignored: string[] = [];
+    h.s.on('mediaIgnored', (id, why) => ignored.push(`${id}:${why}`));
+    for (const b of clientScript('play', 'live', 'x')) h.s.feed(b);
+    h.s.feed(writeMessage(6, MessageType.VIDEO, 0, 40, tags.avcKey(), 128));
+    h.s.feed(writeMessage(6, MessageType.VIDEO, 0, 80, tags.avcKey(), 128));
+    h.s.feed(writeMessage(6, MessageType.VIDEO, 1, 80, tags.avcKey(), 128));
+    assert.deepEqual(ignored, [
+      '0:media on message stream 0, which is not publishing',
+      '1:media on message stream 1, which is not publishing',
+    ]);
+    assert.equal(h.events.filter((e) => e.startsWith('media')).length, 0);
+
+    const two = harness();
+    for (const b of clientScript('publish', 'live', 'a')) two.s.feed(b);
+    two.s.feed(command(0, 'createStream', 9, null));
+    two.s.feed(command(2, 'publish', 10, null, 'b', 'live'));
+    two.s.acceptPublish(1);
+    two.s.acceptPublish(2);
+    two.s.feed(writeMessage(6, MessageType.VIDEO, 0, 40, tags.avcKey(), 128));
+    assert.equal(two.end(), RtmpErrorCode.PROTOCOL_VIOLATION);
+    assert.equal(two.events.filter((e) => e.startsWith('media')).length, 0);
+  });
+
+  it('answers FCUnpublish without ending the publish; deleteStream ends it', () => {
+    const h = harness();
+    for (const b of clientScript('publish', 'live', 'cam1')) h.s.feed(b);
+    h.s.acceptPublish(1);
+    h.s.feed(command(0, 'FCUnpublish', 6, null, 'cam1'));
+    assert.deepEqual(h.out.codes().slice(-2), ['_result', 'onFCUnpublish']);
+    assert.equal(h.events.filter((e) => e.startsWith('unpublish')).length, 0);
+    assert.equal(h.s.unpublishAnnounced(1), true);
+    h.s.feed(writeMessage(6, MessageType.VIDEO, 1, 40, tags.avcKey(), 128));
+    assert.equal(h.events.at(-1), 'media:9:40', 'media after FCUnpublish still flows');
+    h.s.feed(command(0, 'deleteStream', 7, null, 1));
+    assert.equal(h.events.at(-1), 'unpublish:1');
+    assert.equal(h.end(), undefined, 'the peer closes its connection itself');
+  });
 });

@@ -1,8 +1,9 @@
-import { ErrorCode, MiniRtcError, checkAppID } from '@minirtc/protocol/lite';
+import { ErrorCode, MiniRtcError, checkAppID, errorMessage } from '@minirtc/protocol/lite';
 import type { StreamUrlResult } from '@minirtc/protocol/lite';
 import type { BackoffOptions } from './backoff.js';
 import type { ReconnectPolicy } from './reconnect-policy.js';
 import { Connection } from './connection.js';
+import { isZegoEvent } from './event-names.js';
 import { LocalStreams, nextUrl, urlList } from './local-streams.js';
 import type { LocalPlay, LocalPublish } from './local-streams.js';
 import type { Logger } from './logger.js';
@@ -139,9 +140,13 @@ export class ZegoExpressEngine {
     return SDK_VERSION;
   }
 
-  /** Registers an event callback. */
+  /** Registers an event callback; false (and a warning) for an event the engine never fires. */
   on<K extends keyof ZegoEvents>(event: K, callback: ZegoEvents[K]): boolean {
     if (typeof callback !== 'function') return false;
+    if (!isZegoEvent(event)) {
+      this.logger.warn('engine', `on('${String(event)}'): no such event, the callback would never run`);
+      return false;
+    }
     this.emitter.on(event, callback);
     return true;
   }
@@ -167,9 +172,10 @@ export class ZegoExpressEngine {
     this.logger.configure({ logLevel: enable ? 'debug' : 'warn' });
   }
 
-  /** Whether this runtime can do real-time media (`code` 0 when fine). */
-  checkSystemRequirements(): Promise<{ code: number; [k: string]: unknown }> {
-    return this.platform.checkRequirements();
+  /** Whether this runtime can do real-time media: `code` 0 when fine, and `msg` saying why not (ZEGO's shape). */
+  async checkSystemRequirements(): Promise<{ code: number; msg: string; [k: string]: unknown }> {
+    const r = await this.platform.checkRequirements();
+    return { ...r, code: r.code, msg: r.code === 0 ? '' : errorMessage(r.code) };
   }
 
   /** Allows logging in to several rooms (same userID). Only before the first login. */
@@ -411,6 +417,22 @@ export class ZegoExpressEngine {
       await this.conn.request({ type: 'customCommand', roomID, command, toUserIDs });
       return {};
     });
+  }
+
+  /**
+   * ZEGO's reliable message (the latest `data` per `type`, seen by late joiners too), which ZEGO
+   * replaced with room extra info: sent as the room extra info `type` = `data` of `roomID` (default:
+   * the first room). Others receive `recvReliableMessage` and `roomExtraInfoUpdate`.
+   */
+  sendReliableMessage(type: string, data: string, roomID?: string): Promise<ZegoServerResponse> {
+    let room: string;
+    try {
+      room = this.rooms.roomFor(roomID);
+    } catch (e) {
+      const err = toMiniRtcError(e, ErrorCode.NOT_LOGGED_IN);
+      return Promise.resolve({ errorCode: err.code, extendedData: err.msg });
+    }
+    return this.setRoomExtraInfo(room, type, data);
   }
 
   /** Sets one room extra info key (key ≤ 10 B, value ≤ 128 B). */

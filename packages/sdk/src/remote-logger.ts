@@ -51,6 +51,11 @@ export class RemoteLogger implements Logger {
   private disposed = false;
   /** Consecutive failed POSTs; retrying stops after a few until a new entry arrives. */
   private failures = 0;
+  /**
+   * The server's log credential from the login reply; `undefined` until the first login answered
+   * (entries wait in the bounded queue until then), `null` when the server hands out none.
+   */
+  private logToken: string | null | undefined = undefined;
   private readonly opts: Required<Omit<RemoteLoggerOptions, 'sink'>> & { sink: (e: LogEntry) => void };
 
   constructor(
@@ -68,6 +73,16 @@ export class RemoteLogger implements Logger {
     if (cfg.remoteLogLevel) this.opts.remoteLogLevel = cfg.remoteLogLevel;
     if (typeof cfg.logURL === 'string' && cfg.logURL) this.opts.logURL = cfg.logURL;
     return true;
+  }
+
+  /**
+   * The login reply arrived: its `logToken` (if any) goes with every batch from now on, and what was
+   * queued before the login is sent. The server accepts log batches only with it.
+   */
+  setLogToken(token: string | undefined): void {
+    const first = this.logToken === undefined;
+    this.logToken = token ?? null;
+    if (first && this.queue.length > 0) this.trigger();
   }
 
   /** Adds fields sent with every batch (e.g. userID after login). */
@@ -112,18 +127,36 @@ export class RemoteLogger implements Logger {
     if (this.disposed || !this.opts.logURL || rank < LOG_LEVEL_ORDER[this.opts.remoteLogLevel]) return;
     this.queue.push(entry);
     if (this.queue.length > this.opts.maxQueue) this.queue.splice(0, this.queue.length - this.opts.maxQueue);
-    if (this.queue.length >= this.opts.batchSize) void this.flush();
+    if (this.queue.length >= this.opts.batchSize) this.trigger();
     else if (!this.timer) {
       this.timer = this.platform.setTimeout(() => {
         this.timer = undefined;
-        void this.flush();
+        this.trigger();
       }, this.opts.flushMs);
     }
   }
 
-  /** Sends what is queued now (one batch at a time). Resolves when the POST finished or failed. */
-  async flush(): Promise<void> {
-    if (this.sending || this.queue.length === 0 || !this.opts.logURL) return;
+  /**
+   * Sends what is queued now (one batch at a time). Resolves when the POST finished or failed; while
+   * one is in flight, after it and one more for what queued up meanwhile.
+   */
+  flush(): Promise<void> {
+    if (this.sending) return (this.inflight ?? Promise.resolve()).then(() => this.flush());
+    this.inflight = this.send().finally(() => {
+      this.inflight = null;
+    });
+    return this.inflight;
+  }
+
+  private inflight: Promise<void> | null = null;
+
+  /** Starts a send unless one is in flight (its end re-arms the timer for what is left). */
+  private trigger(): void {
+    if (!this.sending) void this.flush();
+  }
+
+  private async send(): Promise<void> {
+    if (this.sending || this.queue.length === 0 || !this.opts.logURL || this.logToken === undefined) return;
     if (this.timer) {
       this.platform.clearTimeout(this.timer);
       this.timer = undefined;
@@ -135,7 +168,7 @@ export class RemoteLogger implements Logger {
         url: this.opts.logURL,
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        data: { ...this.opts.context, logs: batch },
+        data: { ...this.opts.context, ...(this.logToken ? { logToken: this.logToken } : {}), logs: batch },
         timeoutMs: 10_000,
       });
       if (res.status >= 500 || res.status === 0) throw new Error(`status ${res.status}`);
@@ -148,18 +181,18 @@ export class RemoteLogger implements Logger {
       if (!this.timer && !this.disposed && this.failures < 3)
         this.timer = this.platform.setTimeout(() => {
           this.timer = undefined;
-          void this.flush();
+          this.trigger();
         }, this.opts.flushMs);
       return;
     }
     this.sending = false;
     this.failures = 0;
     if (this.disposed) return;
-    if (this.queue.length >= this.opts.batchSize) await this.flush();
+    if (this.queue.length >= this.opts.batchSize) await this.send();
     else if (this.queue.length > 0 && !this.timer)
       this.timer = this.platform.setTimeout(() => {
         this.timer = undefined;
-        void this.flush();
+        this.trigger();
       }, this.opts.flushMs);
   }
 
@@ -168,6 +201,6 @@ export class RemoteLogger implements Logger {
     this.disposed = true;
     if (this.timer) this.platform.clearTimeout(this.timer);
     this.timer = undefined;
-    void this.flush();
+    this.trigger();
   }
 }

@@ -1,4 +1,4 @@
-import type { PushMessage } from '@minirtc/protocol/lite';
+import type { PushMessage, WireRoomExtraInfo } from '@minirtc/protocol/lite';
 import type { Logger } from './logger.js';
 import { type RoomState, diffSnapshots } from './room-state.js';
 import type { TypedEmitter } from '@minirtc/protocol/lite';
@@ -70,9 +70,15 @@ export class RoomEvents {
     }
     if (d.streamsRemoved.length) this.emitter.emit('roomStreamUpdate', id, 'DELETE', d.streamsRemoved, '');
     if (d.streamsAdded.length) this.emitter.emit('roomStreamUpdate', id, 'ADD', d.streamsAdded, '');
-    if (d.extraInfoChanged.length) this.emitter.emit('roomExtraInfoUpdate', id, d.extraInfoChanged);
+    if (d.extraInfoChanged.length) this.emitExtraInfo(id, d.extraInfoChanged);
     if (before.onlineCount !== after.onlineCount || before.roomSeq === 0)
       this.emitter.emit('roomOnlineUserCountUpdate', id, after.onlineCount);
+  }
+
+  /** `roomExtraInfoUpdate`, and the same items as ZEGO's older reliable messages. */
+  private emitExtraInfo(roomID: string, items: WireRoomExtraInfo[]): void {
+    this.emitter.emit('roomExtraInfoUpdate', roomID, items);
+    for (const it of items) this.emitter.emit('recvReliableMessage', roomID, it.key, it.value);
   }
 
   /** Applies one server push. */
@@ -108,7 +114,7 @@ export class RoomEvents {
       case 'roomExtraInfo':
         if (!Array.isArray(m.items)) return;
         for (const it of m.items) st.extraInfo.set(it.key, it);
-        this.emitter.emit('roomExtraInfoUpdate', id, m.items);
+        this.emitExtraInfo(id, m.items);
         return;
       case 'streamExtraInfo':
         if (!Array.isArray(m.streams)) return;

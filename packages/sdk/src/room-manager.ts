@@ -202,6 +202,7 @@ export class RoomManager {
       resumeGraceMs: data.resumeGraceMs,
     });
     this.d.logger.setContext({ sessionID: data.sessionID });
+    this.d.logger.setLogToken(data.logToken);
     const before = entry.state;
     const after = new RoomState(entry.roomID, entry.user.userID);
     after.load(data.room);

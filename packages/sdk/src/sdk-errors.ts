@@ -1,9 +1,9 @@
 import { ErrorCode } from '@minirtc/protocol/lite';
 
 /**
- * The codes the SDK itself raises for cases ZEGO documents no number for. They live in the protocol's
- * error table (MiniRTC's own range, 1_990_080–1_990_089 for the SDK) so the server, the console and the
- * docs name them the same way.
+ * The codes the SDK itself raises for `<rtc-room>` and runtime failures. They live in the protocol's
+ * error table, with ZEGO's documented numbers, so the server, the console and the docs name them the
+ * same way and apps written for ZEGO Express can switch on them.
  */
 export const SdkErrorCode = {
   /** `<rtc-room>` reported that the RTMP push failed (onRtmpEvent 3801). */

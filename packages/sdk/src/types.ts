@@ -153,6 +153,12 @@ export interface ZegoEvents {
   ) => void;
   roomOnlineUserCountUpdate: (roomID: string, count: number) => void;
   roomExtraInfoUpdate: (roomID: string, roomExtraInfoList: ZegoRoomExtraInfo[]) => void;
+  /**
+   * ZEGO's reliable (latest-value-per-type) message, which ZEGO superseded with room extra info: MiniRTC
+   * carries it as one, `type` being the key and `data` the value, and fires this with every
+   * `roomExtraInfoUpdate` item so apps written against either API receive it.
+   */
+  recvReliableMessage: (roomID: string, type: string, data: string) => void;
   streamExtraInfoUpdate: (
     roomID: string,
     streamList: { streamID: string; user: ZegoUser; extraInfo: string }[],

@@ -107,7 +107,7 @@ test('Alipay request: JSON string body, status from status or statusCode, failur
   assert.equal(sent[0], '{"a":1}');
   mode = 'fail';
   await assert.rejects(p.request({ url: 'https://x/httplog', method: 'POST' }), /offline/);
-  assert.equal((await p.checkRequirements()).code, 1990082, 'no <rtc-room> here');
+  assert.equal((await p.checkRequirements()).code, 1000006, 'no <rtc-room> here');
 });
 
 test('standard socket wrapper: text only, one close, unsafe close codes mapped to 1000', () => {

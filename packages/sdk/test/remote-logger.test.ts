@@ -17,6 +17,7 @@ function make(platform: FakePlatform, over: Partial<ConstructorParameters<typeof
     sink: (e) => local.push(e),
     ...over,
   });
+  log.setLogToken('cred'); // as after a login reply
   return { log, local };
 }
 
@@ -89,4 +90,24 @@ test('setLogConfig: disable stops remote logging; bad levels are refused; dispos
   await p.advance(60_000);
   assert.equal(p.requests.length, 1, 'one last try, no retry loop after dispose');
   assert.equal(p.pendingTimers, 0);
+});
+
+test('entries wait for the login reply, then go with its log credential', async () => {
+  const platform = new FakePlatform();
+  const log = new RemoteLogger(platform, {
+    logURL: 'http://h/httplog',
+    logLevel: 'warn',
+    remoteLogLevel: 'info',
+    batchSize: 1,
+    flushMs: 1000,
+    maxQueue: 5,
+    context: { appID: 1 },
+    sink: () => {},
+  });
+  log.info('t', 'before login');
+  assert.equal(platform.requests.length, 0, 'nothing is posted without a credential');
+  log.setLogToken('v1.cred');
+  await Promise.resolve();
+  assert.equal(platform.requests.length, 1);
+  assert.equal((platform.requests[0]?.data as { logToken?: string } | undefined)?.logToken, 'v1.cred');
 });

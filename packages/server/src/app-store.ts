@@ -10,6 +10,10 @@ export interface AppRecord {
   callbackSecret?: string;
   /** Where webhooks are POSTed; none without it. */
   callbackUrl?: string;
+  /** Refuse token04's AES-CBC variant (it has no integrity check); GCM tokens only. */
+  refuseCbcTokens?: boolean;
+  /** Refuse ZEGO-form API requests signed the ZEGO way; require the stronger MiniRTC-v2 signature. */
+  requireStrongSignature?: boolean;
   /** Creation time (ms since epoch), for listings. */
   createdAt?: number;
 }

@@ -25,6 +25,17 @@ export interface ConnectionLimits {
   /** Bad or excess frames tolerated: a bucket of `abuseBurst` refilling at `abusePerSecond`. */
   abusePerSecond: number;
   abuseBurst: number;
+  /** A token failure is answered no sooner than this after its frame arrived (equal timing). */
+  tokenFailureReplyMs?: number;
+}
+
+/** The pre-login bounds of one connection: its deadline and the slot it holds until a session binds. */
+export interface PreLogin {
+  deadlineMs: number;
+  /** Gives back the connection's unauthenticated slot (called once). */
+  release(): void;
+  /** Counts a refusal by reason (`ws_login_deadline`). */
+  refused(reason: string): void;
 }
 
 /**
@@ -35,6 +46,10 @@ export interface ConnectionLimits {
 export class Connection implements Transport {
   session: Session | null = null;
   readonly remote: string;
+  /** Source IP, for per-address budgets. */
+  readonly address: string;
+  #preLogin: PreLogin | null;
+  #loginTimer: NodeJS.Timeout | null = null;
   #lastSeen = Date.now();
   #heartbeat: NodeJS.Timeout | null = null;
   readonly #frames: TokenBucket;
@@ -47,8 +62,22 @@ export class Connection implements Transport {
     private readonly limits: ConnectionLimits,
     remote: string,
     private readonly onClosed: (c: Connection, code: number) => void,
+    preLogin: PreLogin | null = null,
+    address = remote,
   ) {
     this.remote = remote;
+    this.address = address;
+    this.#preLogin = preLogin;
+    if (preLogin) {
+      // A socket that never logs in is closed at the deadline whatever it sends (pings included):
+      // otherwise idle sockets cost nothing to open and add up to the server's whole capacity.
+      this.#loginTimer = setTimeout(() => {
+        preLogin.refused('ws_login_deadline');
+        this.ctx.log.info({ remote }, 'no login before the deadline');
+        this.#shut(CloseCode.LOGIN_DEADLINE, 'login deadline');
+      }, preLogin.deadlineMs);
+      this.#loginTimer.unref();
+    }
     this.#frames = new TokenBucket(limits.framesPerSecond, limits.framesBurst);
     this.#abuse = new TokenBucket(limits.abusePerSecond, limits.abuseBurst);
     ws.on('message', (data, isBinary) => this.#onFrame(data, isBinary));
@@ -117,8 +146,20 @@ export class Connection implements Transport {
     this.#heartbeat.unref();
   }
 
+  /** The connection got a session: it no longer counts as unauthenticated. */
+  #authenticated(): void {
+    const p = this.#preLogin;
+    if (!p) return;
+    this.#preLogin = null;
+    if (this.#loginTimer) clearTimeout(this.#loginTimer);
+    p.release();
+  }
+
   #onClose(code: number): void {
     if (this.#heartbeat) clearTimeout(this.#heartbeat);
+    if (this.#loginTimer) clearTimeout(this.#loginTimer);
+    this.#preLogin?.release();
+    this.#preLogin = null;
     this.#closing = true;
     const s = this.session;
     this.session = null;
@@ -170,7 +211,8 @@ export class Connection implements Transport {
   #dispatch(msg: ClientMessage): void {
     const started = performance.now();
     const before = this.session;
-    const code = this.#run(msg);
+    const { code, reason } = this.#run(msg, started);
+    if (this.session && this.#preLogin) this.#authenticated();
     if (msg.type === 'ping') return;
     // After the handler a login has just bound the session; a logout may have just unbound it.
     const s = this.session ?? before;
@@ -184,23 +226,30 @@ export class Connection implements Transport {
       ...(typeof m.streamID === 'string' ? { streamID: m.streamID } : {}),
       code,
       ms: performance.now() - started,
+      source: this.address,
+      ...(reason !== undefined ? { reason } : {}),
     });
   }
 
-  /** Runs the handler and answers; returns the code of the reply. */
-  #run(msg: ClientMessage): number {
+  /** Runs the handler and answers; returns the code of the reply (and a refusal's hidden reason). */
+  #run(msg: ClientMessage, started: number): { code: number; reason?: string } {
     let outcome: Outcome | undefined;
     try {
       const handler = handlers[msg.type] as Handler<typeof msg.type>;
       outcome = handler(this.ctx, this, msg as never);
     } catch (e) {
       if (isMiniRtcError(e)) {
-        this.ctx.log.debug({ type: msg.type, code: e.code, userID: this.session?.userID }, 'request refused');
-        this.#fail(msg.reqId, e.code, e.message);
-        return e.code;
+        const detail = e.detail ?? {};
+        const reason = typeof detail.reason === 'string' ? detail.reason : undefined;
+        this.ctx.log.debug(
+          { type: msg.type, code: e.code, userID: this.session?.userID, remote: this.remote, reason },
+          'request refused',
+        );
+        this.#refuse(msg.reqId, e.code, e.message, started, detail.closeAfterReply === true);
+        return reason !== undefined ? { code: e.code, reason } : { code: e.code };
       }
       this.#internal(msg, e);
-      return ErrorCode.INTERNAL_ERROR;
+      return { code: ErrorCode.INTERNAL_ERROR };
     }
     if (msg.reqId !== undefined) {
       this.send({
@@ -215,7 +264,29 @@ export class Connection implements Transport {
     } catch (e) {
       this.#internal(msg, e, false);
     }
-    return 0;
+    return { code: 0 };
+  }
+
+  /**
+   * Sends a refusal. A token failure goes out at a fixed delay after its frame arrived, whatever
+   * failed inside (padding, JSON, identity), so its timing says nothing either; an over-budget
+   * refusal closes the connection after the reply.
+   */
+  #refuse(reqId: number | undefined, code: number, message: string, started: number, close: boolean): void {
+    const answer = (): void => {
+      this.#fail(reqId, code, message);
+      if (close) this.#shut(CloseCode.ABUSE, 'too many failed logins');
+    };
+    const floor = code === ErrorCode.TOKEN_MALFORMED ? (this.limits.tokenFailureReplyMs ?? 0) : 0;
+    const wait = floor - (performance.now() - started);
+    if (wait <= 0) {
+      answer();
+      return;
+    }
+    // Later frames are still read meanwhile; only this reply waits.
+    setTimeout(() => {
+      if (!this.#closing) answer();
+    }, wait).unref();
   }
 
   #internal(msg: ClientMessage, e: unknown, reply = true): void {

@@ -48,6 +48,10 @@ export interface ServerEvents {
       streamID?: string;
       code: number;
       ms: number;
+      /** Source address of the request (failed logins are aggregated by it). */
+      source?: string;
+      /** Precise reason of a refusal the reply does not tell (token checks): log and timeline only. */
+      reason?: string;
     },
   ];
   /** A webhook delivery attempt finished (`ok`: answered 2xx; `final`: delivered or given up). */

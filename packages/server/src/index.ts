@@ -16,6 +16,10 @@ export { KeyedLimiter, TokenBucket } from './rate-limiter.js';
 export { MiniRtcServer, type RateLimits, type RoomSummary, type ServerOptions } from './server.js';
 export type { MediaEvent } from './events.js';
 export { Operations, type OperationsOptions } from './operations.js';
+export { DEFAULT_SECURITY, type SecurityOptions } from './security/options.js';
+export { issueLogCredential, verifyLogCredential } from './security/log-credential.js';
+export { forbiddenAddress, forbiddenUrl } from './security/ssrf-guard.js';
+export { STRONG_SIGNATURE_VERSION, sha256Hex, strongSignature } from './security/strong-signature.js';
 export { type Db, openDatabase } from './store/database.js';
 export {
   type AppPatch,

@@ -2,6 +2,7 @@ import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import type { FastifyInstance } from 'fastify';
 import { jsonBody } from './http/http-app.js';
 import type { Logger } from './logger.js';
+import type { LogGate } from './security/log-gate.js';
 
 /** One SDK log line as stored. */
 export interface LogEntry {
@@ -38,6 +39,8 @@ export interface LogIntakeOptions {
   maxEntriesPerBatch?: number;
   /** Durable store (SQLite): entries are written there too, and searches are answered from it. */
   sink?: LogSink;
+  /** Who may write (credential, rate limits); absent: anyone (unit tests only). */
+  gate?: LogGate;
 }
 
 /** Where {@link LogIntake} persists entries and searches them. */
@@ -50,6 +53,7 @@ const MAX_FIELD = 4096;
 
 /** Fields read into {@link LogEntry}'s own properties (the rest goes to `data`). */
 const KNOWN_FIELDS = new Set([
+  'logToken',
   'appID',
   'appId',
   'appid',
@@ -81,6 +85,7 @@ export class LogIntake {
   readonly #maxEntries: number;
   readonly #maxBatch: number;
   readonly #sink: LogSink | undefined;
+  readonly #gate: LogGate | undefined;
 
   constructor(
     private readonly log: Logger,
@@ -89,6 +94,7 @@ export class LogIntake {
     this.#maxEntries = opts.maxEntriesPerApp ?? 1000;
     this.#maxBatch = opts.maxEntriesPerBatch ?? 1000;
     this.#sink = opts.sink;
+    this.#gate = opts.gate;
   }
 
   /**
@@ -97,9 +103,18 @@ export class LogIntake {
    */
   routes = (app: FastifyInstance): void => {
     app.post('/httplog', async (req) => {
+      const early = this.#gate?.precheck(req.ip);
+      if (early) throw new MiniRtcError(early.code, early.message);
       const body = jsonBody(typeof req.body === 'string' ? req.body : '');
       const appParam = (req.query as Record<string, string | undefined>).appid;
-      const stored = this.ingest(body, appParam ? Number(appParam) : undefined);
+      let writer: { appID: number; userID: string } | undefined;
+      // Only a well-shaped body gets as far as the credential check (a bad shape is a 400 below).
+      if (this.#gate && typeof body === 'object' && body !== null) {
+        const w = this.#gate.admit(req.raw, body, req.ip, batchSize(body));
+        if ('status' in w) throw new MiniRtcError(w.code, w.message);
+        writer = w;
+      }
+      const stored = this.ingest(body, appParam ? Number(appParam) : undefined, writer);
       if (stored < 0) {
         throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'expected a log entry or an array of them');
       }
@@ -107,8 +122,11 @@ export class LogIntake {
     });
   };
 
-  /** Stores a parsed body; returns how many entries were kept, or −1 when the shape is wrong. */
-  ingest(body: unknown, appIDHint?: number): number {
+  /**
+   * Stores a parsed body; returns how many entries were kept, or −1 when the shape is wrong. With a
+   * `writer` (the credential's app and user) every entry is filed under that app, whatever it claims.
+   */
+  ingest(body: unknown, appIDHint?: number, writer?: { appID: number; userID: string }): number {
     let items: unknown[];
     let batch: Record<string, unknown> = {};
     if (Array.isArray(body)) items = body;
@@ -125,6 +143,10 @@ export class LogIntake {
     for (const item of items.slice(0, this.#maxBatch)) {
       const e = this.#normalize(item, batch, appIDHint, receivedAt);
       if (!e) continue;
+      if (writer) {
+        e.appID = writer.appID;
+        e.userID ??= writer.userID;
+      }
       kept.push(e);
       stored++;
       // With a durable store the rings would only duplicate it in memory.
@@ -219,4 +241,14 @@ function safeJson(v: unknown): string {
 
 function clip(s: string, max = MAX_FIELD): string {
   return s.length <= max ? s : `${s.slice(0, max)}…`;
+}
+
+/** Entries a body holds (what the rate limits count). */
+function batchSize(body: unknown): number {
+  if (Array.isArray(body)) return body.length;
+  if (isObject(body)) {
+    const list = body.logs ?? body.entries ?? body.data;
+    return Array.isArray(list) ? list.length : 1;
+  }
+  return 1;
 }

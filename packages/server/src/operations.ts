@@ -21,6 +21,8 @@ import type { Signaling } from './signaling.js';
 import { type Db, openDatabase } from './store/database.js';
 import { LogStore } from './store/log-store.js';
 import type { StreamUrlSigner } from './stream-urls.js';
+import { PresenceJournal } from './security/presence-journal.js';
+import { registerRefusalMetric } from './security/refusal-metric.js';
 import { TimelineRecorder } from './timeline/timeline-recorder.js';
 import { TimelineStore } from './timeline/timeline-store.js';
 import { type WebhookOptions, WebhookDispatcher } from './webhooks/dispatcher.js';
@@ -44,6 +46,8 @@ export interface OperationsOptions {
   /** Built console files served at `/console`. */
   consoleDir?: string;
   webhooks?: WebhookOptions;
+  /** Refusals of the security limits by reason (this server's and, via the platform, the gateway's). */
+  refusals?: () => [string, number][];
   /** Live stream stats of the media gateway, for `/metrics`, stream lists and bitrate samples. */
   mediaStats?: MediaStatsProvider;
   /** Timeline bitrate sample interval for live streams; default 10000 ms, 0 = off. */
@@ -74,6 +78,9 @@ export class Operations {
   /** Stream mixing, when configured. */
   readonly mixing: MixService | undefined;
   readonly #recorder: TimelineRecorder;
+  /** Room members on record, for the logout/close webhooks after a crash. */
+  readonly #presence: PresenceJournal;
+  #recovered = false;
   readonly #dispatcher: WebhookDispatcher;
   readonly #ownsDb: boolean;
   readonly #stats: MediaStatsProvider;
@@ -85,7 +92,7 @@ export class Operations {
   constructor(
     server: EventEmitter<ServerEvents> & { readonly connectionCount: number; readonly publicWsUrl: string },
     private readonly core: Signaling,
-    apps: AppStore,
+    private readonly apps: AppStore,
     previewSigner: StreamUrlSigner,
     private readonly log: Logger,
     opts: OperationsOptions,
@@ -107,6 +114,7 @@ export class Operations {
       () => this.#mediaStats(),
       () => this.outbox.pendingCount(),
     );
+    registerRefusalMetric(this.metrics.registry, opts.refusals ?? (() => []));
     this.#recorder = new TimelineRecorder(this.timeline, log, (appID) => apps.get(appID) !== undefined);
     this.#recorder.attach(server);
     this.#dispatcher = new WebhookDispatcher(
@@ -130,6 +138,8 @@ export class Operations {
       },
       opts.webhooks,
     );
+    this.#presence = new PresenceJournal(this.db);
+    this.#presence.attach(server);
     mapServerEvents(
       server,
       apps,
@@ -157,6 +167,7 @@ export class Operations {
       audit: (e) => this.#recorder.record(e),
       signalingUrl: () => server.publicWsUrl,
       ...(opts.adminKey ? { adminKey: opts.adminKey } : {}),
+      webhookAllowPrivate: opts.webhooks?.allowPrivateDestinations === true,
     };
     const rec = opts.recording
       ? composeRecording(opts.recording, {
@@ -201,6 +212,15 @@ export class Operations {
 
   /** Starts delivering (resuming whatever the outbox still holds) and sampling bitrates. */
   start(): void {
+    if (!this.#recovered) {
+      this.#recovered = true;
+      try {
+        const n = this.#presence.recover(this.apps, this.outbox, (key) => this.#dispatcher.notify(key));
+        if (n > 0) this.log.warn({ members: n }, 'recovered room members left open by a crash');
+      } catch (err) {
+        this.log.error({ err }, 'presence recovery failed');
+      }
+    }
     this.#dispatcher.kick();
     this.recording?.start().catch((err) => this.log.error({ err }, 'recording recovery failed'));
     const prune = (): void => {

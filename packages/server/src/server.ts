@@ -25,6 +25,12 @@ import { DEFAULT_PRESENCE } from './room-presence.js';
 import { Signaling } from './signaling.js';
 import { wireStream } from './stream-registry.js';
 import { StreamUrlSigner } from './stream-urls.js';
+import { AddressCaps } from './security/address-caps.js';
+import { issueLogCredential } from './security/log-credential.js';
+import { LogGate } from './security/log-gate.js';
+import { LoginGuard } from './security/login-guard.js';
+import { type SecurityOptions, resolveSecurity } from './security/options.js';
+import { RefusalCounter } from './security/refusals.js';
 
 /** Rates the server enforces; ZEGO's published limits and the protocol's per-connection limits by default. */
 export interface RateLimits {
@@ -100,6 +106,10 @@ export interface ServerOptions extends OperationsOptions {
   mediaHooks?: boolean;
   /** Lifetime of console preview URLs (`previewUrl` in stream lists); default 60 s. */
   previewTtlSeconds?: number;
+  /** Security limits (failed-login budgets, pre-login caps, `/httplog` credential, webhook destinations). */
+  security?: Partial<SecurityOptions>;
+  /** The media gateway's refusals by reason, for `minirtc_security_refusals_total`. */
+  mediaRefusals?: () => [string, number][];
   logger?: Logger;
 }
 
@@ -138,6 +148,11 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
   readonly #wantPort: number;
   readonly #limits: ConnectionLimits;
   readonly #ctx: HandlerContext;
+  readonly #security: SecurityOptions;
+  /** WebSockets that have no session yet, per address and in all. */
+  readonly #unauthenticated: AddressCaps;
+  /** What the security limits refused, by reason (`minirtc_security_refusals_total`). */
+  readonly refusals = new RefusalCounter();
   /** Persistence, REST API, webhooks, metrics, timeline, console. */
   readonly operations: Operations;
   #port = 0;
@@ -159,6 +174,9 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       abuseBurst: 100,
       ...opts.limits,
     };
+    const sec = resolveSecurity(opts.security);
+    this.#security = sec;
+    this.#unauthenticated = new AddressCaps(sec.wsUnauthenticatedPerAddress, sec.wsUnauthenticatedGlobal);
     const maxFrameBytes = opts.maxFrameBytes ?? Limits.FRAME_MAX_BYTES;
     const heartbeatMs = opts.heartbeatMs ?? 10_000;
     const resumeGraceMs = opts.resumeGraceMs ?? 30_000;
@@ -170,6 +188,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       framesBurst: rates.framesBurst,
       abusePerSecond: rates.abusePerSecond,
       abuseBurst: rates.abuseBurst,
+      tokenFailureReplyMs: sec.tokenFailureReplyMs,
     };
     const emit: Emit = (name, ...args) => {
       if (name === 'error' && this.listenerCount('error') === 0) return;
@@ -211,10 +230,47 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       heartbeatMs,
       resumeGraceMs,
       emitError: (err) => emit('error', err),
+      loginGuard: new LoginGuard(
+        {
+          burstPerAddress: sec.loginFailureBurstPerAddress,
+          perMinutePerAddress: sec.loginFailuresPerMinutePerAddress,
+          burstPerApp: sec.loginFailureBurstPerApp,
+          perMinutePerApp: sec.loginFailuresPerMinutePerApp,
+        },
+        this.refusals,
+      ),
+      logCredential: (appID, userID) => {
+        const app = opts.apps.get(appID);
+        return app
+          ? issueLogCredential(appID, userID, app.serverSecret, sec.httplogCredentialTtlSeconds)
+          : '';
+      },
     };
     const previewSigner = new StreamUrlSigner(opts.apps, bases, opts.previewTtlSeconds ?? 60);
-    this.operations = new Operations(this, this.#core, opts.apps, previewSigner, this.#log, opts);
-    this.#logIntake = new LogIntake(this.#log, { ...opts.logIntake, sink: this.operations.logStore });
+    this.operations = new Operations(this, this.#core, opts.apps, previewSigner, this.#log, {
+      ...opts,
+      webhooks: {
+        allowPrivateDestinations: sec.webhookAllowPrivate,
+        refused: (reason) => this.refusals.inc(reason),
+        ...opts.webhooks,
+      },
+      refusals: () => [...this.refusals.entries(), ...(opts.mediaRefusals?.() ?? [])],
+    });
+    const logGate = new LogGate(
+      opts.apps,
+      {
+        burstPerAddress: sec.httplogBurstPerAddress,
+        perMinutePerAddress: sec.httplogPerMinutePerAddress,
+        burstPerApp: sec.httplogBurstPerApp,
+        perMinutePerApp: sec.httplogPerMinutePerApp,
+      },
+      this.refusals,
+    );
+    this.#logIntake = new LogIntake(this.#log, {
+      gate: logGate,
+      ...opts.logIntake,
+      sink: this.operations.logStore,
+    });
     this.#publicUrl = opts.publicUrl?.replace(/\/+$/, '');
     this.addresses = createAddressResolver(opts.trustedProxies);
     this.#tls = opts.tls ? new TlsReloader(opts.tls, this.#log, (e) => emit('tlsReload', e)) : undefined;
@@ -404,17 +460,50 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       return;
     }
     socket.on('error', () => socket.destroy());
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req));
+    // Sockets without a session are capped per (client) address and in all, refused before the
+    // upgrade so a flood of idle sockets costs a 503 each and never the slots of logged-in users.
+    const address = this.addresses.clientAddress(req);
+    const slot = this.#unauthenticated.tryAdd(address);
+    if (slot !== 'ok') {
+      this.refusals.inc(slot === 'address' ? 'ws_unauth_cap_address' : 'ws_unauth_cap_global');
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    let held = true;
+    const release = (): void => {
+      if (!held) return;
+      held = false;
+      this.#unauthenticated.remove(address);
+    };
+    socket.once('close', release);
+    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#onConnection(ws, req, address, release));
   }
 
-  #onConnection(ws: WebSocket, req: IncomingMessage): void {
-    const address = this.addresses.clientAddress(req);
+  #onConnection(ws: WebSocket, req: IncomingMessage, address: string, release: () => void): void {
     const peer = req.socket.remoteAddress ?? '?';
     const remote = `${address}:${req.socket.remotePort ?? '?'}`;
     this.#log.debug({ address, peer }, 'websocket connected');
     this.emit('connection', { address, peer });
-    const conn = new Connection(ws, this.#ctx, this.#limits, remote, (c) => this.#connections.delete(c));
+    const preLogin = {
+      deadlineMs: this.#security.wsLoginDeadlineMs,
+      release,
+      refused: (reason: string) => this.refusals.inc(reason),
+    };
+    const conn = new Connection(
+      ws,
+      this.#ctx,
+      this.#limits,
+      remote,
+      (c) => this.#connections.delete(c),
+      preLogin,
+      address,
+    );
     this.#connections.add(conn);
+  }
+
+  /** WebSockets open without a session (bounded by the `security.wsUnauthenticated*` caps). */
+  get unauthenticatedCount(): number {
+    return this.#unauthenticated.total;
   }
 }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { issueLogCredential } from '../src/security/log-credential.js';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,7 +106,11 @@ describe('API: apps, tokens, logs, OpenAPI, console', () => {
       token: tok.body.token,
       user: { userID: 'u1' },
     });
-    assert.notEqual(stale.code, 0);
+    assert.equal(
+      stale.code,
+      ErrorCode.TOKEN_MALFORMED,
+      'a token signed with the old secret no longer authenticates',
+    );
     const cb = await admin(s.server, 'POST', `/apps/${id}/rotate-secret`, { which: 'callback' });
     assert.match(cb.body.callbackSecret, /^[0-9a-f]{32}$/);
     assert.notEqual(cb.body.callbackSecret, app.callbackSecret);
@@ -127,6 +132,7 @@ describe('API: apps, tokens, logs, OpenAPI, console', () => {
       method: 'POST',
       body: JSON.stringify({
         appID: app.appID,
+        logToken: issueLogCredential(app.appID, 'ann', app.serverSecret, 60),
         logs: [
           { userID: 'ann', roomID: 'ra', message: 'login ok' },
           { userID: 'bob', roomID: 'ra', message: 'play failed 3803', level: 'error' },

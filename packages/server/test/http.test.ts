@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode } from '@minirtc/protocol';
 import type { MiniRtcServer } from '../src/server.js';
-import { APP_ID, startServer } from './helpers.js';
+import { issueLogCredential } from '../src/security/log-credential.js';
+import { APP_ID, SECRET, startServer } from './helpers.js';
 
 describe('HTTP', () => {
   let server: MiniRtcServer;
@@ -24,7 +25,8 @@ describe('HTTP', () => {
     assert.equal(await (await fetch(`${server.httpUrl}/mounted`)).text(), 'mounted');
   });
 
-  it('POST /httplog stores batches per app, searchable, with CORS', async () => {
+  it('POST /httplog stores batches under the app of its credential, searchable, with CORS', async () => {
+    const logToken = issueLogCredential(APP_ID, 'lu', SECRET, 60);
     const pre = await fetch(`${server.httpUrl}/httplog`, { method: 'OPTIONS' });
     assert.equal(pre.status, 204);
     assert.equal(pre.headers.get('access-control-allow-origin'), '*');
@@ -37,6 +39,7 @@ describe('HTTP', () => {
     const r = await post({
       appID: APP_ID,
       userID: 'lu',
+      logToken,
       logs: [
         { level: 'info', time: 1, message: 'login ok', roomID: 'r1' },
         { level: 'error', time: 2, msg: 'play failed 3803', roomID: 'r1', extra: { code: 3803 } },
@@ -45,7 +48,8 @@ describe('HTTP', () => {
     assert.equal(r.status, 200);
     assert.equal(r.headers.get('access-control-allow-origin'), '*');
     assert.deepEqual(await r.json(), { code: 0, stored: 2 });
-    assert.equal((await post([{ appID: 99, message: 'other app' }])).status, 200);
+    // Claiming another app changes nothing: entries go to the credential's app.
+    assert.equal((await post({ logToken, logs: [{ appID: 99, message: 'other app' }] })).status, 200);
 
     const errs = server.logs({ appID: APP_ID, level: 'error' });
     assert.equal(errs.length, 1);
@@ -53,11 +57,11 @@ describe('HTTP', () => {
     assert.equal(errs[0]?.userID, 'lu');
     assert.equal(errs[0]?.roomID, 'r1');
     assert.deepEqual(errs[0]?.data, { extra: { code: 3803 } });
-    assert.equal(server.logs({ contains: 'other' })[0]?.appID, 99);
+    assert.equal(server.logs({ contains: 'other' })[0]?.appID, APP_ID);
     assert.equal(server.logs({ appID: APP_ID, userID: 'nobody' }).length, 0);
 
     // Bounded per app: the newest 3 stay.
-    await post({ appID: APP_ID, logs: ['a', 'b', 'c'] });
+    await post({ appID: APP_ID, logToken, logs: ['a', 'b', 'c'] });
     assert.deepEqual(
       server.logs({ appID: APP_ID }).map((e) => e.message),
       ['a', 'b', 'c'],

@@ -19,7 +19,15 @@ export async function startOpsServer(
   apps.ensure({ appID: APP_ID, serverSecret: SECRET, name: 'test' });
   apps.ensure({ appID: OTHER_APP_ID, serverSecret: OTHER_SECRET, name: 'other' });
   if (opts.callbackUrl !== undefined) apps.update(APP_ID, { callbackUrl: opts.callbackUrl });
-  const server = new MiniRtcServer({ port: 0, apps, db, adminKey: ADMIN_KEY, ...opts });
+  // Test receivers listen on loopback: allow private webhook destinations (the default refuses them).
+  const server = new MiniRtcServer({
+    port: 0,
+    apps,
+    db,
+    adminKey: ADMIN_KEY,
+    ...opts,
+    security: { webhookAllowPrivate: true, ...opts.security },
+  });
   await server.listen();
   return { server, apps, db };
 }

@@ -45,10 +45,10 @@ describe('webhooks: at least once, in order per room, across a receiver outage a
     assert.equal((await c.req('publish', { roomID: 'wb', streamID: 'wb-s' })).code, 0);
     first.media.streamLive(APP_ID, 'wb-s');
 
-    // The receiver is down: attempts fail with ECONNREFUSED and are retried.
+    // The receiver is down: attempts fail (category connection_refused) and are retried.
     const refused = await event<Attempt>(first, 'webhookAttempt');
     assert.equal(refused.ok, false);
-    assert.equal(refused.error, 'ECONNREFUSED');
+    assert.equal(refused.error, 'connection_refused');
     const retried = await event<Attempt>(first, 'webhookAttempt');
     assert.equal(retried.ok, false);
 
@@ -133,7 +133,9 @@ describe('webhooks: at least once, in order per room, across a receiver outage a
     // The delivery log holds every attempt: refused, 500, 200.
     const log = (await admin(s.server, 'GET', `/apps/${APP_ID}/webhooks/deliveries?limit=5000`)).body
       .deliveries as Json[];
-    assert.ok(log.some((d) => d.error === 'ECONNREFUSED' && d.httpStatus === null && d.status === 'failed'));
+    assert.ok(
+      log.some((d) => d.error === 'connection_refused' && d.httpStatus === null && d.status === 'failed'),
+    );
     assert.ok(log.some((d) => d.httpStatus === 500 && d.status === 'failed'));
     assert.equal(log.filter((d) => d.status === 'ok').length, ids.length);
     assert.ok(log.every((d) => d.roomID === 'wa' || d.roomID === 'wb'));

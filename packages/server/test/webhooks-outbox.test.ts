@@ -57,7 +57,7 @@ describe('webhook outbox and dispatcher', () => {
         reports.push(r);
         onReport?.();
       },
-      { retryBaseMs: 5, retryMaxMs: 20, maxAttempts: 3 },
+      { retryBaseMs: 5, retryMaxMs: 20, maxAttempts: 3, allowPrivateDestinations: true },
     );
     assert.deepEqual(
       [1, 2, 3, 4, 5, 6].map((n) => d.backoff(n)),
@@ -115,7 +115,7 @@ describe('webhook outbox and dispatcher', () => {
         if (r.ok) done += 1;
         if (done === N) onDone?.();
       },
-      { concurrency: 16 },
+      { concurrency: 16, allowPrivateDestinations: true },
     );
     const start = receiver.got.length;
     const t0 = performance.now();

@@ -167,6 +167,22 @@ describe('<rtc-room> with real media through the RTMP gateway', () => {
       const room = sim.rtcRooms[0]!;
       // 1 s of 10 fps video: more than 10 frames sent means the file is looping.
       await sim.waitUntil(() => (room.stats.push?.videoFrames ?? 0) > 12);
+      // What reached the gateway is the file, not the 320x240 / 25 fps test pattern: decode 3 s of it.
+      const probe = spawn('ffprobe', [
+        ...['-v', 'error', '-rw_timeout', '15000000', '-read_intervals', '%+3', '-count_frames'],
+        ...['-select_streams', 'v:0', '-show_entries', 'stream=width,height,nb_read_frames'],
+        ...['-of', 'csv=p=0', fileUrl],
+      ]);
+      let out = '';
+      probe.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+      });
+      const [probed] = (await once(probe, 'close')) as [number];
+      assert.equal(probed, 0, 'ffprobe decoded the stream');
+      const [w, h, n] = out.trim().split(',').map(Number);
+      assert.deepEqual([w, h], [160, 120], "the clip's size");
+      // 3 s at the clip's 10 fps is 30 frames (±1 at each end of the interval); the pattern would give 75.
+      assert.ok(n! >= 29 && n! <= 32, `decoded ${n} frames in 3 s`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

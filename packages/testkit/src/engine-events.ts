@@ -28,15 +28,50 @@ export class EventLog {
     return this.entries.filter((e) => e.name === name).map((e) => e.args);
   }
 
-  /** Resolves with the args of the first (past or future) call matching. */
-  wait(name: string, pred: (args: unknown[]) => boolean = () => true): Promise<unknown[]> {
+  /**
+   * Resolves with the args of the first (past or future) call matching; rejects after `timeoutMs`
+   * with an error naming the event and what was seen, so a failure reads as what did not happen
+   * rather than as an anonymous test timeout.
+   */
+  wait(
+    name: string,
+    pred: (args: unknown[]) => boolean = () => true,
+    timeoutMs = EventLog.DEFAULT_TIMEOUT_MS,
+  ): Promise<unknown[]> {
     const past = this.entries.find((e) => e.name === name && pred(e.args));
     if (past) return Promise.resolve(past.args);
-    return new Promise((resolve) => this.waiters.push({ name, pred, resolve }));
+    return this.next(name, pred, timeoutMs);
   }
 
-  /** Resolves with the args of the next call matching, ignoring past ones. */
-  next(name: string, pred: (args: unknown[]) => boolean = () => true): Promise<unknown[]> {
-    return new Promise((resolve) => this.waiters.push({ name, pred, resolve }));
+  /** Resolves with the args of the next call matching, ignoring past ones; rejects after `timeoutMs`. */
+  next(
+    name: string,
+    pred: (args: unknown[]) => boolean = () => true,
+    timeoutMs = EventLog.DEFAULT_TIMEOUT_MS,
+  ): Promise<unknown[]> {
+    return new Promise((resolve, reject) => {
+      const w = {
+        name,
+        pred,
+        resolve: (a: unknown[]) => {
+          clearTimeout(timer);
+          resolve(a);
+        },
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiters.indexOf(w);
+        if (i >= 0) this.waiters.splice(i, 1);
+        const seen = this.of(name).map((a) => JSON.stringify(a).slice(0, 200));
+        reject(
+          new Error(
+            `EventLog: no matching '${name}' within ${timeoutMs} ms; ${seen.length} '${name}' seen: ${seen.join(' | ') || 'none'}`,
+          ),
+        );
+      }, timeoutMs);
+      this.waiters.push(w);
+    });
   }
+
+  /** Default bound of {@link wait} and {@link next}: well under the test runner's own timeout. */
+  static DEFAULT_TIMEOUT_MS = 15_000;
 }

@@ -79,7 +79,9 @@ export class FlvPreview {
       return;
     }
     const player = mpegts.createPlayer(
-      { type: 'flv', isLive: true, url: this.#url, hasAudio: true, hasVideo: true },
+      // No hasAudio/hasVideo: forcing both made audio-only and video-only streams wait forever for the
+      // missing track; the gateway's FLV header names the tracks the stream really carries.
+      { type: 'flv', isLive: true, url: this.#url },
       { enableWorker: false, lazyLoad: false, liveBufferLatencyChasing: true, enableStashBuffer: false },
     );
     this.#player = player;

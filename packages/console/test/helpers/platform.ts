@@ -25,6 +25,8 @@ export async function startConsolePlatform(consoleDir: string, adminKey: string)
       consoleDir,
       // A failed webhook waits for the console's replay instead of an automatic retry racing it.
       'webhooks.retryBaseMs': '600000',
+      // The test's webhook receiver listens on loopback.
+      'security.webhookAllowPrivate': 'true',
     },
   });
   const platform = await startPlatform(config, { adminKey });

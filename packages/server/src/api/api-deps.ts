@@ -29,4 +29,6 @@ export interface ApiDeps {
   signalingUrl(): string;
   /** Bearer key of the operator; admin-only endpoints are closed without it. */
   adminKey?: string;
+  /** Callback URLs on private/internal addresses allowed (operator setting). */
+  webhookAllowPrivate?: boolean;
 }

@@ -1,6 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import type { AppStore } from '../app-store.js';
+import {
+  STRONG_SIGNATURE_VERSION,
+  type SignedRequestContext,
+  strongSignature,
+} from '../security/strong-signature.js';
 import type { NonceStore } from './nonce-store.js';
 
 /** Who is calling: the operator (admin key) or one app (signed request). */
@@ -35,6 +40,8 @@ export function verifySignedRequest(
   apps: AppStore,
   nonces: NonceStore,
   nowMs: number = Date.now(),
+  /** What the strong signature (`SignatureVersion=minirtc-v2`) covers; without it only ZEGO's form verifies. */
+  request?: SignedRequestContext,
 ): ApiCaller {
   const appIdText = params.get('AppId') ?? '';
   const nonce = params.get('SignatureNonce') ?? '';
@@ -47,15 +54,33 @@ export function verifySignedRequest(
       'AppId, SignatureNonce, Timestamp and Signature are required',
     );
   }
-  if (version !== null && version !== '2.0') {
-    throw new MiniRtcError(ErrorCode.API_SIGNATURE_INVALID, 'SignatureVersion must be 2.0');
+  const strong = version === STRONG_SIGNATURE_VERSION;
+  if (version !== null && version !== '2.0' && !strong) {
+    throw new MiniRtcError(
+      ErrorCode.API_SIGNATURE_INVALID,
+      `SignatureVersion must be 2.0 or ${STRONG_SIGNATURE_VERSION}`,
+    );
   }
   if (nonce.length > 64) throw new MiniRtcError(ErrorCode.API_SIGNATURE_INVALID, 'SignatureNonce too long');
   const appID = Number(appIdText);
   const app = apps.get(appID);
   // An unknown app fails like a bad signature: the reply does not reveal which AppIDs exist.
-  if (!app || !sameText(apiSignature(appID, nonce, app.serverSecret, ts), sig.toLowerCase())) {
+  const want = !app
+    ? ''
+    : strong
+      ? request
+        ? strongSignature(app.serverSecret, appID, nonce, ts, request)
+        : ''
+      : apiSignature(appID, nonce, app.serverSecret, ts);
+  if (!app || !want || !sameText(want, sig.toLowerCase())) {
     throw new MiniRtcError(ErrorCode.API_SIGNATURE_INVALID);
+  }
+  // An app that requires the strong form refuses ZEGO's (which a replayed query could rebind).
+  if (!strong && app.requireStrongSignature) {
+    throw new MiniRtcError(
+      ErrorCode.API_SIGNATURE_INVALID,
+      `this app requires SignatureVersion ${STRONG_SIGNATURE_VERSION}`,
+    );
   }
   const skew = Math.abs(nowMs / 1000 - Number(ts));
   if (skew > TIMESTAMP_WINDOW_S) {

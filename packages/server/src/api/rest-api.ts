@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { bodySchema, jsonBody, sendError } from '../http/http-app.js';
 import { errorReply } from '../http/reply-error.js';
 import type { ApiDeps } from './api-deps.js';
+import { STRONG_SIGNATURE_VERSION, sha256Hex } from '../security/strong-signature.js';
 import { type ApiCaller, requireAdmin, requireAppAccess, verifyAdmin, verifySignedRequest } from './auth.js';
 import { openApiDocument } from './openapi.js';
 import { type Route, type RouteContext, routes } from './rest-routes.js';
@@ -57,10 +58,33 @@ function audit(
 
 /** The caller of a request: admin key if an Authorization header is sent, else an app signature. */
 export function authenticate(req: IncomingMessage, query: URLSearchParams, deps: ApiDeps): ApiCaller {
+  const declared = req.headers['x-minirtc-content-sha256'];
   return (
     verifyAdmin(req.headers.authorization, deps.adminKey) ??
-    verifySignedRequest(query, deps.apps, deps.nonces)
+    verifySignedRequest(query, deps.apps, deps.nonces, Date.now(), {
+      method: req.method ?? 'GET',
+      path: (req.url ?? '/').split('?')[0] as string,
+      action: '',
+      bodySha256: typeof declared === 'string' ? declared : sha256Hex(''),
+    })
   );
+}
+
+/**
+ * With the strong signature the body hash was signed as declared in `x-minirtc-content-sha256`: the
+ * body read must match it (else the signature covered another body).
+ */
+function checkSignedBody(
+  req: IncomingMessage,
+  query: URLSearchParams,
+  caller: ApiCaller,
+  text: string,
+): void {
+  if (caller.admin || query.get('SignatureVersion') !== STRONG_SIGNATURE_VERSION) return;
+  const declared = req.headers['x-minirtc-content-sha256'];
+  if (sha256Hex(text) !== (typeof declared === 'string' ? declared.toLowerCase() : sha256Hex(''))) {
+    throw new MiniRtcError(ErrorCode.API_SIGNATURE_INVALID, 'body does not match the signed hash');
+  }
 }
 
 /**
@@ -80,8 +104,10 @@ export function restRoutes(deps: ApiDeps, extra: Route[] = []): (app: FastifyIns
   const callers = new WeakMap<object, Caller>();
   return (app) => {
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'string' }, (_req, text, done) => {
+    app.addContentTypeParser('*', { parseAs: 'string' }, (req, text, done) => {
       try {
+        const c = callers.get(req);
+        if (c) checkSignedBody(req.raw, c.query, c.caller, text as string);
         done(null, jsonBody(text as string));
       } catch (e) {
         done(e as Error, undefined);

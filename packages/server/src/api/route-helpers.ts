@@ -16,6 +16,8 @@ export function appView(a: AppRecord, withSecrets: boolean): Record<string, unkn
     name: a.name ?? '',
     callbackUrl: a.callbackUrl ?? null,
     maxRoomMembers: a.maxRoomMembers ?? null,
+    refuseCbcTokens: a.refuseCbcTokens === true,
+    requireStrongSignature: a.requireStrongSignature === true,
     createdAt: a.createdAt ?? null,
     ...(withSecrets ? { serverSecret: a.serverSecret, callbackSecret: a.callbackSecret ?? null } : {}),
   };

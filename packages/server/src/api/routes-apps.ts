@@ -1,4 +1,5 @@
 import { generateToken04, makeRoomPayload } from '@minirtc/protocol/crypto';
+import { checkCallbackDestination } from '../security/callback-check.js';
 import { appView, managed } from './route-helpers.js';
 import { type Route, route } from './route-types.js';
 import { Bodies } from './schemas.js';
@@ -21,6 +22,7 @@ export const appRoutes: Route[] = [
     status: 201,
     handle: (ctx) => {
       const b = ctx.body;
+      checkCallbackDestination(b.callbackUrl, ctx.deps.webhookAllowPrivate);
       const a = managed(ctx).create({
         name: b.name,
         ...(b.callbackUrl ? { callbackUrl: b.callbackUrl } : {}),
@@ -38,11 +40,17 @@ export const appRoutes: Route[] = [
   route({
     method: 'PATCH',
     path: '/apps/:appID',
-    summary: 'Change name, callback URL ("" clears it) or member cap (0 clears it)',
+    summary:
+      'Change name, callback URL ("" clears it), member cap (0 clears it), CBC token refusal, strong signature requirement',
     body: Bodies.updateApp,
     handle: (ctx) => {
       const b = ctx.body;
+      checkCallbackDestination(b.callbackUrl, ctx.deps.webhookAllowPrivate);
       const a = managed(ctx).update(ctx.app.appID, {
+        ...(b.refuseCbcTokens !== undefined ? { refuseCbcTokens: b.refuseCbcTokens } : {}),
+        ...(b.requireStrongSignature !== undefined
+          ? { requireStrongSignature: b.requireStrongSignature }
+          : {}),
         ...(b.name !== undefined ? { name: b.name } : {}),
         ...(b.callbackUrl !== undefined ? { callbackUrl: b.callbackUrl === '' ? null : b.callbackUrl } : {}),
         ...(b.maxRoomMembers !== undefined ? { maxRoomMembers: b.maxRoomMembers || null } : {}),

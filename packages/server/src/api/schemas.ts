@@ -60,6 +60,10 @@ export const Bodies = {
     name: optional(str({ min: 1, maxBytes: 128 })),
     callbackUrl: optional(callbackUrl),
     maxRoomMembers: optional(int(0, 100_000)),
+    /** Refuse token04's CBC variant (GCM only). */
+    refuseCbcTokens: optional(bool()),
+    /** Refuse ZEGO-form signatures; require the MiniRTC-v2 signature (method, Action, body hash). */
+    requireStrongSignature: optional(bool()),
   }),
   rotate: obj({ which: str({ enum: ['server', 'callback'] }) }),
   token: obj({

@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { answerNotFound, jsonBody } from '../http/http-app.js';
 import { errorReply } from '../http/reply-error.js';
 import type { ApiDeps } from './api-deps.js';
+import { sha256Hex } from '../security/strong-signature.js';
 import { verifySignedRequest } from './auth.js';
 import {
   broadcastToRoom,
@@ -169,8 +170,10 @@ export function zegoActionRoutes(
         });
       try {
         let json: Record<string, unknown> | null = null;
+        let bodyText = '';
         if (req.method === 'POST') {
           const text = typeof req.body === 'string' ? req.body : '';
+          bodyText = text;
           if (text.trim().startsWith('{')) {
             const o = jsonBody(text) as Record<string, unknown>;
             json = o && typeof o === 'object' && !Array.isArray(o) ? o : null;
@@ -182,7 +185,12 @@ export function zegoActionRoutes(
         const name = params.get('Action') ?? '';
         const action = Object.hasOwn(actions, name) ? actions[name] : undefined;
         const more = Object.hasOwn(extra, name) ? extra[name] : undefined;
-        const caller = verifySignedRequest(params, deps.apps, deps.nonces);
+        const caller = verifySignedRequest(params, deps.apps, deps.nonces, Date.now(), {
+          method: req.method,
+          path: '/',
+          action: name,
+          bodySha256: sha256Hex(bodyText),
+        });
         if (caller.admin) throw new MiniRtcError(ErrorCode.API_APP_FORBIDDEN);
         if (!action && !more) throw new MiniRtcError(ErrorCode.API_NOT_FOUND, `unknown Action ${name}`);
         const data = action ? action(params, caller.appID, deps) : await more?.(params, caller.appID, json);

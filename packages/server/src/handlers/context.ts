@@ -4,6 +4,7 @@ import type { AppStore } from '../app-store.js';
 import type { Emit } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { Membership } from '../membership.js';
+import type { LoginGuard } from '../security/login-guard.js';
 import type { Session, Transport } from '../session.js';
 import type { Signaling } from '../signaling.js';
 import type { StreamUrlSigner } from '../stream-urls.js';
@@ -20,12 +21,18 @@ export interface HandlerContext {
   resumeGraceMs: number;
   /** Reports an unexpected failure as the server's `error` event (when someone listens). */
   emitError?: (err: Error) => void;
+  /** Failed-login budgets (absent: unlimited, as in unit tests). */
+  loginGuard?: LoginGuard;
+  /** Issues the `/httplog` credential put into login replies. */
+  logCredential?: (appID: number, userID: string) => string;
 }
 
 /** The connection a request came in on, as handlers see it. */
 export interface Caller extends Transport {
   /** The session bound to this connection, null before the first login (or after the last logout). */
   session: Session | null;
+  /** Source address (IP) the connection comes from, for per-address budgets. */
+  readonly address?: string;
 }
 
 /**

@@ -1,8 +1,14 @@
-import { CloseCode, ErrorCode, Limits, MiniRtcError, checkUserName } from '@minirtc/protocol';
+import { CloseCode, ErrorCode, Limits, MiniRtcError, checkUserName, isMiniRtcError } from '@minirtc/protocol';
 import type { LoginResult } from '@minirtc/protocol';
-import { verifyToken04 } from '@minirtc/protocol/crypto';
+import {
+  type Token04Expectation,
+  type Token04Info,
+  tokenInvalid,
+  verifyToken04,
+} from '@minirtc/protocol/crypto';
+import type { AppRecord } from '../app-store.js';
 import type { Membership } from '../membership.js';
-import type { Handler } from './context.js';
+import type { Caller, Handler, HandlerContext } from './context.js';
 import { requireMember, requireSession } from './context.js';
 
 /** Effective room capacity: the creator's wish bounded by the app's cap (0 / absent = unbounded). */
@@ -10,6 +16,32 @@ function roomCapacity(asked: number | undefined, appCap: number | undefined): nu
   const a = asked && asked > 0 ? asked : Number.POSITIVE_INFINITY;
   const b = appCap && appCap > 0 ? appCap : Number.POSITIVE_INFINITY;
   return Math.min(a, b);
+}
+
+/**
+ * Verifies a token under the failed-login budgets: an address out of budget is refused before the
+ * token is looked at, a failure spends budget, and an app that refuses CBC tokens fails them like any
+ * other bad token (one code, one message; the precise reason is only in `detail`).
+ */
+function checkToken(
+  ctx: HandlerContext,
+  caller: Caller,
+  app: AppRecord,
+  token: string,
+  expect: Omit<Token04Expectation, 'secret'>,
+): Token04Info {
+  const address = caller.address ?? '';
+  ctx.loginGuard?.admit(address);
+  try {
+    const info = verifyToken04(token, { ...expect, secret: app.serverSecret });
+    if (app.refuseCbcTokens && info.mode === 'cbc') throw tokenInvalid('mode', 'this app refuses CBC tokens');
+    return info;
+  } catch (e) {
+    if (ctx.loginGuard && isMiniRtcError(e) && e.code === ErrorCode.TOKEN_MALFORMED) {
+      throw ctx.loginGuard.failed(address, expect.appID, e as MiniRtcError);
+    }
+    throw e;
+  }
 }
 
 /**
@@ -23,7 +55,7 @@ export const login: Handler<'login'> = (ctx, caller, msg) => {
   if (!app) throw new MiniRtcError(ErrorCode.APP_ID_INVALID);
   const userID = msg.user.userID;
   const userName = checkUserName(msg.user.userName, userID);
-  const token = verifyToken04(msg.token, { appID, userID, secret: app.serverSecret, roomID });
+  const token = checkToken(ctx, caller, app, msg.token, { appID, userID, roomID });
 
   const mine = caller.session;
   if (mine) {
@@ -69,6 +101,7 @@ export const login: Handler<'login'> = (ctx, caller, msg) => {
     serverTime: Date.now(),
     heartbeatMs: ctx.heartbeatMs,
     resumeGraceMs: ctx.resumeGraceMs,
+    ...(ctx.logCredential ? { logToken: ctx.logCredential(appID, userID) } : {}),
   };
   ctx.log.info({ appID, roomID, userID, sessionID: session.id }, 'login');
   const joined = membership;
@@ -138,10 +171,9 @@ export const renewToken: Handler<'renewToken'> = (ctx, caller, msg) => {
   const m = requireMember(caller, msg.roomID);
   const app = ctx.apps.get(s.appID);
   if (!app) throw new MiniRtcError(ErrorCode.APP_ID_INVALID);
-  const token = verifyToken04(msg.token, {
+  const token = checkToken(ctx, caller, app, msg.token, {
     appID: s.appID,
     userID: s.userID,
-    secret: app.serverSecret,
     roomID: msg.roomID,
   });
   m.token = token;

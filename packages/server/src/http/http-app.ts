@@ -59,7 +59,8 @@ export function createHttpApp(opts: HttpAppOptions): {
     bodyLimit: BODY_LIMIT,
     trustProxy: opts.addresses.trust,
     logger: false,
-    return503OnClosing: true,
+    // While closing, requests still get the pipeline's shapes (fastify's own 503 body would not).
+    return503OnClosing: false,
     forceCloseConnections: true,
     // Bad URL encoding and similar router refusals get the same `{ code, message }` shape.
     frameworkErrors: (err, _req, reply) => {
@@ -118,13 +119,26 @@ export function createHttpApp(opts: HttpAppOptions): {
   app.setNotFoundHandler(async (req, reply) => {
     if (mounted.length > 0 && allowed(req).length === 0) {
       reply.hijack();
-      for (const h of mounted) if (await h(req.raw, reply.raw)) return;
-      const body = JSON.stringify({ code: ErrorCode.API_NOT_FOUND, message: 'not found' });
-      reply.raw.writeHead(404, {
+      const res = reply.raw;
+      let e: unknown = new MiniRtcError(ErrorCode.API_NOT_FOUND);
+      try {
+        for (const h of mounted) if (await h(req.raw, res)) return;
+      } catch (err) {
+        e = err;
+      }
+      // Hijacked: answer on the raw response, in the pipeline's shape.
+      const r = errorReply(e);
+      if (r.internal) opts.log.error({ err: e, url: req.url }, 'mounted http handler failed');
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const body = JSON.stringify(r.body);
+      res.writeHead(r.status, {
         'content-type': 'application/json; charset=utf-8',
         'content-length': Buffer.byteLength(body),
       });
-      reply.raw.end(body);
+      res.end(body);
       return;
     }
     return notFound(req, reply);

@@ -7,6 +7,7 @@ import type { Logger } from '../logger.js';
 import { Gauge, type Registry } from 'prom-client';
 import type { Signaling } from '../signaling.js';
 import type { StreamUrlSigner } from '../stream-urls.js';
+import { GroupMixer } from './group-mixer.js';
 import { mixRoutes, mixZegoActions } from './mix-api.js';
 import { type MixingOptions, MixService } from './mix-service.js';
 import { MIX_USER_ID } from './service-grant.js';
@@ -66,5 +67,6 @@ export function composeMixing(
       for (const c of service.cpu()) this.set({ app: String(c.appID), task: c.taskID }, c.seconds);
     },
   });
+  new GroupMixer(w.server, w.core, service, { roomPrefixes: opts.groupRoomPrefixes ?? [] }, w.log);
   return { service, routes: mixRoutes(service), actions: mixZegoActions(service) };
 }

@@ -42,6 +42,8 @@ export interface MixTaskView extends MixOutputSpec {
 /** Settings of the mixer. */
 export interface MixingOptions {
   ffmpegPath?: string;
+  /** Group calls: rooms with these ID prefixes get one mix per member of the others (`mix_<userID>`). */
+  groupRoomPrefixes?: string[];
   /** Most tasks at once (each is one ffmpeg encoding video); default 8. */
   maxTasks?: number;
 }

@@ -83,6 +83,16 @@ const MIGRATIONS: string[] = [
   `ALTER TABLE webhook_deliveries ADD COLUMN room_id TEXT;`,
   // v3: expired nonces are deleted by time; without an index that is a scan of every stored nonce.
   `CREATE INDEX api_nonces_expiry ON api_nonces (expires_at);`,
+  // v4: per-app security settings (refuse CBC tokens, require the strong API signature), as JSON.
+  `ALTER TABLE apps ADD COLUMN security TEXT;`,
+  // v5: who is in which room right now, so a restart after a crash can send their logout/close webhooks.
+  `CREATE TABLE open_presence (
+     app_id INTEGER NOT NULL,
+     room_id TEXT NOT NULL,
+     user_id TEXT NOT NULL,
+     session_id TEXT NOT NULL,
+     PRIMARY KEY (app_id, room_id, user_id)
+   );`,
 ];
 
 /**

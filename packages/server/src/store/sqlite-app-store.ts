@@ -19,6 +19,8 @@ export interface AppPatch {
   name?: string;
   callbackUrl?: string | null;
   maxRoomMembers?: number | null;
+  refuseCbcTokens?: boolean;
+  requireStrongSignature?: boolean;
 }
 
 /** An {@link AppStore} the REST API can manage (create, update, rotate, delete). */
@@ -43,6 +45,8 @@ interface AppRow {
   callback_url: string | null;
   max_room_members: number | null;
   created_at: number;
+  /** JSON of the per-app security settings (v4). */
+  security?: string | null;
 }
 
 /** A 32-character secret (token04 needs exactly 32 bytes). */
@@ -58,6 +62,7 @@ function toRecord(r: AppRow): AppRecord {
     name: r.name,
     ...(r.callback_url ? { callbackUrl: r.callback_url } : {}),
     ...(r.max_room_members ? { maxRoomMembers: r.max_room_members } : {}),
+    ...appSecurity(r.security),
     createdAt: r.created_at,
   };
 }
@@ -160,9 +165,18 @@ export class SqliteAppStore implements ManagedAppStore {
     else if (patch.callbackUrl !== undefined) next.callbackUrl = patch.callbackUrl;
     if (patch.maxRoomMembers === null || patch.maxRoomMembers === 0) delete next.maxRoomMembers;
     else if (patch.maxRoomMembers !== undefined) next.maxRoomMembers = patch.maxRoomMembers;
+    if (patch.refuseCbcTokens !== undefined) next.refuseCbcTokens = patch.refuseCbcTokens;
+    if (patch.requireStrongSignature !== undefined)
+      next.requireStrongSignature = patch.requireStrongSignature;
+    const security = JSON.stringify({
+      refuseCbcTokens: next.refuseCbcTokens === true,
+      requireStrongSignature: next.requireStrongSignature === true,
+    });
     this.db
-      .prepare('UPDATE apps SET name = ?, callback_url = ?, max_room_members = ? WHERE app_id = ?')
-      .run(next.name ?? '', next.callbackUrl ?? null, next.maxRoomMembers ?? null, appID);
+      .prepare(
+        'UPDATE apps SET name = ?, callback_url = ?, max_room_members = ?, security = ? WHERE app_id = ?',
+      )
+      .run(next.name ?? '', next.callbackUrl ?? null, next.maxRoomMembers ?? null, security, appID);
     this.#cache.set(appID, next);
     return next;
   }
@@ -189,5 +203,21 @@ export class SqliteAppStore implements ManagedAppStore {
     const a = this.#cache.get(appID);
     if (!a) throw new MiniRtcError(ErrorCode.API_APP_NOT_FOUND);
     return a;
+  }
+}
+
+/** The per-app security flags stored as JSON (absent or unreadable: none set). */
+function appSecurity(
+  json: string | null | undefined,
+): Pick<AppRecord, 'refuseCbcTokens' | 'requireStrongSignature'> {
+  if (!json) return {};
+  try {
+    const o = JSON.parse(json) as Record<string, unknown>;
+    return {
+      ...(o.refuseCbcTokens === true ? { refuseCbcTokens: true } : {}),
+      ...(o.requireStrongSignature === true ? { requireStrongSignature: true } : {}),
+    };
+  } catch {
+    return {};
   }
 }

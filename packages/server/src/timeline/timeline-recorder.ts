@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { ServerEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { AttemptReport } from '../webhooks/dispatcher.js';
+import { LoginFailureAggregator } from '../security/login-failures.js';
 import type { TimelineInput, TimelineStore } from './timeline-store.js';
 
 /** Request types worth a timeline entry (the rest — broadcast, extra info — would drown the call's story). */
@@ -22,12 +23,16 @@ const TRACKED_REQUESTS = new Set([
  * A failing write is logged and dropped: the timeline must never break a call.
  */
 export class TimelineRecorder {
+  readonly #failures: LoginFailureAggregator;
+
   constructor(
     private readonly store: TimelineStore,
     private readonly log: Logger,
     /** Requests naming an unknown AppID are not recorded: anyone can send those, and they would crowd out real calls. */
     private readonly knownApp: (appID: number) => boolean = () => true,
-  ) {}
+  ) {
+    this.#failures = new LoginFailureAggregator(store);
+  }
 
   /** Subscribes to a server's events. */
   attach(server: EventEmitter<ServerEvents>): void {
@@ -120,6 +125,15 @@ export class TimelineRecorder {
     );
     server.on('request', (e) => {
       if (!TRACKED_REQUESTS.has(e.type) || !this.knownApp(e.appID)) return;
+      if (e.type === 'login' && e.code !== 0) {
+        // Failed logins are aggregated: a row per app, source and minute, never one per attempt.
+        try {
+          this.#failures.add(e.appID, e.source ?? '', e.code, e.reason, e.userID);
+        } catch (err) {
+          this.log.warn({ err }, 'timeline write failed');
+        }
+        return;
+      }
       this.#put({
         appID: e.appID,
         ...(e.roomID !== undefined ? { roomID: e.roomID } : {}),

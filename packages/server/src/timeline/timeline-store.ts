@@ -57,9 +57,9 @@ export class TimelineStore {
     );
   }
 
-  /** Appends an entry. */
-  record(e: TimelineInput): void {
-    this.#insert.run(
+  /** Appends an entry; returns its seq. */
+  record(e: TimelineInput): number {
+    const r = this.#insert.run(
       e.appID,
       e.roomID ?? null,
       e.userID ?? null,
@@ -72,6 +72,24 @@ export class TimelineStore {
       this.#inserts = 0;
       pruneOldest(this.db, 'timeline', 'seq', this.maxRows);
     }
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Replaces the detail of entry `seq` (an aggregate row counting up during its minute). */
+  updateDetail(seq: number, detail: Record<string, unknown>): void {
+    this.db.prepare('UPDATE timeline SET detail = ? WHERE seq = ?').run(JSON.stringify(detail), seq);
+  }
+
+  /**
+   * Keeps at most `keep` entries of `kind` (the oldest go): aggregated failed logins get a share of
+   * their own, so however many an attacker causes, they never push call history out.
+   */
+  pruneKind(kind: string, keep: number): void {
+    this.db
+      .prepare(
+        'DELETE FROM timeline WHERE kind = ? AND seq < (SELECT seq FROM timeline WHERE kind = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)',
+      )
+      .run(kind, kind, keep - 1);
   }
 
   /** Entries of one app (optionally one room and/or user), in order, oldest first. */

@@ -1,6 +1,7 @@
 import type { AppStore } from '../app-store.js';
 import type { Logger } from '../logger.js';
 import type { Outbox, OutboxEvent } from './outbox.js';
+import { failureCategory, postWebhook } from '../security/webhook-post.js';
 import { webhookNonce, webhookSignature } from './signature.js';
 
 /** Delivery settings of the webhook dispatcher. */
@@ -17,6 +18,13 @@ export interface WebhookOptions {
   concurrency?: number;
   /** How long finished events and delivery log rows are kept (for replay and the console). Default 7 days. */
   retentionMs?: number;
+  /**
+   * Deliver to loopback/private/link-local/CGNAT destinations (on-premises receivers). Default false:
+   * such destinations, as written or as resolved at delivery, fail as `forbidden_destination`.
+   */
+  allowPrivateDestinations?: boolean;
+  /** Counts refused destinations (`webhook_private_destination`). */
+  refused?: (reason: string) => void;
 }
 
 /** An attempt as the dispatcher reports it (to the timeline and metrics). */
@@ -53,6 +61,8 @@ export class WebhookDispatcher {
   readonly #maxAttempts: number;
   readonly #timeout: number;
   readonly #concurrency: number;
+  readonly #allowPrivate: boolean;
+  readonly #refused: (reason: string) => void;
   #timer: NodeJS.Timeout | null = null;
   #scheduled = false;
   #closed = false;
@@ -69,6 +79,8 @@ export class WebhookDispatcher {
     this.#maxAttempts = opts.maxAttempts ?? 50;
     this.#timeout = opts.timeoutMs ?? 5000;
     this.#concurrency = opts.concurrency ?? 8;
+    this.#allowPrivate = opts.allowPrivateDestinations ?? false;
+    this.#refused = opts.refused ?? (() => {});
   }
 
   /**
@@ -170,20 +182,17 @@ export class WebhookDispatcher {
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
+      status = await postWebhook(url, body, {
         signal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.#timeout)]),
-        redirect: 'manual',
+        allowPrivate: this.#allowPrivate,
       });
-      status = res.status;
-      await res.body?.cancel();
     } catch (err) {
       // Shutting down: not an attempt; the event stays queued and is sent after the restart.
       if (this.#closed) return;
-      const cause = (err as { cause?: { code?: string } }).cause;
-      error = cause?.code ?? (err instanceof Error ? err.message : String(err));
+      // The delivery log (which app-signed callers read) gets a category; the raw error is ours.
+      error = failureCategory(err);
+      if (error === 'forbidden_destination') this.#refused('webhook_private_destination');
+      this.log.debug({ appID: e.appID, url, err }, 'webhook request failed');
     }
     const durationMs = performance.now() - started;
     const ok = status !== null && status >= 200 && status < 300;
