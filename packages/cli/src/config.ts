@@ -59,7 +59,12 @@ const configSchema = obj({
   }),
   /** Built console (packages/console/dist) served at `/console`; found next to the CLI when unset. */
   consoleDir: optional(str({ min: 1, maxBytes: 4096 })),
-  webhooks: obj({ retryBaseMs: int(1, 3_600_000), timeoutMs: int(100, 120_000) }),
+  webhooks: obj({
+    retryBaseMs: int(1, 3_600_000),
+    timeoutMs: int(100, 120_000),
+    /** Deliver to loopback/private addresses (a callback on the same host or LAN; tests). Off: SSRF guard. */
+    allowPrivateDestinations: optional(bool()),
+  }),
   /** Limits on what anonymous peers can make the node hold or do (docs/security.md). */
   security: securitySchema,
   /** Cloud recording (ffmpeg pulls from the gateway; MP4 files under `dir`, default `<dataDir>/recordings`). */
