@@ -7,6 +7,7 @@
  *
  *   npm run bench -- calls                              # C = 25,100, 15 s window, all servers
  *   BENCH_CALLS=2 BENCH_WINDOW_S=2 BENCH_SERVERS=minirtc npm run bench -- calls
+ *   BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' BENCH_SERVERS=minirtc npm run bench -- calls
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -132,7 +133,8 @@ async function main() {
   const src = makeSource(work, sourceS);
   const bytesPerS = statSync(src).size / sourceS;
   const starters: Record<string, (port: number) => Promise<ServerUnderTest>> = {
-    minirtc: (p) => startMiniRtc(work, p),
+    // BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles our gateway under the load.
+    minirtc: (p) => startMiniRtc(work, p, process.env.BENCH_NODE_FLAGS ?? ''),
     'nginx-rtmp': (p) => startNginxRtmp(work, p),
     'node-media-server': (p) => startNms(work, p),
   };

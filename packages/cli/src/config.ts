@@ -13,17 +13,15 @@ import { defaultSecurityConfig, securitySchema } from './security-config.js';
  */
 const port = int(0, 65535);
 
-/** A trusted proxy: an IP, a CIDR, or proxy-addr's `loopback` / `linklocal` / `uniquelocal`. */
+/** A trusted proxy: an IP or a CIDR (the HTTP resolver and the RTMP PROXY-protocol matcher read the same list). */
 function proxyEntry(v: string): string {
   const [ip, bits, extra] = v.split('/');
   const family = isIP(ip ?? '');
   const ok =
-    ['loopback', 'linklocal', 'uniquelocal'].includes(v) ||
-    (family !== 0 &&
-      extra === undefined &&
-      (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))));
-  if (!ok)
-    throw new MiniRtcError(ErrorCode.INVALID_PARAM, `trustedProxies: ${v} is not an IP, a CIDR or loopback`);
+    family !== 0 &&
+    extra === undefined &&
+    (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)));
+  if (!ok) throw new MiniRtcError(ErrorCode.INVALID_PARAM, `trustedProxies: ${v} is not an IP or a CIDR`);
   return v;
 }
 const configSchema = obj({
@@ -60,7 +58,12 @@ const configSchema = obj({
   }),
   /** Built console (packages/console/dist) served at `/console`; found next to the CLI when unset. */
   consoleDir: optional(str({ min: 1, maxBytes: 4096 })),
-  webhooks: obj({ retryBaseMs: int(1, 3_600_000), timeoutMs: int(100, 120_000) }),
+  webhooks: obj({
+    retryBaseMs: int(1, 3_600_000),
+    timeoutMs: int(100, 120_000),
+    /** Deliver to loopback/private addresses (a callback on the same host or LAN; tests). Off: SSRF guard. */
+    allowPrivateDestinations: optional(bool()),
+  }),
   /** Limits on what anonymous peers can make the node hold or do (docs/security.md). */
   security: securitySchema,
   /** Cloud recording (ffmpeg pulls from the gateway; MP4 files under `dir`, default `<dataDir>/recordings`). */

@@ -68,7 +68,11 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
       ...(config.opsPort !== undefined ? { opsListener: { port: config.opsPort } } : {}),
       ...(adminKey ? { adminKey } : {}),
       ...(consoleDir ? { consoleDir } : {}),
-      webhooks: { retryBaseMs: config.webhooks.retryBaseMs, timeoutMs: config.webhooks.timeoutMs },
+      webhooks: {
+        retryBaseMs: config.webhooks.retryBaseMs,
+        timeoutMs: config.webhooks.timeoutMs,
+        ...(config.webhooks.allowPrivateDestinations ? { allowPrivateDestinations: true } : {}),
+      },
       ...(config.recording.enabled ? { recording: recordingOptions(config) } : {}),
       ...(config.mixing.enabled ? { mixing: mixingOptions(config) } : {}),
     },

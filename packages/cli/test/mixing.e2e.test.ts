@@ -131,6 +131,7 @@ describe('stream mixing (REST → ffmpeg filter graph → a stream of the room)'
     await viewer.log.wait(
       'roomStreamUpdate',
       () => viewer.log.of('roomStreamUpdate').flatMap(ids).length >= 3,
+      45_000,
     );
 
     const task = await api<MixTaskView>(platform, 'POST', `/apps/${appID}/mix-tasks`, {
@@ -157,6 +158,7 @@ describe('stream mixing (REST → ffmpeg filter graph → a stream of the room)'
     const add = await viewer.log.wait(
       'roomStreamUpdate',
       (a) => a[1] === 'ADD' && ids(a).includes('mix_out'),
+      45_000,
     );
     assert.equal((add[2] as { user: { userID: string } }[])[0]?.user.userID, '~mix');
     const listed = await api<{ streams: { streamID: string }[] }>(
@@ -193,7 +195,8 @@ describe('stream mixing (REST → ffmpeg filter graph → a stream of the room)'
     // vanished publisher's stream for its takeover grace, and after the room is told it is gone.
     await (pubs[1] as Ffmpeg).kill();
     await decoded(frames().v + 60, frames().a + 40);
-    await viewer.log.wait('roomStreamUpdate', (a) => a[1] === 'DELETE' && ids(a).includes('u2_cam'));
+    // The gateway holds a vanished publisher's stream for its 30 s takeover grace before the DELETE.
+    await viewer.log.wait('roomStreamUpdate', (a) => a[1] === 'DELETE' && ids(a).includes('u2_cam'), 60_000);
     await decoded(frames().v + 30, frames().a + 20);
     const after1 = await api<MixTaskView>(platform, 'GET', `/apps/${appID}/mix-tasks/mix1`);
     assert.equal(after1.state, 'running');
@@ -209,6 +212,6 @@ describe('stream mixing (REST → ffmpeg filter graph → a stream of the room)'
 
     // Stop: the output leaves the room.
     await api(platform, 'POST', `/apps/${appID}/mix-tasks/mix1/stop`);
-    await viewer.log.wait('roomStreamUpdate', (a) => a[1] === 'DELETE' && ids(a).includes('mix_out'));
+    await viewer.log.wait('roomStreamUpdate', (a) => a[1] === 'DELETE' && ids(a).includes('mix_out'), 30_000);
   });
 });

@@ -184,7 +184,16 @@ describe('recording (REST → ffmpeg → MP4, webhook, crash recovery)', { timeo
 
   before(async () => {
     const hookUrl = await hooks.listen();
-    const config = loadConfig({ flags: { port: '0', 'rtmp.port': '0', dataDir, logLevel: 'silent' } });
+    const config = loadConfig({
+      flags: {
+        port: '0',
+        'rtmp.port': '0',
+        dataDir,
+        logLevel: 'silent',
+        // The test's webhook receiver is on loopback, which the SSRF guard refuses by default.
+        'webhooks.allowPrivateDestinations': 'true',
+      },
+    });
     platform = await startPlatform(config, {
       apps: [{ appID, serverSecret: secret }],
       adminKey,

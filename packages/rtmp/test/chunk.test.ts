@@ -167,6 +167,28 @@ describe('chunk reader', () => {
     }
   });
 
+  it('assembles a multi-chunk message in hand into one copy that does not alias the input', () => {
+    const payload = randomBytes(10_000);
+    const bytes = Buffer.concat([
+      setChunkSizeMessage(4096),
+      writeMessage(6, MessageType.VIDEO, 1, 40, payload, 4096),
+    ]);
+    const r = new ChunkReader();
+    const input = Buffer.from(bytes);
+    const [, msg] = r.push(input);
+    input.fill(0); // the socket's buffer is reused: the message must own its bytes
+    assert.deepEqual(msg?.payload, payload);
+    assert.equal(r.bufferedBytes, 0);
+    // The rest not yet in hand: only what arrived is held, never the length a peer declared.
+    const r2 = new ChunkReader();
+    const cut = bytes.length - 3000;
+    assert.deepEqual(r2.push(bytes.subarray(0, cut)).length, 1); // Set Chunk Size only
+    assert.ok(r2.bufferedBytes < 10_000 - 2900, `held ${r2.bufferedBytes}`);
+    const [done] = r2.push(bytes.subarray(cut));
+    assert.deepEqual(done?.payload, payload);
+    assert.equal(r2.bufferedBytes, 0);
+  });
+
   it('enforces its limits with clear errors', () => {
     const code = (fn: () => unknown): number => {
       try {

@@ -27,5 +27,5 @@ const names = {
 /** True when `name` is an event of {@link ZegoEvents}. */
 export function isZegoEvent(name: unknown): name is keyof ZegoEvents {
   // Not Object.hasOwn (ES2022): the mini-program bundle targets ES2015 runtimes.
-  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(names, name);
+  return typeof name === 'string' && Object.hasOwn(names, name);
 }

@@ -49,6 +49,12 @@ interface ChunkStreamState {
   /** Pieces of the message being assembled; null between messages. */
   pieces: Buffer[] | null;
   received: number;
+  /**
+   * The whole payload, allocated once the rest of a multi-chunk message is in hand, so its chunks are
+   * copied once into place instead of into pieces and again by `Buffer.concat`. Its full length is
+   * counted as held (limit and budget) from then on.
+   */
+  whole: Buffer | null;
 }
 
 const MSG_HEADER_LEN = [11, 7, 3, 0] as const;
@@ -143,22 +149,26 @@ export class ChunkReader {
       if (this.current) {
         const st = this.current;
         const n = Math.min(this.chunkLeft, data.length - pos);
-        if (this.pendingBytes + n > this.limits.maxPendingBytes) {
+        if (!st.whole && st.length > this.chunkSize && st.received + data.length - pos >= st.length)
+          this.takeWhole(st);
+        if (st.whole) data.copy(st.whole, st.received, pos, pos + n);
+        else if (this.pendingBytes + n > this.limits.maxPendingBytes) {
           throw new RtmpError(
             RtmpErrorCode.MESSAGE_TOO_LARGE,
             'too many bytes in partially received messages',
           );
-        }
-        if (this.budget && !this.budget.tryTake(n)) {
+        } else if (this.budget && !this.budget.tryTake(n)) {
           throw new RtmpError(
             RtmpErrorCode.MESSAGE_TOO_LARGE,
             'server-wide partial message budget exhausted',
           );
         }
-        // Copy: a subarray would pin the socket's whole read buffer for the message's lifetime.
-        st.pieces!.push(Buffer.from(data.subarray(pos, pos + n)));
+        if (!st.whole) {
+          // Copy: a subarray would pin the socket's whole read buffer for the message's lifetime.
+          st.pieces!.push(Buffer.from(data.subarray(pos, pos + n)));
+          this.pendingBytes += n;
+        }
         st.received += n;
-        this.pendingBytes += n;
         this.chunkLeft -= n;
         pos += n;
         if (this.chunkLeft === 0) {
@@ -226,6 +236,7 @@ export class ChunkReader {
         extended: false,
         pieces: null,
         received: 0,
+        whole: null,
       };
       this.streams.set(csid, st);
     }
@@ -268,10 +279,35 @@ export class ChunkReader {
     this.current = st;
   }
 
+  /**
+   * Allocates a message's whole payload when the rest of it is already in hand (no bytes are held on
+   * a peer's word alone), charging the remainder to the limit and the budget; without room it stays
+   * with pieces, whose own checks then refuse it as before.
+   */
+  private takeWhole(st: ChunkStreamState): void {
+    const extra = st.length - st.received;
+    if (this.pendingBytes + extra > this.limits.maxPendingBytes) return;
+    if (this.budget && !this.budget.tryTake(extra)) return;
+    const whole = Buffer.allocUnsafe(st.length);
+    let off = 0;
+    for (const p of st.pieces!) off += p.copy(whole, off);
+    st.pieces = [];
+    st.whole = whole;
+    this.pendingBytes += extra;
+  }
+
+  /** Bytes counted as held for a message being assembled. */
+  private held(st: ChunkStreamState): number {
+    return st.whole ? st.length : st.received;
+  }
+
   private finish(st: ChunkStreamState, out: RtmpMessage[]): void {
-    const payload = st.pieces!.length === 1 ? st.pieces![0]! : Buffer.concat(st.pieces!, st.length);
-    this.pendingBytes -= st.received;
-    this.budget?.give(st.received);
+    const payload =
+      st.whole ?? (st.pieces!.length === 1 ? st.pieces![0]! : Buffer.concat(st.pieces!, st.length));
+    const held = this.held(st);
+    this.pendingBytes -= held;
+    this.budget?.give(held);
+    st.whole = null;
     this.completed++;
     st.pieces = null;
     st.received = 0;
@@ -299,8 +335,10 @@ export class ChunkReader {
       if (msg.payload.length < 4) throw chunkError('short Abort');
       const st = this.streams.get(msg.payload.readUInt32BE(0));
       if (st?.pieces && st !== this.current) {
-        this.pendingBytes -= st.received;
-        this.budget?.give(st.received);
+        const held = this.held(st);
+        this.pendingBytes -= held;
+        this.budget?.give(held);
+        st.whole = null;
         st.pieces = null;
         st.received = 0;
       }
