@@ -24,8 +24,10 @@ const names = {
   IMRecvCustomCommand: true,
 } as const satisfies Record<keyof ZegoEvents, true>;
 
+const NAME_SET: ReadonlySet<string> = new Set(Object.keys(names));
+
 /** True when `name` is an event of {@link ZegoEvents}. */
 export function isZegoEvent(name: unknown): name is keyof ZegoEvents {
-  // Not Object.hasOwn (ES2022): the mini-program bundle targets ES2015 runtimes.
-  return typeof name === 'string' && Object.hasOwn(names, name);
+  // Not Object.hasOwn (ES2022) nor `in` (it sees `toString`): the bundle targets ES2015 runtimes.
+  return typeof name === 'string' && NAME_SET.has(name);
 }
