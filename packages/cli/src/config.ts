@@ -12,17 +12,15 @@ import { defaultSecurityConfig, securitySchema } from './security-config.js';
  */
 const port = int(0, 65535);
 
-/** A trusted proxy: an IP, a CIDR, or proxy-addr's `loopback` / `linklocal` / `uniquelocal`. */
+/** A trusted proxy: an IP or a CIDR (the HTTP resolver and the RTMP PROXY-protocol matcher read the same list). */
 function proxyEntry(v: string): string {
   const [ip, bits, extra] = v.split('/');
   const family = isIP(ip ?? '');
   const ok =
-    ['loopback', 'linklocal', 'uniquelocal'].includes(v) ||
-    (family !== 0 &&
-      extra === undefined &&
-      (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))));
-  if (!ok)
-    throw new MiniRtcError(ErrorCode.INVALID_PARAM, `trustedProxies: ${v} is not an IP, a CIDR or loopback`);
+    family !== 0 &&
+    extra === undefined &&
+    (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)));
+  if (!ok) throw new MiniRtcError(ErrorCode.INVALID_PARAM, `trustedProxies: ${v} is not an IP or a CIDR`);
   return v;
 }
 const configSchema = obj({

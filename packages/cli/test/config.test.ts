@@ -23,12 +23,12 @@ describe('config', () => {
   it('deployment keys: tls pair, publicUrl, trustedProxies (comma-separated from env, each checked)', () => {
     const c = loadConfig({
       env: {
-        MINIRTC_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8,loopback',
+        MINIRTC_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8,::1',
         MINIRTC_PUBLIC_URL: 'https://rtc.example.com',
       },
       flags: { 'tls.cert': '/etc/c.pem', 'tls.key': '/etc/k.pem', opsPort: '9090' },
     });
-    assert.deepEqual(c.trustedProxies, ['127.0.0.1', '10.0.0.0/8', 'loopback']);
+    assert.deepEqual(c.trustedProxies, ['127.0.0.1', '10.0.0.0/8', '::1']);
     assert.equal(c.publicUrl, 'https://rtc.example.com');
     assert.deepEqual(c.tls, { cert: '/etc/c.pem', key: '/etc/k.pem' });
     assert.equal(c.opsPort, 9090);

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import type { FastifyInstance } from 'fastify';
-import { bodySchema, jsonBody, sendError } from '../http/http-app.js';
+import { bodySchema, jsonBody, sendError, textParser } from '../http/http-app.js';
 import { errorReply } from '../http/reply-error.js';
 import type { ApiDeps } from './api-deps.js';
 import { STRONG_SIGNATURE_VERSION, sha256Hex } from '../security/strong-signature.js';
@@ -104,15 +104,15 @@ export function restRoutes(deps: ApiDeps, extra: Route[] = []): (app: FastifyIns
   const callers = new WeakMap<object, Caller>();
   return (app) => {
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'string' }, (req, text, done) => {
-      try {
+    app.addContentTypeParser(
+      '*',
+      { parseAs: 'string' },
+      textParser((text, req) => {
         const c = callers.get(req);
-        if (c) checkSignedBody(req.raw, c.query, c.caller, text as string);
-        done(null, jsonBody(text as string));
-      } catch (e) {
-        done(e as Error, undefined);
-      }
-    });
+        if (c) checkSignedBody(req.raw, c.query, c.caller, text);
+        return jsonBody(text);
+      }),
+    );
     app.setErrorHandler((err, _req, reply) => {
       deps.apiError(errorReply(err).body.code);
       return sendError(reply, err);

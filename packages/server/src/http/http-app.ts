@@ -25,6 +25,30 @@ export interface HttpAppOptions {
 }
 
 const schemas = new WeakMap<object, Schema<unknown>>();
+const rawBodies = new WeakMap<object, string>();
+
+/**
+ * The body text exactly as received (for checks that hash what was signed); '' for a request
+ * without a body. Every parser of the pipeline records it.
+ */
+export function rawBody(req: FastifyRequest): string {
+  return rawBodies.get(req.raw) ?? '';
+}
+
+/** A content-type parser that records the text and hands `parse(text, req)` on as the body. */
+export function textParser(
+  parse: (text: string, req: FastifyRequest) => unknown,
+): (req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => void {
+  return (req, body, done) => {
+    const text = String(body);
+    rawBodies.set(req.raw, text);
+    try {
+      done(null, parse(text, req));
+    } catch (e) {
+      done(e as Error, undefined);
+    }
+  };
+}
 
 /**
  * Declares a route's body by one of protocol's schemas: fastify gets its JSON Schema (documentation,
@@ -71,7 +95,11 @@ export function createHttpApp(opts: HttpAppOptions): {
   // Bodies arrive as text whatever their content type (SDKs post text/plain, ZEGO clients and media
   // servers forms or JSON); each route plugin reads them its way. JSON endpoints install jsonBody.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'string' },
+    textParser((text) => text),
+  );
 
   app.setValidatorCompiler(({ schema }) => {
     const s = schemas.get(schema);
