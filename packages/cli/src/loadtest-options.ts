@@ -25,8 +25,10 @@ latency p50/p99/max (send → arrival at each other member), pushes received, an
 session (from the server's /metrics: before the logins and after them).
 
 Without --server it starts "minirtc start" in a child process (port 0, RTMP, recording and mixing off,
-a temporary data dir) with any configuration flags given here, and uses its dev app. With --server
-pass --app-id and --secret. Media publishers are not simulated yet.
+a temporary data dir, security.wsUnauthenticatedPerAddress raised to --users: every user comes from
+127.0.0.1) with any configuration flags given here, and uses its dev app. With --server pass --app-id
+and --secret, and raise that server's security.wsUnauthenticated* caps the same way. Media
+publishers are not simulated yet.
 Figures on a machine shared with other work are not representative: compare runs from one session.`;
 
 /** The options of `minirtc loadtest`, parsed and validated. */

@@ -30,9 +30,10 @@ function cliCommand(): string[] {
 /**
  * Starts `minirtc start` in a child process (its own CPU and memory, so what the load costs the
  * server can be read apart from the load client): port 0, no RTMP, recording or mixing, a fresh data
- * dir, plus the configuration flags the user gave. Resolves once it printed its signaling URL.
+ * dir, the caps on not-yet-logged-in sockets from one address raised to the user count, plus the
+ * configuration flags the user gave (which win). Resolves once it printed its signaling URL.
  */
-export async function startLoadtestServer(configFlags: string[]): Promise<LoadtestServer> {
+export async function startLoadtestServer(configFlags: string[], users: number): Promise<LoadtestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'minirtc-loadtest-'));
   const args = [
     ...cliCommand(),
@@ -51,6 +52,14 @@ export async function startLoadtestServer(configFlags: string[]): Promise<Loadte
     'warn',
     '--dataDir',
     dataDir,
+    // Every simulated user connects from 127.0.0.1, and on a busy machine a login can wait its turn
+    // for long: the per-address cap on sockets not yet logged in and the login deadline are raised.
+    '--security.wsUnauthenticatedPerAddress',
+    String(Math.max(32, users)),
+    '--security.wsUnauthenticatedGlobal',
+    String(Math.max(2000, users)),
+    '--security.wsLoginDeadlineMs',
+    '120000',
     ...configFlags,
   ];
   const proc: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -150,7 +150,7 @@ export async function runLoadtest(
 export async function loadtestCommand(args: ParsedArgs, io: Io): Promise<number> {
   const o = parseLoadtestOptions(args);
   configFrom(args, io, LOADTEST_OWN_OPTIONS); // a bad configuration flag fails before anything starts
-  const own = o.server === undefined ? await startLoadtestServer(configFlags(args)) : null;
+  const own = o.server === undefined ? await startLoadtestServer(configFlags(args), o.users) : null;
   const target = own ?? {
     wsUrl: o.server as string,
     httpUrl: (o.server as string).replace(/^ws/, 'http').replace(/\/ws\/?$/, ''),
