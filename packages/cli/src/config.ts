@@ -61,8 +61,6 @@ const configSchema = obj({
   webhooks: obj({
     retryBaseMs: int(1, 3_600_000),
     timeoutMs: int(100, 120_000),
-    /** Deliver to loopback/private addresses (a callback on the same host or LAN; tests). Off: SSRF guard. */
-    allowPrivateDestinations: optional(bool()),
   }),
   /** Limits on what anonymous peers can make the node hold or do (docs/security.md). */
   security: securitySchema,

@@ -1,5 +1,4 @@
-import { isMiniRtcError } from '@minirtc/protocol';
-import { streamSigningKey, verifyGrant } from '@minirtc/protocol/crypto';
+import { streamSigningKey } from '@minirtc/protocol/crypto';
 import { MediaServer } from '@minirtc/rtmp';
 import { RemoteAuthorizer, linkRemoteSignaling, signedUrlAuthorizer } from '@minirtc/server';
 import type { ParsedArgs } from './args.js';

@@ -71,7 +71,6 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
       webhooks: {
         retryBaseMs: config.webhooks.retryBaseMs,
         timeoutMs: config.webhooks.timeoutMs,
-        ...(config.webhooks.allowPrivateDestinations ? { allowPrivateDestinations: true } : {}),
       },
       ...(config.recording.enabled ? { recording: recordingOptions(config) } : {}),
       ...(config.mixing.enabled ? { mixing: mixingOptions(config) } : {}),

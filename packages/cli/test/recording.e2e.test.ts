@@ -191,7 +191,7 @@ describe('recording (REST → ffmpeg → MP4, webhook, crash recovery)', { timeo
         dataDir,
         logLevel: 'silent',
         // The test's webhook receiver is on loopback, which the SSRF guard refuses by default.
-        'webhooks.allowPrivateDestinations': 'true',
+        'security.webhookAllowPrivate': 'true',
       },
     });
     platform = await startPlatform(config, {
