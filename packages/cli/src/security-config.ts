@@ -1,6 +1,6 @@
 import { bool, int, obj } from '@minirtc/protocol';
 import type { MediaServerOptions } from '@minirtc/rtmp';
-import type { ServerOptions } from '@minirtc/server';
+import { DEFAULT_SECURITY, type SecurityOptions } from '@minirtc/server';
 
 const ms = (max: number) => int(0, max);
 const count = int(1, 10_000_000);
@@ -50,22 +50,12 @@ export const securitySchema = obj({
   takeoverSilenceMs: ms(600_000),
 });
 
-/** Defaults of the `security.*` keys. */
+/**
+ * Defaults of the `security.*` keys: the signaling server's own defaults ({@link DEFAULT_SECURITY}, one
+ * source of truth) plus the RTMP gateway's.
+ */
 export const defaultSecurityConfig = {
-  loginFailureBurstPerAddress: 20,
-  loginFailuresPerMinutePerAddress: 10,
-  loginFailureBurstPerApp: 200,
-  loginFailuresPerMinutePerApp: 600,
-  tokenFailureReplyMs: 25,
-  wsLoginDeadlineMs: 10_000,
-  wsUnauthenticatedPerAddress: 32,
-  wsUnauthenticatedGlobal: 2000,
-  httplogBurstPerAddress: 2000,
-  httplogPerMinutePerAddress: 2000,
-  httplogBurstPerApp: 20_000,
-  httplogPerMinutePerApp: 20_000,
-  httplogCredentialTtlSeconds: 86_400,
-  webhookAllowPrivate: false,
+  ...DEFAULT_SECURITY,
   rtmpAuthDeadlineMs: 10_000,
   rtmpUnauthorizedPerAddress: 16,
   rtmpUnauthorizedGlobal: 1000,
@@ -79,24 +69,10 @@ export const defaultSecurityConfig = {
 /** The `security` section as validated. */
 export type SecurityConfig = typeof defaultSecurityConfig;
 
-/** The signaling server's share of the `security` section. */
-export function serverSecurity(s: SecurityConfig): NonNullable<ServerOptions['security']> {
-  return {
-    loginFailureBurstPerAddress: s.loginFailureBurstPerAddress,
-    loginFailuresPerMinutePerAddress: s.loginFailuresPerMinutePerAddress,
-    loginFailureBurstPerApp: s.loginFailureBurstPerApp,
-    loginFailuresPerMinutePerApp: s.loginFailuresPerMinutePerApp,
-    tokenFailureReplyMs: s.tokenFailureReplyMs,
-    wsLoginDeadlineMs: s.wsLoginDeadlineMs,
-    wsUnauthenticatedPerAddress: s.wsUnauthenticatedPerAddress,
-    wsUnauthenticatedGlobal: s.wsUnauthenticatedGlobal,
-    httplogBurstPerAddress: s.httplogBurstPerAddress,
-    httplogPerMinutePerAddress: s.httplogPerMinutePerAddress,
-    httplogBurstPerApp: s.httplogBurstPerApp,
-    httplogPerMinutePerApp: s.httplogPerMinutePerApp,
-    httplogCredentialTtlSeconds: s.httplogCredentialTtlSeconds,
-    webhookAllowPrivate: s.webhookAllowPrivate,
-  };
+/** The signaling server's share of the `security` section: exactly the keys of {@link SecurityOptions}. */
+export function serverSecurity(s: SecurityConfig): SecurityOptions {
+  const keys = Object.keys(DEFAULT_SECURITY) as (keyof SecurityOptions)[];
+  return Object.fromEntries(keys.map((k) => [k, s[k]])) as unknown as SecurityOptions;
 }
 
 /** The embedded gateway's share of the `security` section. */
