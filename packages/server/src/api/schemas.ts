@@ -30,9 +30,12 @@ const callbackUrl = refine(str({ maxBytes: 2048 }), (v) => {
   return v;
 });
 
-const userID = refine(str({ min: 1, maxBytes: 64 }), (v) => checkUserID(v));
-const roomID = refine(str({ min: 1, maxBytes: 128 }), (v) => checkRoomID(v));
-const streamID = refine(str({ min: 1, maxBytes: 256 }), (v) => checkStreamID(v));
+/** A userID field: length-bounded and checked like the SDK checks it. */
+export const userID = refine(str({ min: 1, maxBytes: 64 }), (v) => checkUserID(v));
+/** A roomID field (shared by every API that names a room). */
+export const roomID = refine(str({ min: 1, maxBytes: 128 }), (v) => checkRoomID(v));
+/** A streamID field (shared by every API that names a stream). */
+export const streamID = refine(str({ min: 1, maxBytes: 256 }), (v) => checkStreamID(v));
 const message = str({ min: 1, maxBytes: 1024, tooLongCode: ErrorCode.MESSAGE_TOO_LONG });
 
 /** Query parameters of the REST API (validated and documented like bodies). */

@@ -1,21 +1,10 @@
-import {
-  ErrorCode,
-  MiniRtcError,
-  arr,
-  checkRoomID,
-  checkStreamID,
-  int,
-  obj,
-  optional,
-  refine,
-  str,
-} from '@minirtc/protocol';
+import { ErrorCode, MiniRtcError, arr, int, obj, optional, refine, str } from '@minirtc/protocol';
 import type { Route } from '../api/route-types.js';
+import { roomID, streamID } from '../api/schemas.js';
 import type { ExtraZegoAction } from '../api/zego-actions.js';
 import type { Rect } from './mix-layout.js';
 import type { MixInputSpec, MixRequest, MixService } from './mix-service.js';
 
-const streamID = refine(str({ min: 1, maxBytes: 256 }), (v) => checkStreamID(v));
 const taskID = refine(str({ min: 1, maxBytes: 128 }), (v) => {
   if (!/^[A-Za-z0-9_.~-]+$/.test(v)) throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'bad taskID');
   return v;
@@ -26,7 +15,7 @@ const rect = obj({ left: px, top: px, right: px, bottom: px });
 /** Body of `POST /apps/:appID/mix-tasks`. */
 export const MixBody = obj({
   taskID,
-  roomID: optional(refine(str({ min: 1, maxBytes: 128 }), (v) => checkRoomID(v))),
+  roomID: optional(roomID),
   inputs: arr(obj({ streamID, rect: optional(rect) }), 16),
   outputStreamID: streamID,
   width: optional(int(16, 1920)),

@@ -7,17 +7,14 @@ import {
   int,
   obj,
   optional,
-  refine,
   str,
 } from '@minirtc/protocol';
 import type { AppStore } from '../app-store.js';
 import type { Route } from '../api/route-types.js';
+import { roomID, streamID } from '../api/schemas.js';
 import { signRecordingPath } from './download-urls.js';
 import type { RecordTaskRow, RecordingRow, RecordingSettings } from './recording-store.js';
 import type { RecordingService, TaskView } from './recording-service.js';
-
-const roomID = refine(str({ min: 1, maxBytes: 128 }), (v) => checkRoomID(v));
-const streamID = refine(str({ min: 1, maxBytes: 256 }), (v) => checkStreamID(v));
 
 /** Request bodies of the recording endpoints. */
 export const RecordingBodies = {
