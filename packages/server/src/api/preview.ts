@@ -39,3 +39,22 @@ export function issuePreviewUrl(
     }).flvUrl ?? ''
   );
 }
+
+/**
+ * A preview-grant RTMP pull URL maker for a server-side consumer (the mixer, the recorder): one fixed
+ * session tag per consumer, so grants are recognisable in logs and pass {@link isPreviewGrant}.
+ */
+export function previewPullUrl(
+  signer: StreamUrlSigner,
+  tag: string,
+): (appID: number, roomID: string, streamID: string) => string {
+  return (appID, roomID, streamID) =>
+    signer.issue({
+      appID,
+      roomID,
+      streamID,
+      action: 'play',
+      userID: PREVIEW_USER_ID,
+      sessionID: `${PREVIEW_SESSION_PREFIX}${tag}`,
+    }).url;
+}

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import { PREVIEW_SESSION_PREFIX, PREVIEW_USER_ID } from '../api/preview.js';
+import { previewPullUrl } from '../api/preview.js';
 import type { Route } from '../api/route-types.js';
 import type { ExtraZegoAction } from '../api/zego-actions.js';
 import type { ServerEvents } from '../events.js';
@@ -35,15 +35,7 @@ export function composeMixing(
       events: w.server,
       core: w.core,
       log: w.log,
-      pullUrl: (appID, roomID, streamID) =>
-        w.signer.issue({
-          appID,
-          roomID,
-          streamID,
-          action: 'play',
-          userID: PREVIEW_USER_ID,
-          sessionID: `${PREVIEW_SESSION_PREFIX}mix`,
-        }).url,
+      pullUrl: previewPullUrl(w.signer, 'mix'),
       pushUrl: (appID, roomID, streamID, sessionID) =>
         w.signer.issue({ appID, roomID, streamID, action: 'push', userID: MIX_USER_ID, sessionID }).url,
     },

@@ -9,7 +9,7 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Signaling } from '../core/signaling.js';
 import type { Db } from '../store/database.js';
 import type { StreamUrlSigner } from '../core/stream-urls.js';
-import { PREVIEW_SESSION_PREFIX, PREVIEW_USER_ID } from '../api/preview.js';
+import { previewPullUrl } from '../api/preview.js';
 import { recordingDownloadRoutes } from './download-handler.js';
 import { recordingRoutes, recordingZegoActions } from './recording-api.js';
 import { type RecordingOptions, RecordingService } from './recording-service.js';
@@ -48,15 +48,7 @@ export function composeRecording(opts: RecordingOptions, w: RecordingWiring): Co
           streamID: s.streamID,
           userID: s.userID,
         })),
-      pullUrl: (appID, roomID, streamID) =>
-        w.signer.issue({
-          appID,
-          roomID,
-          streamID,
-          action: 'play',
-          userID: PREVIEW_USER_ID,
-          sessionID: `${PREVIEW_SESSION_PREFIX}rec`,
-        }).url,
+      pullUrl: previewPullUrl(w.signer, 'rec'),
       webhook: w.webhook,
     },
     opts,
