@@ -4,7 +4,6 @@
  * the mix goes on (its tile turns black) without restarting.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +13,7 @@ import { generateToken04 } from '@minirtc/protocol/crypto';
 import { ZegoExpressEngine } from '@minirtc/sdk';
 import type { MixTaskView } from '@minirtc/server';
 import { RtmpEventCode, Simulator } from '@minirtc/simulator';
-import { EventLog, type Ffmpeg } from '@minirtc/testkit';
+import { EventLog, type Ffmpeg, publishPattern } from '@minirtc/testkit';
 import { loadConfig } from '../src/config.js';
 import { type Platform, startPlatform } from '../src/platform.js';
 
@@ -42,42 +41,7 @@ async function login(platform: Platform, userID: string): Promise<{ zg: ZegoExpr
 
 /** A small live publisher (160×120, 15 fps, tone) until killed: keeps the shared CPU load low. */
 function publishSmall(url: string, hz: number): Ffmpeg {
-  const proc = spawn(
-    'ffmpeg',
-    [
-      ...['-hide_banner', '-nostdin', '-loglevel', 'error', '-re'],
-      ...['-f', 'lavfi', '-i', 'testsrc2=size=160x120:rate=15'],
-      ...['-f', 'lavfi', '-i', `sine=frequency=${hz}:sample_rate=44100`],
-      ...[
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-tune',
-        'zerolatency',
-        '-g',
-        '15',
-        '-pix_fmt',
-        'yuv420p',
-      ],
-      ...['-c:a', 'aac', '-b:a', '32k', '-f', 'flv', url],
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let err = '';
-  proc.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
-  const f: Ffmpeg = {
-    proc,
-    stderr: () => err,
-    exited,
-    kill: async () => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-      await exited;
-    },
-  };
+  const f = publishPattern(url, { size: '160x120', rate: 15, hz, audioBitrate: '32k', loglevel: 'error' });
   procs.push(f);
   return f;
 }

@@ -18,7 +18,7 @@ import { generateToken04 } from '@minirtc/protocol/crypto';
 import { ZegoExpressEngine } from '@minirtc/sdk';
 import { type S3Storage, apiSignature } from '@minirtc/server';
 import S3rver from 's3rver';
-import type { Ffmpeg } from '@minirtc/testkit';
+import { type Ffmpeg, publishPattern } from '@minirtc/testkit';
 import { loadConfig } from '../src/config.js';
 import { type Platform, startPlatform } from '../src/platform.js';
 import { runTool } from './recording-helpers.js';
@@ -107,42 +107,13 @@ async function publisher(wsUrl: string, userID: string, roomID: string, streamID
  * GOP cache hands the recorder everything from the first frame however late it attaches.
  */
 function publishClip(url: string, seconds: number): Ffmpeg {
-  const proc = spawn(
-    'ffmpeg',
-    [
-      ...['-hide_banner', '-nostdin', '-loglevel', 'error', '-re'],
-      ...['-f', 'lavfi', '-i', `testsrc2=size=160x120:rate=25:duration=${seconds}`],
-      ...['-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`],
-      ...[
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-tune',
-        'zerolatency',
-        '-g',
-        '250',
-        '-pix_fmt',
-        'yuv420p',
-      ],
-      ...['-c:a', 'aac', '-b:a', '48k', '-f', 'flv', url],
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let err = '';
-  proc.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
+  const f = publishPattern(url, {
+    size: '160x120',
+    gop: 250,
+    audioBitrate: '48k',
+    seconds,
+    loglevel: 'error',
   });
-  const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
-  const f: Ffmpeg = {
-    proc,
-    stderr: () => err,
-    exited,
-    kill: async () => {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-      await exited;
-    },
-  };
   procs.push(f);
   return f;
 }

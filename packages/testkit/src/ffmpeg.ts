@@ -35,38 +35,41 @@ function run(args: string[]): Ffmpeg {
   };
 }
 
+/** The knobs of {@link publishPattern}; defaults give {@link publishTestPattern}'s stream. */
+export interface PatternOptions {
+  /** Video size, `WxH` (default 320x240). */
+  size?: string;
+  /** Frames per second (default 25). */
+  rate?: number;
+  /** GOP length in frames (default: `rate`, a 1 s GOP). */
+  gop?: number;
+  /** Tone frequency, Hz (default 440). */
+  hz?: number;
+  /** AAC bitrate (default 64k). */
+  audioBitrate?: string;
+  /** Stop after this many seconds of media (default: run until killed). */
+  seconds?: number;
+  /** ffmpeg's log level (default warning). */
+  loglevel?: string;
+}
+
+/** Publishes a lavfi test pattern with a tone, H.264/AAC in FLV, in real time, shaped by `o`. */
+export function publishPattern(url: string, o: PatternOptions = {}): Ffmpeg {
+  const rate = o.rate ?? 25;
+  const dur = o.seconds !== undefined ? `:duration=${o.seconds}` : '';
+  return run([
+    ...['-loglevel', o.loglevel ?? 'warning', '-re'],
+    ...['-f', 'lavfi', '-i', `testsrc2=size=${o.size ?? '320x240'}:rate=${rate}${dur}`],
+    ...['-f', 'lavfi', '-i', `sine=frequency=${o.hz ?? 440}:sample_rate=44100${dur}`],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
+    ...['-g', String(o.gop ?? rate), '-pix_fmt', 'yuv420p'],
+    ...['-c:a', 'aac', '-b:a', o.audioBitrate ?? '64k', '-f', 'flv', url],
+  ]);
+}
+
 /** Publishes a 320x240 test pattern with a 440 Hz tone, H.264/AAC, 1 s GOP, in real time. */
 export function publishTestPattern(url: string): Ffmpeg {
-  return run([
-    '-loglevel',
-    'warning',
-    '-re',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=320x240:rate=25',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=44100',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-tune',
-    'zerolatency',
-    '-g',
-    '25',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '64k',
-    '-f',
-    'flv',
-    url,
-  ]);
+  return publishPattern(url);
 }
 
 /** A player that decodes video and audio and counts decoded frames per stream. */
