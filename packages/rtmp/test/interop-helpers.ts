@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type Server, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type Proc, run } from './procs.js';
+
+export { type Decoded, decode } from './procs.js';
 
 /** A TCP port free on loopback right now (for third-party servers that cannot report an ephemeral one). */
 export async function freePort(): Promise<number> {
@@ -40,63 +41,6 @@ export async function waitForPort(port: number, proc: Proc, timeoutMs = 15_000):
     if (performance.now() > deadline) throw new Error(`nothing listening on ${port} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 25));
   }
-}
-
-/** Decoded-frame counts of an ffmpeg decoding some input (see {@link decode}). */
-export interface Decoded extends Proc {
-  video: number;
-  audio: number;
-  /** Resolves once `n` video (or audio) frames were decoded; rejects if ffmpeg exits first. */
-  until(kind: 'video' | 'audio', n: number): Promise<void>;
-}
-
-/**
- * ffmpeg decoding `inputArgs` (a URL, or `-f flv -i -` with `stdin` piped in) to framemd5 lines,
- * one per decoded frame, counted per media type as they arrive. `-rw_timeout` bounds a stalled peer.
- */
-export function decode(inputArgs: string[], opts: { stdin?: Readable; maxVideo?: number } = {}): Decoded {
-  const args = ['-hide_banner', '-loglevel', 'error', ...inputArgs];
-  if (opts.maxVideo) args.push('-frames:v', String(opts.maxVideo));
-  args.push('-f', 'framemd5', '-flush_packets', '1', '-');
-  const p = run('ffmpeg', args, opts.stdin ? 'pipe' : 'ignore') as Decoded;
-  if (opts.stdin) {
-    opts.stdin.pipe(p.proc.stdin!);
-    p.proc.stdin!.on('error', () => {}); // ffmpeg may stop reading first (-frames:v reached)
-  }
-  p.video = 0;
-  p.audio = 0;
-  const kinds = new Map<string, string>();
-  const waiters: Array<() => void> = [];
-  let buf = '';
-  p.proc.stdout!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    const lines = buf.split('\n');
-    buf = lines.pop() ?? '';
-    for (const l of lines) {
-      const mt = /^#media_type (\d+): (\w+)/.exec(l);
-      if (mt) kinds.set(mt[1]!, mt[2]!);
-      if (l.startsWith('#') || !l.trim()) continue;
-      const kind = kinds.get(l.split(',')[0]!.trim());
-      if (kind === 'video') p.video++;
-      else if (kind === 'audio') p.audio++;
-    }
-    for (const w of [...waiters]) w();
-  });
-  p.until = (kind, n) =>
-    new Promise<void>((resolve, reject) => {
-      const check = () => {
-        if (p[kind] < n) return;
-        waiters.splice(waiters.indexOf(check), 1);
-        resolve();
-      };
-      waiters.push(check);
-      check();
-      void p.exited.then(() => {
-        if (p[kind] < n)
-          reject(new Error(`decoder exited after ${p[kind]}/${n} ${kind} frames: ${p.stderr()}`));
-      });
-    });
-  return p;
 }
 
 /** Which tracks an ffmpeg test publisher sends. */

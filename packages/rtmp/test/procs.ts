@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { type Socket, connect } from 'node:net';
+import type { Readable } from 'node:stream';
 import { MessageType } from '../src/protocol/chunk-writer.js';
 import { ServerOutput } from './helpers.js';
 
@@ -66,27 +67,31 @@ export function publish(url: string, extra: string[] = []): Proc {
   ]);
 }
 
-/** Counts of decoded frames per media type, as a player streams them. */
-export interface FrameCounter extends Proc {
+/** Decoded-frame counts of an ffmpeg decoding some input (see {@link decode}). */
+export interface Decoded extends Proc {
   video: number;
   audio: number;
-  /** Resolves once `n` more video frames than `from` have been decoded (rejects if ffmpeg exits first). */
-  untilVideo(n: number): Promise<void>;
+  /** Resolves once `n` video (or audio) frames were decoded; rejects if ffmpeg exits first. */
+  until(kind: 'video' | 'audio', n: number): Promise<void>;
 }
 
 /**
- * ffmpeg decoding a stream (RTMP or HTTP-FLV) and printing one framemd5 line per decoded frame,
- * counted as they arrive. `-rw_timeout` makes a broken server fail the test instead of hanging it.
+ * ffmpeg decoding `inputArgs` (a URL, or `-f flv -i -` with `stdin` piped in) to framemd5 lines,
+ * one per decoded frame, counted per media type as they arrive. `-rw_timeout` bounds a stalled peer.
  */
-export function play(url: string, maxVideoFrames?: number): FrameCounter {
-  const args = ['-hide_banner', '-loglevel', 'error', '-rw_timeout', '15000000', '-i', url];
-  if (maxVideoFrames) args.push('-frames:v', String(maxVideoFrames));
+export function decode(inputArgs: string[], opts: { stdin?: Readable; maxVideo?: number } = {}): Decoded {
+  const args = ['-hide_banner', '-loglevel', 'error', ...inputArgs];
+  if (opts.maxVideo) args.push('-frames:v', String(opts.maxVideo));
   args.push('-f', 'framemd5', '-flush_packets', '1', '-');
-  const p = run('ffmpeg', args) as FrameCounter;
+  const p = run('ffmpeg', args, opts.stdin ? 'pipe' : 'ignore') as Decoded;
+  if (opts.stdin) {
+    opts.stdin.pipe(p.proc.stdin!);
+    p.proc.stdin!.on('error', () => {}); // ffmpeg may stop reading first (-frames:v reached)
+  }
   p.video = 0;
   p.audio = 0;
   const kinds = new Map<string, string>();
-  const waiters: Array<{ n: number; resolve: () => void }> = [];
+  const waiters: Array<() => void> = [];
   let buf = '';
   p.proc.stdout!.on('data', (d: Buffer) => {
     buf += d.toString();
@@ -100,21 +105,38 @@ export function play(url: string, maxVideoFrames?: number): FrameCounter {
       if (kind === 'video') p.video++;
       else if (kind === 'audio') p.audio++;
     }
-    for (const w of [...waiters]) {
-      if (p.video >= w.n) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve();
-      }
-    }
+    for (const w of [...waiters]) w();
   });
-  p.untilVideo = (n) =>
+  p.until = (kind, n) =>
     new Promise<void>((resolve, reject) => {
-      if (p.video >= n) return resolve();
-      waiters.push({ n, resolve });
+      const check = () => {
+        if (p[kind] < n) return;
+        waiters.splice(waiters.indexOf(check), 1);
+        resolve();
+      };
+      waiters.push(check);
+      check();
       void p.exited.then(() => {
-        if (p.video < n) reject(new Error(`player exited after ${p.video}/${n} video frames: ${p.stderr()}`));
+        if (p[kind] < n)
+          reject(new Error(`decoder exited after ${p[kind]}/${n} ${kind} frames: ${p.stderr()}`));
       });
     });
+  return p;
+}
+
+/** Counts of decoded frames per media type, as a player streams them. */
+export interface FrameCounter extends Decoded {
+  /** Resolves once `n` video frames have been decoded (rejects if ffmpeg exits first). */
+  untilVideo(n: number): Promise<void>;
+}
+
+/**
+ * ffmpeg decoding a stream (RTMP or HTTP-FLV), one framemd5 line per decoded frame, counted as they
+ * arrive (see {@link decode}). `-rw_timeout` makes a broken server fail the test instead of hanging it.
+ */
+export function play(url: string, maxVideoFrames?: number): FrameCounter {
+  const p = decode(['-rw_timeout', '15000000', '-i', url], { maxVideo: maxVideoFrames }) as FrameCounter;
+  p.untilVideo = (n) => p.until('video', n);
   return p;
 }
 
