@@ -5,7 +5,7 @@
  * with a temporary prefix on free loopback ports.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
@@ -14,6 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { spawnWssClients } from './helpers/wss-clients.js';
 import { generateToken04, makeRoomPayload } from '@minirtc/protocol/crypto';
 import { MemoryAppStore, MiniRtcServer } from '@minirtc/server';
 import { makeTestCa } from '@minirtc/testkit';
@@ -22,7 +23,6 @@ const APP_ID = 1234567;
 const SECRET = 'fa94dd0f974cf2e293728a526b028271';
 const PUBLIC_RTMP = 'rtmp://media.example.test:1935/live';
 const repoConf = new URL('../../../deploy/nginx/minirtc.conf', import.meta.url);
-const helper = new URL('./helpers/wss-login.ts', import.meta.url).pathname;
 const nginxBin = ['/usr/sbin/nginx', 'nginx'].find((p) => p === 'nginx' || safeExists(p)) ?? 'nginx';
 const T = { timeout: 120_000 };
 
@@ -138,26 +138,16 @@ describe('nginx (repo config) terminating TLS in front of MiniRTC', () => {
         ttlSeconds: 600,
         payload: makeRoomPayload('px-room', true, null),
       });
-    clients = spawn(
-      process.execPath,
-      [
-        '--conditions=source',
-        '--import',
-        'tsx',
-        helper,
-        JSON.stringify({
-          server: `wss://[::1]:${httpsPort}/ws`,
-          appID: APP_ID,
-          roomID: 'px-room',
-          streamID: 'px-s1',
-          publisher: { userID: 'px-a', token: token('px-a') },
-          viewer: { userID: 'px-b', token: token('px-b') },
-        }),
-      ],
+    clients = spawnWssClients(
       {
-        stdio: ['pipe', 'pipe', 'inherit'],
-        env: { ...process.env, NODE_EXTRA_CA_CERTS: caFile },
+        server: `wss://[::1]:${httpsPort}/ws`,
+        appID: APP_ID,
+        roomID: 'px-room',
+        streamID: 'px-s1',
+        publisher: { userID: 'px-a', token: token('px-a') },
+        viewer: { userID: 'px-b', token: token('px-b') },
       },
+      caFile,
     );
     let text = '';
     const line = new Promise<string>((resolve, reject) => {

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { spawnWssClients } from './helpers/wss-clients.js';
 import { generateToken04, makeRoomPayload } from '@minirtc/protocol/crypto';
 import {
   type Ffmpeg,
@@ -24,7 +25,6 @@ import {
 } from '@minirtc/testkit';
 
 const bin = new URL('../bin/minirtc.mjs', import.meta.url).pathname;
-const helper = new URL('./helpers/wss-login.ts', import.meta.url).pathname;
 const ADMIN = 'tls-test-admin-key-0123456789';
 const PUBLIC_HTTP = 'https://rtc.example.test';
 const PUBLIC_RTMP = 'rtmp://media.example.test:1935/live';
@@ -181,23 +181,16 @@ describe('TLS deployment: wss, https, HTTP-FLV over https, reload on SIGHUP, doc
         ttlSeconds: 3600,
         payload: makeRoomPayload('tls-room', true, null),
       });
-    clients = spawn(
-      process.execPath,
-      [
-        '--conditions=source',
-        '--import',
-        'tsx',
-        helper,
-        JSON.stringify({
-          server: `wss://localhost:${port}/ws`,
-          appID,
-          roomID: 'tls-room',
-          streamID: 'tls-s1',
-          publisher: { userID: 'alice', token: token('alice') },
-          viewer: { userID: 'bob', token: token('bob') },
-        }),
-      ],
-      { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.caFile } },
+    clients = spawnWssClients(
+      {
+        server: `wss://localhost:${port}/ws`,
+        appID,
+        roomID: 'tls-room',
+        streamID: 'tls-s1',
+        publisher: { userID: 'alice', token: token('alice') },
+        viewer: { userID: 'bob', token: token('bob') },
+      },
+      ca.caFile,
     );
     clientOut = new Lines(clients.stdout!, clients);
     const line = JSON.parse((await clientOut.wait(/^\{"login".*$/m, 'login'))[0]) as {
@@ -251,15 +244,12 @@ describe('TLS deployment: wss, https, HTTP-FLV over https, reload on SIGHUP, doc
     },
   );
 
+  /** `minirtc doctor` against this TLS server, trusting the test CA. */
+  const doctorTls = () =>
+    doctor(['--url', `https://localhost:${port}`, '--ca', ca.caFile, '--rtmp', `127.0.0.1:${rtmpPort}`]);
+
   it('doctor --url reports ok against the TLS server', T, async () => {
-    const r = await doctor([
-      '--url',
-      `https://localhost:${port}`,
-      '--ca',
-      ca.caFile,
-      '--rtmp',
-      `127.0.0.1:${rtmpPort}`,
-    ]);
+    const r = await doctorTls();
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /^ok {3}certificate chain trusted/m);
     assert.match(r.out, /^ok {3}certificate name matches localhost/m);
@@ -274,14 +264,7 @@ describe('TLS deployment: wss, https, HTTP-FLV over https, reload on SIGHUP, doc
     install(expired);
     process.kill(pid, 'SIGHUP');
     await err.wait(/("reason":"signal"[^\n]*TLS certificate reloaded[\s\S]*){2}/, 'second reload');
-    const r = await doctor([
-      '--url',
-      `https://localhost:${port}`,
-      '--ca',
-      ca.caFile,
-      '--rtmp',
-      `127.0.0.1:${rtmpPort}`,
-    ]);
+    const r = await doctorTls();
     assert.equal(r.code, 1, r.out);
     assert.match(r.out, /^FAIL certificate expired on .+ {2}→ renew it/m);
   });
