@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { MediaServer, type StreamInfo } from '../src/index.js';
-import { type TrackSet, decode, publishTracks } from './interop-helpers.js';
+import { MediaServer } from '../src/index.js';
+import { type TrackSet, decode, mediaStarted, publishTracks } from './interop-helpers.js';
 import { killAll, run } from './procs.js';
 
 const T = { timeout: 90_000 };
@@ -20,14 +20,7 @@ describe('interop: ffmpeg and rtmpdump players', { concurrency: false }, () => {
   });
 
   async function publishAndWait(name: string, tracks: TrackSet): Promise<void> {
-    const started = new Promise<void>((resolve) => {
-      const h = (i: StreamInfo) => {
-        if (i.key !== `live/${name}`) return;
-        server.off('mediaStart', h);
-        resolve();
-      };
-      server.on('mediaStart', h);
-    });
+    const started = mediaStarted(server, `live/${name}`);
     publishTracks(`rtmp://127.0.0.1:${server.rtmpPort}/live/${name}`, tracks);
     await started;
   }

@@ -3,6 +3,7 @@ import { type Server, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { MediaServer, StreamInfo } from '../src/index.js';
 import { type Proc, run } from './procs.js';
 
 export { type Decoded, decode } from './procs.js';
@@ -41,6 +42,18 @@ export async function waitForPort(port: number, proc: Proc, timeoutMs = 15_000):
     if (performance.now() > deadline) throw new Error(`nothing listening on ${port} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** Resolves with the stream's info when `server` reports media started on `key` (listener then removed). */
+export function mediaStarted(server: MediaServer, key: string): Promise<StreamInfo> {
+  return new Promise<StreamInfo>((resolve) => {
+    const h = (i: StreamInfo) => {
+      if (i.key !== key) return;
+      server.off('mediaStart', h);
+      resolve(i);
+    };
+    server.on('mediaStart', h);
+  });
 }
 
 /** Which tracks an ffmpeg test publisher sends. */

@@ -4,8 +4,8 @@ import { type Server, createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
-import { MediaServer, type StreamInfo } from '../src/index.js';
-import { type TrackSet, publishTracks } from './interop-helpers.js';
+import { MediaServer } from '../src/index.js';
+import { type TrackSet, mediaStarted, publishTracks } from './interop-helpers.js';
 import { killAll } from './procs.js';
 
 const T = { timeout: 90_000 };
@@ -92,14 +92,7 @@ describe('interop: mpegts.js in Chromium (HTTP-FLV)', { concurrency: false }, ()
   const flvUrl = (name: string) => `http://127.0.0.1:${server.httpPort}/live/${name}.flv`;
 
   async function playStream(name: string, tracks: TrackSet): Promise<void> {
-    const started = new Promise<void>((resolve) => {
-      const h = (i: StreamInfo) => {
-        if (i.key !== `live/${name}`) return;
-        server.off('mediaStart', h);
-        resolve();
-      };
-      server.on('mediaStart', h);
-    });
+    const started = mediaStarted(server, `live/${name}`);
     publishTracks(`rtmp://127.0.0.1:${server.rtmpPort}/live/${name}`, tracks);
     await started;
     page = await browser.newPage();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { MediaServer, type StreamInfo } from '../src/index.js';
-import { decode, publishTracks, startNginxRtmp } from './interop-helpers.js';
+import { MediaServer } from '../src/index.js';
+import { decode, mediaStarted, publishTracks, startNginxRtmp } from './interop-helpers.js';
 import { killAll } from './procs.js';
 
 const T = { timeout: 90_000 };
@@ -24,15 +24,7 @@ describe('interop: nginx-rtmp relay', { concurrency: false }, () => {
     await server.close();
   });
 
-  const mediaStart = (key: string) =>
-    new Promise<StreamInfo>((resolve) => {
-      const h = (i: StreamInfo) => {
-        if (i.key !== key) return;
-        server.off('mediaStart', h);
-        resolve(i);
-      };
-      server.on('mediaStart', h);
-    });
+  const mediaStart = (key: string) => mediaStarted(server, key);
 
   it('takes nginx-rtmp `push` into MiniRTC: ffmpeg decodes A/V from MiniRTC', T, async () => {
     const nginx = await startNginxRtmp(`push rtmp://127.0.0.1:${server.rtmpPort}/live;`);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { MediaServer, type StreamInfo } from '../src/index.js';
+import { MediaServer } from '../src/index.js';
 import type { Logger } from '../src/server/rtmp-server.js';
-import { decode, publishTracks, startNms } from './interop-helpers.js';
+import { decode, mediaStarted, publishTracks, startNms } from './interop-helpers.js';
 import { killAll } from './procs.js';
 
 const T = { timeout: 90_000 };
@@ -39,15 +39,7 @@ describe('interop: node-media-server relay', { concurrency: false }, () => {
     await server.close();
   });
 
-  const published = (key: string) =>
-    new Promise<StreamInfo>((resolve) => {
-      const h = (i: StreamInfo) => {
-        if (i.key !== key) return;
-        server.off('mediaStart', h);
-        resolve(i);
-      };
-      server.on('mediaStart', h);
-    });
+  const published = (key: string) => mediaStarted(server, key);
 
   it(
     'takes a push relay from NMS (media on stream id 0) and plays it to ffmpeg: decoded A/V',
