@@ -175,6 +175,23 @@ export async function startCanary(
   };
 }
 
+/**
+ * A `minirtc start` process in a fresh data directory (`prefix` names it) with `flags`, and the canary
+ * call on it, decoding: the setup of every RTMP attack test.
+ */
+export async function spawnNodeWithCanary(
+  prefix: string,
+  flags: Record<string, string> = {},
+): Promise<{ node: NodeProcess; canary: Canary }> {
+  const node = await spawnNode(mkdtempSync(join(tmpdir(), prefix)), flags);
+  try {
+    return { node, canary: await startCanary(node.ws, node.appID, node.secret) };
+  } catch (e) {
+    await node.stop(); // the caller never gets `node` to stop in its `after`
+    throw e;
+  }
+}
+
 /** Bytes as MiB with one decimal, for the figures the suite reports. */
 export function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;

@@ -6,10 +6,7 @@
  * within the stated bound ({@link RSS_BOUND}) during and after, and the canary call keeps decoding.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   type Canary,
@@ -18,8 +15,7 @@ import {
   refusals,
   rtmpHandshake,
   rtmpPartialMessage,
-  spawnNode,
-  startCanary,
+  spawnNodeWithCanary,
 } from './security-helpers.js';
 
 const WAVES = 3;
@@ -52,13 +48,12 @@ describe('security: RTMP pre-authorization memory', { timeout: 180_000 }, () => 
   let node: NodeProcess;
   let canary: Canary;
   before(async () => {
-    node = await spawnNode(mkdtempSync(join(tmpdir(), 'minirtc-sec-mem-')), {
+    ({ node, canary } = await spawnNodeWithCanary('minirtc-sec-mem-', {
       // Many unauthorized connections from this one address, so the shared budget is what binds.
       'security.rtmpUnauthorizedPerAddress': String(PER_WAVE),
       'security.rtmpUnauthorizedGlobal': String(PER_WAVE),
       'security.rtmpAuthDeadlineMs': '3000',
-    });
-    canary = await startCanary(node.ws, node.appID, node.secret);
+    }));
   });
   after(async () => {
     await canary?.close();

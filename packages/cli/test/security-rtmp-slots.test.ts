@@ -5,10 +5,7 @@
  * the canary call (an authorized publisher and player, which never count) keeps decoding frames.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
 import { type Socket, connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { play } from '@minirtc/testkit';
 import {
@@ -18,8 +15,7 @@ import {
   refusals,
   rtmpHandshake,
   rtmpPartialMessage,
-  spawnNode,
-  startCanary,
+  spawnNodeWithCanary,
 } from './security-helpers.js';
 
 const FLOOD = 400;
@@ -28,10 +24,9 @@ describe('security: RTMP slot flood', { timeout: 180_000 }, () => {
   let node: NodeProcess;
   let canary: Canary;
   before(async () => {
-    node = await spawnNode(mkdtempSync(join(tmpdir(), 'minirtc-sec-slots-')), {
+    ({ node, canary } = await spawnNodeWithCanary('minirtc-sec-slots-', {
       'security.rtmpAuthDeadlineMs': '2000',
-    });
-    canary = await startCanary(node.ws, node.appID, node.secret);
+    }));
   });
   after(async () => {
     await canary?.close();
