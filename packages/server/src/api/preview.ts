@@ -18,6 +18,18 @@ export function isPreviewGrant(g: StreamGrant): boolean {
   );
 }
 
+/** The play grant every preview URL carries: {@link isPreviewGrant} recognises it; `tag` ends its session ID. */
+function previewGrant(appID: number, roomID: string, streamID: string, tag: string) {
+  return {
+    appID,
+    roomID,
+    streamID,
+    action: 'play' as const,
+    userID: PREVIEW_USER_ID,
+    sessionID: `${PREVIEW_SESSION_PREFIX}${tag}`,
+  };
+}
+
 /**
  * A short-lived signed HTTP-FLV URL for an operator watching a stream without being in its room.
  * `signer` is one with the preview TTL.
@@ -28,16 +40,7 @@ export function issuePreviewUrl(
   roomID: string,
   streamID: string,
 ): string {
-  return (
-    signer.issue({
-      appID,
-      roomID,
-      streamID,
-      action: 'play',
-      userID: PREVIEW_USER_ID,
-      sessionID: `${PREVIEW_SESSION_PREFIX}${randomBytes(6).toString('hex')}`,
-    }).flvUrl ?? ''
-  );
+  return signer.issue(previewGrant(appID, roomID, streamID, randomBytes(6).toString('hex'))).flvUrl ?? '';
 }
 
 /**
@@ -48,13 +51,5 @@ export function previewPullUrl(
   signer: StreamUrlSigner,
   tag: string,
 ): (appID: number, roomID: string, streamID: string) => string {
-  return (appID, roomID, streamID) =>
-    signer.issue({
-      appID,
-      roomID,
-      streamID,
-      action: 'play',
-      userID: PREVIEW_USER_ID,
-      sessionID: `${PREVIEW_SESSION_PREFIX}${tag}`,
-    }).url;
+  return (appID, roomID, streamID) => signer.issue(previewGrant(appID, roomID, streamID, tag)).url;
 }
