@@ -13,7 +13,7 @@ import { generateToken04 } from '@minirtc/protocol/crypto';
 import { ZegoExpressEngine } from '@minirtc/sdk';
 import type { MixTaskView } from '@minirtc/server';
 import { RtmpEventCode, Simulator } from '@minirtc/simulator';
-import { EventLog, type Ffmpeg, publishPattern } from '@minirtc/testkit';
+import { EventLog, type Ffmpeg, adminApi, publishPattern } from '@minirtc/testkit';
 import { loadConfig } from '../src/config.js';
 import { type Platform, startPlatform } from '../src/platform.js';
 
@@ -46,18 +46,8 @@ function publishSmall(url: string, hz: number): Ffmpeg {
   return f;
 }
 
-async function api<T>(platform: Platform, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${platform.server.httpUrl}/api/v1${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${adminKey}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-  return JSON.parse(text) as T;
+function api<T>(platform: Platform, method: string, path: string, body?: unknown): Promise<T> {
+  return adminApi<T>(platform.server.httpUrl, adminKey, method, path, body);
 }
 
 const ids = (a: unknown[]): string[] => (a[2] as { streamID: string }[]).map((s) => s.streamID);

@@ -18,7 +18,7 @@ import { generateToken04 } from '@minirtc/protocol/crypto';
 import { ZegoExpressEngine } from '@minirtc/sdk';
 import { type S3Storage, apiSignature } from '@minirtc/server';
 import S3rver from 's3rver';
-import { type Ffmpeg, publishPattern } from '@minirtc/testkit';
+import { type Ffmpeg, adminApi, publishPattern } from '@minirtc/testkit';
 import { loadConfig } from '../src/config.js';
 import { type Platform, startPlatform } from '../src/platform.js';
 import { runTool } from './recording-helpers.js';
@@ -80,18 +80,8 @@ class Hooks {
   }
 }
 
-async function api<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${base}/api/v1${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${adminKey}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-  return JSON.parse(text) as T;
+function api<T>(base: string, method: string, path: string, body?: unknown): Promise<T> {
+  return adminApi<T>(base, adminKey, method, path, body);
 }
 
 async function publisher(wsUrl: string, userID: string, roomID: string, streamID: string): Promise<string> {

@@ -6,3 +6,4 @@
 export * from './ffmpeg.js';
 export * from './engine-events.js';
 export * from './certs.js';
+export * from './admin-api.js';

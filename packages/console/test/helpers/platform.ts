@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Platform, startPlatform } from '@minirtc/cli';
+import { adminApi } from '@minirtc/testkit';
 
 /** The platform the console talks to, with what the tests need to reach it. */
 export interface ConsolePlatform {
@@ -35,18 +36,7 @@ export async function startConsolePlatform(consoleDir: string, adminKey: string)
     platform,
     httpUrl,
     consoleUrl: `${httpUrl}/console/`,
-    async api<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const res = await fetch(`${httpUrl}/api/v1${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${adminKey}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-      return (text ? JSON.parse(text) : undefined) as T;
-    },
+    api: <T>(method: string, path: string, body?: unknown) =>
+      adminApi<T>(httpUrl, adminKey, method, path, body),
   };
 }
