@@ -97,6 +97,24 @@ export function scratchDir(prefix: string): { path: string; dispose(): void } {
   return { path, dispose: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+/** A relay server once it listens on `port`: `stop` ends it (SIGTERM) and removes its scratch dir. */
+async function relayServer(
+  port: number,
+  proc: Proc,
+  dir: { dispose(): void },
+): Promise<{ port: number; proc: Proc; stop(): Promise<void> }> {
+  await waitForPort(port, proc);
+  return {
+    port,
+    proc,
+    stop: async () => {
+      proc.proc.kill('SIGTERM');
+      await proc.exited;
+      dir.dispose();
+    },
+  };
+}
+
 /** The nginx-rtmp module Debian's libnginx-mod-rtmp installs. */
 export const NGINX_RTMP_MODULE = '/usr/lib/nginx/modules/ngx_rtmp_module.so';
 
@@ -138,16 +156,7 @@ rtmp {
     '-e',
     join(dir.path, 'stderr.log'),
   ]);
-  await waitForPort(port, proc);
-  return {
-    port,
-    proc,
-    stop: async () => {
-      proc.proc.kill('SIGTERM');
-      await proc.exited;
-      dir.dispose();
-    },
-  };
+  return relayServer(port, proc, dir);
 }
 
 /** Starts node-media-server (a child process, see nms-runner.mjs) with one relay task. */
@@ -167,14 +176,5 @@ export async function startNms(relay: {
   });
   const stderr = proc.stderr;
   proc.stderr = () => `${stderr()}\n${log}`;
-  await waitForPort(port, proc);
-  return {
-    port,
-    proc,
-    stop: async () => {
-      proc.proc.kill('SIGTERM');
-      await proc.exited;
-      dir.dispose();
-    },
-  };
+  return relayServer(port, proc, dir);
 }
