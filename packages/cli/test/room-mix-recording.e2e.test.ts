@@ -261,5 +261,29 @@ describe('room recording as one mixed file (RecordMode 2)', { timeout: 170_000 }
     assert.ok(span >= 2, `recording span ${span} s`);
     assert.ok(Math.abs(duration - span) <= 1, `MP4 lasts ${duration} s, the recording ${span} s`);
     t.diagnostic(`recording span ${span} s → mixed MP4 ${duration} s, ${file.FileSize} bytes`);
+
+    // The REST form: recordMode 2 starts the same composition; its stop stops the mix too.
+    const rest = async (method: string, path: string, body?: unknown): Promise<Response> =>
+      fetch(`${platform.server.httpUrl}/api/v1/apps/${appID}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${adminKey}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+    const created = await rest('POST', '/recording-tasks', { roomID: ROOM, recordMode: 2 });
+    assert.equal(created.status, 201);
+    const task2 = (await created.json()) as { taskID: string; streamIDs: string[] };
+    assert.match(task2.streamIDs[0] ?? '', /^mixrec_/);
+    assert.deepEqual(
+      platform.server.operations.mixing?.list(appID).map((m) => m.inputs.map((i) => i.streamID)),
+      [['agent_cam']],
+      'the streams live now',
+    );
+    const stopped = await rest('POST', `/recording-tasks/${task2.taskID}/stop`);
+    assert.equal(stopped.status, 200);
+    assert.equal(((await stopped.json()) as { status: number }).status, 3);
+    assert.deepEqual(platform.server.operations.mixing?.list(appID), []);
   });
 });
