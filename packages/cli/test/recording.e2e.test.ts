@@ -263,7 +263,7 @@ describe('recording (REST → ffmpeg → MP4, webhook, crash recovery)', { timeo
     assert.equal(st.Data.RecordFiles[0].StreamId, 'signer_cam');
     assert.ok(Math.abs(st.Data.RecordFiles[0].Duration - 2000) <= 500);
     const mixed = await zego('StartRecord', { RoomId: 'sign-1', RecordInputParams: { RecordMode: 2 } });
-    assert.notEqual(mixed.Code, 0, 'mixed-stream recording is refused, not silently ignored');
+    assert.notEqual(mixed.Code, 0, 'a mixed recording of a room with no live stream is refused');
   });
 
   it('auto-records rooms matching an app rule, and only those', async () => {

@@ -198,6 +198,7 @@ export class Operations {
         })
       : undefined;
     this.mixing = mix?.service;
+    if (rec && mix) rec.useMixer(mix.service);
     this.routes = [
       {
         plugin: restRoutes(deps, [...(rec?.routes ?? []), ...(mix?.routes ?? [])]),

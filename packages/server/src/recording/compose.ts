@@ -13,6 +13,8 @@ import { previewPullUrl } from '../api/preview.js';
 import { recordingDownloadRoutes } from './download-handler.js';
 import { recordingRoutes, recordingZegoActions } from './recording-api.js';
 import { type RecordingOptions, RecordingService } from './recording-service.js';
+import { RoomMixRecorder, type RoomMixSlot } from './room-mix-recording.js';
+import type { MixService } from '../mixing/mix-service.js';
 
 /** What {@link composeRecording} needs from the operations layer. */
 export interface RecordingWiring {
@@ -33,6 +35,8 @@ export interface ComposedRecording {
   routes: Route[];
   actions: Record<string, ExtraZegoAction>;
   downloads: (app: FastifyInstance) => void;
+  /** Enables room-mixed recording (RecordMode 2) on the mixer, once mixing is composed. */
+  useMixer(mixer: MixService): void;
 }
 
 /** Builds the recording service on the server's pieces and the handlers that expose it. */
@@ -61,10 +65,14 @@ export function composeRecording(opts: RecordingOptions, w: RecordingWiring): Co
       this.set(service.activeCount);
     },
   });
+  const slot: RoomMixSlot = {};
   return {
     service,
-    routes: recordingRoutes(service),
-    actions: recordingZegoActions(w.apps, service),
+    routes: recordingRoutes(service, slot),
+    actions: recordingZegoActions(w.apps, service, slot),
+    useMixer: (mixer) => {
+      slot.recorder = new RoomMixRecorder(service, mixer, w.core, w.server, w.log);
+    },
     downloads: recordingDownloadRoutes(w.apps, service),
   };
 }

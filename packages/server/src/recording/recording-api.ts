@@ -15,10 +15,16 @@ import { roomID, streamID } from '../api/schemas.js';
 import { signRecordingPath } from './download-urls.js';
 import type { RecordTaskRow, RecordingRow, RecordingSettings } from './recording-store.js';
 import type { RecordingService, TaskView } from './recording-service.js';
+import {
+  type RoomMixSlot,
+  isRoomMixTask,
+  startRecordingTask,
+  stopRecordingTask,
+} from './room-mix-recording.js';
 
 /** Request bodies of the recording endpoints. */
 export const RecordingBodies = {
-  start: obj({ roomID, streamIDs: optional(arr(streamID, 50)) }),
+  start: obj({ roomID, streamIDs: optional(arr(streamID, 50)), recordMode: optional(int(1, 2)) }),
   settings: obj({
     retentionDays: optional(int(0, 3650)),
     autoRecord: optional(str({ enum: ['off', 'all', 'prefix'] })),
@@ -87,15 +93,23 @@ const taskIdP = (v: string | undefined): string => {
 };
 
 /** The `/api/v1` routes of recording (composed into the REST table by the server). */
-export function recordingRoutes(svc: RecordingService): Route[] {
+export function recordingRoutes(svc: RecordingService, slot: RoomMixSlot = {}): Route[] {
   return [
     {
       method: 'POST',
       path: '/apps/:appID/recording-tasks',
-      summary: 'Start recording a room: all its streams, or `streamIDs` (StartRecord, single-stream mode)',
+      summary:
+        'Start recording a room: all its streams, or `streamIDs` (StartRecord); `recordMode: 2` records the room as one mixed file',
       body: RecordingBodies.start,
       status: 201,
-      handle: (ctx) => taskView(ctx.deps.apps, svc, recordingOps.start(svc, ctx.app.appID, ctx.body)),
+      handle: (ctx) =>
+        taskView(
+          ctx.deps.apps,
+          svc,
+          ctx.body.recordMode === 2
+            ? startRecordingTask(svc, slot, ctx.app.appID, ctx.body.roomID, null, 2)
+            : recordingOps.start(svc, ctx.app.appID, ctx.body),
+        ),
     },
     {
       method: 'GET',
@@ -116,7 +130,11 @@ export function recordingRoutes(svc: RecordingService): Route[] {
       path: '/apps/:appID/recording-tasks/:taskID/stop',
       summary: 'Stop a recording task; answers once its files are finalized (StopRecord)',
       handle: async (ctx) =>
-        taskView(ctx.deps.apps, svc, await recordingOps.stop(svc, ctx.app.appID, taskIdP(ctx.params.taskID))),
+        taskView(
+          ctx.deps.apps,
+          svc,
+          await stopRecordingTask(svc, slot, ctx.app.appID, taskIdP(ctx.params.taskID)),
+        ),
     },
     {
       method: 'GET',
@@ -171,7 +189,7 @@ function zegoStatus(apps: AppStore, svc: RecordingService, t: TaskView): Record<
   return {
     TaskId: t.taskID,
     RoomId: t.roomID,
-    RecordMode: 1,
+    RecordMode: isRoomMixTask(t) ? 2 : 1,
     StreamType: 3,
     Status: t.status,
     RecordBeginTimestamp: t.createdAt,
@@ -198,10 +216,14 @@ function zegoStatus(apps: AppStore, svc: RecordingService, t: TaskView): Record<
 
 /**
  * ZEGO cloud-recording actions (`?Action=StartRecord|StopRecord|DescribeRecordStatus|DescribeTasks`) with
- * ZEGO's parameter names. Single-stream mode only (RecordMode 1); mixed-stream recording (RecordMode 2)
- * is refused with a clear message. StorageParams are ignored: files go where the node is configured.
+ * ZEGO's parameter names. RecordMode 1 records each stream; RecordMode 2 records the room as one mixed
+ * file (see {@link RoomMixSlot}). StorageParams are ignored: files go where the node is configured.
  */
-export function recordingZegoActions(apps: AppStore, svc: RecordingService): Record<string, ZegoAction> {
+export function recordingZegoActions(
+  apps: AppStore,
+  svc: RecordingService,
+  slot: RoomMixSlot = {},
+): Record<string, ZegoAction> {
   return {
     StartRecord: (p, appID, json) => {
       const room = checkRoomID(String(field(p, json, 'RoomId') ?? ''));
@@ -210,8 +232,6 @@ export function recordingZegoActions(apps: AppStore, svc: RecordingService): Rec
         throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'RecordInputParams must be an object');
       }
       const mode = Number(input.RecordMode ?? 1);
-      if (mode !== 1)
-        throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'only RecordMode 1 (single-stream) is supported');
       const list = input.RecordStreamList;
       if (list !== undefined && !Array.isArray(list)) {
         throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'RecordStreamList must be an array');
@@ -219,11 +239,11 @@ export function recordingZegoActions(apps: AppStore, svc: RecordingService): Rec
       const ids = ((list as { StreamId?: unknown }[] | undefined) ?? [])
         .slice(0, 50)
         .map((s) => checkStreamID(String(s?.StreamId ?? '')));
-      const t = svc.startTask(appID, room, ids, 'api');
+      const t = startRecordingTask(svc, slot, appID, room, ids, mode);
       return { TaskId: t.taskID };
     },
     StopRecord: async (p, appID, json) => {
-      await svc.stopTask(appID, taskIdP(String(field(p, json, 'TaskId') ?? '')));
+      await stopRecordingTask(svc, slot, appID, taskIdP(String(field(p, json, 'TaskId') ?? '')));
       return undefined;
     },
     DescribeRecordStatus: (p, appID, json) =>
