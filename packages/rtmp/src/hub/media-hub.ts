@@ -53,9 +53,12 @@ interface Player extends BackpressureState {
   queuedBytes: number;
   /** The sink was told the stream's tracks (see PlayerSink.announceTracks). */
   announced: boolean;
-  /** Repeat metadata and sequence headers before this RTMP player's first live keyframe (see play). */
-  repeatHeaders: boolean;
+  /** How many more live keyframes of this RTMP player get metadata and sequence headers again (see play). */
+  repeatHeaders: number;
 }
+
+/** Live keyframes after an RTMP join that carry the metadata and sequence headers again (see play). */
+const HEADER_REPEATS = 2;
 
 interface Stream {
   key: string;
@@ -276,7 +279,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
       queue: [],
       queuedBytes: 0,
       announced: false,
-      repeatHeaders: false,
+      repeatHeaders: 0,
     };
     s.players.set(p.sessionId, player);
     const burst = [s.metadata, s.videoHeader, s.audioHeader, ...gop]
@@ -289,8 +292,11 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
       // The join burst follows Play.Start in the same TCP segment, and some RTMP clients only start
       // taking media once they have handled Play.Start: node-media-server's relay drops the burst,
       // headers included, and then can never decode. nginx-rtmp sends the headers with the first
-      // live frame; we repeat them there (decoders take an identical header again as a no-op).
-      player.repeatHeaders = p.sink.format === 'rtmp' && (s.videoHeader !== null || s.audioHeader !== null);
+      // live frame; we repeat them there (decoders take an identical header again as a no-op). Twice:
+      // when the first live keyframe lands right behind the burst (one TCP read on a busy machine), the
+      // client drops it as well, and the next keyframe, a GOP later, is the one that gets through.
+      player.repeatHeaders =
+        p.sink.format === 'rtmp' && (s.videoHeader !== null || s.audioHeader !== null) ? HEADER_REPEATS : 0;
     }
     if (!player.silent) this.emit('playStart', this.info(s), p.sessionId, p.tag);
   }
@@ -411,8 +417,8 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
       hasVideo: s.videoHeader !== null || s.videoCodec !== null,
     });
     if (verdict === 'write') {
-      if (p.repeatHeaders && (msg.keyframe || (msg.typeId === MessageType.AUDIO && !s.videoHeader))) {
-        p.repeatHeaders = false;
+      if (p.repeatHeaders > 0 && (msg.keyframe || (msg.typeId === MessageType.AUDIO && !s.videoHeader))) {
+        p.repeatHeaders--;
         for (const h of [s.metadata, s.videoHeader, s.audioHeader])
           if (h) this.write(s, p, h.bytesFor(p.sink));
       }
