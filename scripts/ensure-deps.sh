@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what MiniRTC needs to run or test, and says clearly what is missing when it cannot.
-# Usage: ensure-deps.sh [node] [ffmpeg] [redis] [chromium] [nginx] [openssl] [rtmpdump] [gstreamer] [nginx-rtmp] [bench]
+# Usage: ensure-deps.sh [node] [ffmpeg] [redis] [postgres] [chromium] [nginx] [openssl] [rtmpdump] [gstreamer] [nginx-rtmp] [bench]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,7 @@ for w in "$@"; do
     node) want_node=1 ;;
     ffmpeg) command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || pkgs+=(ffmpeg) ;;
     redis) command -v redis-server >/dev/null || pkgs+=(redis-server) ;;
+    postgres) compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || pkgs+=(postgresql) ;;
     chromium) command -v chromium >/dev/null || pkgs+=(chromium) ;;
     nginx) command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || pkgs+=(nginx) ;;
     openssl) command -v openssl >/dev/null || pkgs+=(openssl) ;;

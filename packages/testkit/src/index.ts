@@ -7,3 +7,5 @@ export * from './ffmpeg.js';
 export * from './engine-events.js';
 export * from './certs.js';
 export * from './admin-api.js';
+export * from './redis.js';
+export * from './postgres.js';
