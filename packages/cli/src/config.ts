@@ -24,6 +24,12 @@ function proxyEntry(v: string): string {
   if (!ok) throw new MiniRtcError(ErrorCode.INVALID_PARAM, `trustedProxies: ${v} is not an IP or a CIDR`);
   return v;
 }
+function nodeIdEntry(v: string): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(v)) {
+    throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'nodeId: letters, digits, dot, dash and underscore only');
+  }
+  return v;
+}
 const configSchema = obj({
   host: str({ min: 1, maxBytes: 255 }),
   port,
@@ -110,6 +116,14 @@ const configSchema = obj({
   trustedProxies: arr(refine(str({ min: 1, maxBytes: 64 }), proxyEntry), 64),
   /** Plain-HTTP port on loopback with `/healthz` and `/metrics` only (0 = ephemeral); unset = none. */
   opsPort: optional(port),
+  /** This node's name in logs, metrics, the console and the cluster; default `<hostname>-<pid>`. */
+  nodeId: optional(refine(str({ min: 1, maxBytes: 64 }), nodeIdEntry)),
+  /**
+   * Shared live state. Unset: in memory, one node. `redisUrl` (`redis://`, `rediss://`,
+   * `unix:///path/redis.sock`): rooms, sessions, streams and budgets live in Redis and any number of
+   * nodes serve any client (docs/scaling.md).
+   */
+  state: obj({ redisUrl: optional(str({ min: 1, maxBytes: 2048 })) }),
 });
 
 /** The validated configuration. */
@@ -138,6 +152,7 @@ export const defaultConfig: MiniRtcConfig = {
   recording: { enabled: true, urlTtlSeconds: 3600 },
   mixing: { enabled: true, maxTasks: 8, groupRoomPrefixes: [] },
   trustedProxies: [],
+  state: {},
 };
 
 type Json = Record<string, unknown>;
