@@ -114,7 +114,7 @@ const configSchema = obj({
   publicUrl: optional(str({ min: 1, maxBytes: 1024 })),
   /** Proxies (IPs or CIDRs) allowed to set `X-Forwarded-For`/`-Proto`; env/flag form: comma-separated. */
   trustedProxies: arr(refine(str({ min: 1, maxBytes: 64 }), proxyEntry), 64),
-  /** Plain-HTTP port on loopback with `/healthz` and `/metrics` only (0 = ephemeral); unset = none. */
+  /** Plain-HTTP port on loopback with `/healthz`, `/readyz` and `/metrics` only (0 = ephemeral); unset = none. */
   opsPort: optional(port),
   /** This node's name in logs, metrics, the console and the cluster; default `<hostname>-<pid>`. */
   nodeId: optional(refine(str({ min: 1, maxBytes: 64 }), nodeIdEntry)),

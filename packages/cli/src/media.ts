@@ -1,6 +1,13 @@
+import { hostname } from 'node:os';
 import { streamSigningKey } from '@minirtc/protocol/crypto';
 import { MediaServer } from '@minirtc/rtmp';
-import { RemoteAuthorizer, linkRemoteSignaling, signedUrlAuthorizer } from '@minirtc/server';
+import {
+  RemoteAuthorizer,
+  bindLogger,
+  defaultNodeId,
+  linkRemoteSignaling,
+  signedUrlAuthorizer,
+} from '@minirtc/server';
 import type { ParsedArgs } from './args.js';
 import { configFrom, devAppOf } from './commands.js';
 import type { Io } from './commands.js';
@@ -25,7 +32,10 @@ export async function mediaCommand(args: ParsedArgs, io: Io): Promise<MediaServe
     rtmpPort: cfg.rtmp.port,
     httpPort,
     takeoverGraceMs: cfg.media.takeoverGraceMs,
-    logger: consoleLogger(cfg.logLevel),
+    // Its log lines name the node, as a signaling node's do.
+    logger: bindLogger(consoleLogger(cfg.logLevel), {
+      node: cfg.nodeId ?? defaultNodeId(hostname(), process.pid),
+    }),
     authorizer: remote ?? signedUrlAuthorizer((id) => keys.get(id)),
   });
   if (remote) linkRemoteSignaling(media, remote);

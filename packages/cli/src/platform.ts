@@ -52,7 +52,9 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
     publicHost: config.publicHost ?? config.host,
     rtmpPublicBase: () => config.rtmp.publicBase,
     rtmpPort: config.rtmp.port,
+    ...(config.state.redisUrl ? { redisUrl: config.state.redisUrl } : {}),
     server: {
+      ...(config.nodeId ? { nodeId: config.nodeId } : {}),
       host: config.host,
       port: config.port,
       urlTtlSeconds: config.signaling.urlTtlSeconds,

@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { DIST_DIR, ensureBuilt, PACKAGE_DIR } from './helpers/build.js';
 import { launchBrowser, type TestBrowser } from './helpers/browser.js';
 import { type Ffmpeg as Publisher, publishTestPattern } from '@minirtc/testkit';
-import { type ConsolePlatform, startConsolePlatform } from './helpers/platform.js';
+import { CONSOLE_NODE_ID, type ConsolePlatform, startConsolePlatform } from './helpers/platform.js';
 import { nextEvent } from './helpers/sdk-events.js';
 import { WebhookReceiver } from './helpers/webhook-receiver.js';
 
@@ -223,6 +223,11 @@ describe('console against the real platform', () => {
         document.querySelector(`#rooms-table tr[data-room="${room}"] [data-col=users]`)?.textContent === '3',
       ROOM,
     );
+    // Each user's row names the node holding its session (config nodeId).
+    const nodes = await page.$$eval('#users-table tr[data-user] td.node', (tds) =>
+      tds.map((td) => td.textContent),
+    );
+    assert.deepEqual(nodes, [CONSOLE_NODE_ID, CONSOLE_NODE_ID, CONSOLE_NODE_ID]);
   });
 
   it('plays a live stream in the preview (HTTP-FLV through mpegts.js)', STEP, async () => {
@@ -255,6 +260,11 @@ describe('console against the real platform', () => {
       return [v.videoWidth, v.videoHeight];
     });
     assert.deepEqual(size, [320, 240], 'decoded frames of the published test pattern');
+    assert.equal(
+      await page.textContent('.stream[data-stream="alice_main"] .node'),
+      `on ${CONSOLE_NODE_ID}`,
+      'the stream tile names the node holding it',
+    );
     await screenshot('rooms');
   });
 

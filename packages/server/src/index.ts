@@ -10,7 +10,16 @@ export type { FlvHandler } from './http/routes.js';
 export type { TlsFiles } from './http/tls-reloader.js';
 export { type AddressResolver, createAddressResolver } from './http/client-address.js';
 export type { LogEntry, LogFilter, LogIntakeOptions } from './http/log-intake.js';
-export { type Logger, type LogLevel, silentLogger } from './logger.js';
+export { type Logger, type LogLevel, bindLogger, silentLogger } from './logger.js';
+export {
+  type CheckResult,
+  type ReadinessCheck,
+  type ReadinessReport,
+  Readiness,
+} from './http/readiness.js';
+export { defaultNodeId } from './cluster/redis-connect.js';
+export { redisPing } from './cluster/redis-readiness.js';
+export { type NodeLocator, localNodeLocator } from './api/node-locator.js';
 export type { AuthorizeResult, MediaBridge, MediaController } from './core/media-port.js';
 export { KeyedLimiter, TokenBucket } from './rate-limiter.js';
 export { MiniRtcServer, type RateLimits, type RoomSummary, type ServerOptions } from './server.js';

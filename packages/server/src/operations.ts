@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { AppStore } from './app-store.js';
 import type { ApiDeps } from './api/api-deps.js';
 import { consoleRoutes } from './api/console-static.js';
+import { type NodeLocator, localNodeLocator } from './api/node-locator.js';
 import { NonceStore } from './api/nonce-store.js';
 import { issuePreviewUrl } from './api/preview.js';
 import { API_PREFIX, restRoutes } from './api/rest-api.js';
@@ -58,6 +59,13 @@ export interface OperationsOptions {
   recording?: RecordingOptions;
   /** Stream mixing (REST, ZEGO StartMix/StopMix); off without it. */
   mixing?: MixingOptions;
+  /**
+   * This node's identity: the `node` label of every metric, the `node` field of log lines and of
+   * the operator's user and stream lists. The server fills in `<hostname>-<pid>` when unset.
+   */
+  nodeId?: string;
+  /** Which node holds each session and stream; default: all on {@link nodeId} (one node). */
+  nodes?: NodeLocator;
 }
 
 /**
@@ -113,6 +121,7 @@ export class Operations {
       core,
       () => this.#mediaStats(),
       () => this.outbox.pendingCount(),
+      opts.nodeId,
     );
     registerRefusalMetric(this.metrics.registry, opts.refusals ?? (() => []));
     this.#recorder = new TimelineRecorder(this.timeline, log, (appID) => apps.get(appID) !== undefined);
@@ -166,6 +175,7 @@ export class Operations {
       apiError: (code) => this.metrics.apiError(code),
       audit: (e) => this.#recorder.record(e),
       signalingUrl: () => server.publicWsUrl,
+      nodes: opts.nodes ?? localNodeLocator(opts.nodeId ?? 'local'),
       ...(opts.adminKey ? { adminKey: opts.adminKey } : {}),
       webhookAllowPrivate: opts.webhooks?.allowPrivateDestinations === true,
     };

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { hostname } from 'node:os';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -16,9 +17,11 @@ import { type AddressResolver, createAddressResolver } from './http/client-addre
 import { type RawHandler, createHttpApp } from './http/http-app.js';
 import { type FlvHandler, flvRoutes, healthRoutes } from './http/routes.js';
 import { OpsListener } from './http/ops-listener.js';
+import { Readiness, readinessRoutes } from './http/readiness.js';
+import { defaultNodeId } from './cluster/redis-connect.js';
 import { type TlsFiles, TlsReloader } from './http/tls-reloader.js';
 import { type LogEntry, type LogFilter, LogIntake, type LogIntakeOptions } from './http/log-intake.js';
-import { type Logger, silentLogger } from './logger.js';
+import { type Logger, bindLogger, silentLogger } from './logger.js';
 import { type MediaBridge, SignalingMediaBridge } from './core/media-bridge.js';
 import { createMediaHooks } from './http/media-hooks.js';
 import { Operations, type OperationsOptions } from './operations.js';
@@ -68,7 +71,7 @@ export interface ServerOptions extends OperationsOptions {
    * listening address.
    */
   publicUrl?: string;
-  /** Plain-HTTP listener for `/healthz` and `/metrics` only (e.g. `{ port: 9090 }` on 127.0.0.1). */
+  /** Plain-HTTP listener for `/healthz`, `/readyz` and `/metrics` only (e.g. `{ port: 9090 }` on 127.0.0.1). */
   opsListener?: { host?: string; port: number };
   /** The media gateway's HTTP-FLV player, served at `/<app>/<stream>.flv` (resolved per request). */
   httpFlv?: () => FlvHandler | undefined;
@@ -156,13 +159,24 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
   readonly refusals = new RefusalCounter();
   /** Persistence, REST API, webhooks, metrics, timeline, console. */
   readonly operations: Operations;
+  /** This node's identity (`nodeId`; default `<hostname>-<pid>`): in logs, metrics and lists. */
+  readonly nodeId: string;
+  /**
+   * The probes behind `/readyz`: the database is registered here; whoever opens another dependency
+   * (Redis, PostgreSQL) adds its probe with `readiness.add(name, check)`.
+   */
+  readonly readiness: Readiness;
   #port = 0;
   #closed: Promise<void> | null = null;
 
   /** Builds the server; nothing listens until {@link listen}. */
   constructor(opts: ServerOptions) {
     super();
-    this.#log = opts.logger ?? silentLogger;
+    this.nodeId = opts.nodeId ?? defaultNodeId(hostname(), process.pid);
+    this.#log = bindLogger(opts.logger ?? silentLogger, { node: this.nodeId });
+    this.readiness = new Readiness((check, err) =>
+      this.#log.warn({ check, err: err instanceof Error ? err.message : String(err) }, 'readiness check failed'),
+    );
     this.#host = opts.host ?? SIGNALING_DEFAULTS.host;
     this.#wantPort = opts.port ?? SIGNALING_DEFAULTS.port;
     const rates: RateLimits = {
@@ -254,12 +268,16 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
     const previewSigner = new StreamUrlSigner(opts.apps, bases, opts.previewTtlSeconds ?? 60);
     this.operations = new Operations(this, this.#core, opts.apps, previewSigner, this.#log, {
       ...opts,
+      nodeId: this.nodeId,
       webhooks: {
         allowPrivateDestinations: sec.webhookAllowPrivate,
         refused: (reason) => this.refusals.inc(reason),
         ...opts.webhooks,
       },
       refusals: () => [...this.refusals.entries(), ...(opts.mediaRefusals?.() ?? [])],
+    });
+    this.readiness.add('database', async () => {
+      this.operations.db.prepare('SELECT 1').get();
     });
     const logGate = new LogGate(
       opts.apps,
@@ -288,6 +306,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
     this.#mount = mount;
     app.register(async (scope) => {
       healthRoutes(scope);
+      readinessRoutes(this.readiness)(scope);
       this.#logIntake.routes(scope);
       if (opts.mediaHooks !== false) createMediaHooks(this.media, this.#core, signer, this.#log)(scope);
       if (opts.httpFlv) flvRoutes(opts.httpFlv)(scope);
@@ -297,7 +316,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
     this.http = app.server as Server | HttpsServer;
     this.#tls?.attach(this.http as HttpsServer);
     this.#ops = opts.opsListener
-      ? new OpsListener(opts.opsListener, this.operations.metrics.registry, this.#log)
+      ? new OpsListener(opts.opsListener, this.operations.metrics.registry, this.#log, this.readiness)
       : undefined;
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: maxFrameBytes, perMessageDeflate: false });
     this.http.on('upgrade', (req, socket, head) => this.#onUpgrade(req, socket, head));

@@ -107,7 +107,11 @@ class RoomView {
     return h(
       'table',
       { id: 'users-table' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'User ID'), h('th', {}, 'Name'), h('th', {}))),
+      h(
+        'thead',
+        {},
+        h('tr', {}, h('th', {}, 'User ID'), h('th', {}, 'Name'), h('th', {}, 'Node'), h('th', {})),
+      ),
       h(
         'tbody',
         {},
@@ -122,6 +126,7 @@ class RoomView {
               u.userName,
               u.state === 'grace' ? h('span', { class: 'badge warn' }, 'reconnecting') : null,
             ),
+            h('td', { class: 'node' }, h('code', {}, u.node)),
             h(
               'td',
               {},
@@ -187,6 +192,7 @@ class RoomView {
         p.info,
         h('strong', {}, s.streamID),
         h('span', {}, `by ${s.userID}`),
+        h('span', { class: 'muted node' }, `on ${s.node}`),
         s.players !== null
           ? h('span', { class: 'muted' }, `${s.players} ${s.players === 1 ? 'player' : 'players'}`)
           : null,

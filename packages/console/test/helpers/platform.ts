@@ -15,6 +15,9 @@ export interface ConsolePlatform {
   api<T>(method: string, path: string, body?: unknown): Promise<T>;
 }
 
+/** The `nodeId` the console's platform runs as. */
+export const CONSOLE_NODE_ID = 'console-node-1';
+
 /** Starts the real platform on port 0 (RTMP on port 0) serving the built console from `consoleDir`. */
 export async function startConsolePlatform(consoleDir: string, adminKey: string): Promise<ConsolePlatform> {
   const config = loadConfig({
@@ -24,6 +27,8 @@ export async function startConsolePlatform(consoleDir: string, adminKey: string)
       dataDir: mkdtempSync(join(tmpdir(), 'minirtc-console-e2e-')),
       logLevel: 'silent',
       consoleDir,
+      // Shown in the Node column of the room's users and on its streams.
+      nodeId: CONSOLE_NODE_ID,
       // A failed webhook waits for the console's replay instead of an automatic retry racing it.
       'webhooks.retryBaseMs': '600000',
       // The test's webhook receiver listens on loopback.

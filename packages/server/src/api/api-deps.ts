@@ -4,6 +4,7 @@ import type { MediaStreamStat } from '../metrics/server-metrics.js';
 import type { Signaling } from '../core/signaling.js';
 import type { TimelineInput, TimelineStore } from '../timeline/timeline-store.js';
 import type { Outbox } from '../webhooks/outbox.js';
+import type { NodeLocator } from './node-locator.js';
 import type { NonceStore } from './nonce-store.js';
 
 /** What the REST and ZEGO-form handlers work with. */
@@ -27,6 +28,8 @@ export interface ApiDeps {
   apiError(code: number): void;
   /** The signaling URL clients are given (`wss://public-host/ws` when a public base is configured). */
   signalingUrl(): string;
+  /** Which node holds each session and stream (the `node` of the lists). */
+  nodes: NodeLocator;
   /** Bearer key of the operator; admin-only endpoints are closed without it. */
   adminKey?: string;
   /** Callback URLs on private/internal addresses allowed (operator setting). */

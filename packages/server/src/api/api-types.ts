@@ -47,6 +47,8 @@ export interface ApiUser {
   joinedAt: number;
   /** `grace`: the socket dropped and the session waits for a resume. */
   state: 'attached' | 'grace';
+  /** The node holding the session (config `nodeId`). */
+  node: string;
 }
 
 /** A stream as the REST API shows it, with a short-lived signed HTTP-FLV `previewUrl` while live. */
@@ -64,6 +66,8 @@ export interface ApiStream {
   bytesIn: number | null;
   bytesOut: number | null;
   previewUrl: string | null;
+  /** The node holding the stream (config `nodeId`). */
+  node: string;
 }
 
 /** One room in detail (`/apps/:appID/rooms/:roomID`). */

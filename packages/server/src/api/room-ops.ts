@@ -4,6 +4,7 @@ import type { MediaStreamStat } from '../metrics/server-metrics.js';
 import type { Room } from '../core/model.js';
 import type { Signaling } from '../core/signaling.js';
 import type { ApiStream, ApiUser } from './api-types.js';
+import type { NodeLocator } from './node-locator.js';
 
 export type { ApiStream, ApiUser } from './api-types.js';
 
@@ -14,14 +15,15 @@ export function requireRoom(core: Signaling, appID: number, roomID: string): Roo
   return room;
 }
 
-/** Members of a room in join order. */
-export function roomUsers(room: Room): ApiUser[] {
+/** Members of a room in join order, each with the node holding its session. */
+export function roomUsers(room: Room, nodes: NodeLocator): ApiUser[] {
   return [...room.members.values()]
     .map((m) => ({
       userID: m.session.userID,
       userName: m.session.userName,
       joinedAt: m.joinedAt,
       state: m.session.transport ? ('attached' as const) : ('grace' as const),
+      node: nodes.session(room.appID, m.session.userID),
     }))
     .sort((a, b) => a.joinedAt - b.joinedAt);
 }
@@ -31,12 +33,16 @@ export function roomExtraInfo(room: Room): WireRoomExtraInfo[] {
   return [...room.extraInfo.values()];
 }
 
-/** Reserved streams of an app (or one room), with gateway stats and a preview URL for live ones. */
+/**
+ * Reserved streams of an app (or one room), with gateway stats, the node holding each, and a preview
+ * URL for live ones.
+ */
 export function listStreams(
   core: Signaling,
   appID: number,
   stats: MediaStreamStat[],
   preview: (roomID: string, streamID: string) => string | null,
+  nodes: NodeLocator,
   roomID?: string,
 ): ApiStream[] {
   const rooms = roomID === undefined ? core.rooms.list(appID) : [requireRoom(core, appID, roomID)];
@@ -59,6 +65,7 @@ export function listStreams(
         bytesIn: s?.bytesIn ?? null,
         bytesOut: s?.bytesOut ?? null,
         previewUrl: r.live ? preview(r.roomID, r.streamID) : null,
+        node: nodes.stream(appID, r.streamID, r.userID),
       };
     }),
   );

@@ -36,12 +36,13 @@ export const roomRoutes: Route[] = [
       return {
         roomID: room.roomID,
         createdAt: room.createdAt,
-        users: roomUsers(room),
+        users: roomUsers(room, ctx.deps.nodes),
         streams: listStreams(
           ctx.deps.core,
           ctx.app.appID,
           ctx.deps.mediaStats(),
           (r, s) => ctx.deps.previewUrl(ctx.app.appID, r, s),
+          ctx.deps.nodes,
           room.roomID,
         ),
         extraInfo: roomExtraInfo(room),
@@ -52,7 +53,9 @@ export const roomRoutes: Route[] = [
     method: 'GET',
     path: '/apps/:appID/rooms/:roomID/users',
     summary: 'Users of a room (DescribeUsers)',
-    handle: (ctx) => ({ users: roomUsers(requireRoom(ctx.deps.core, ctx.app.appID, roomP(ctx))) }),
+    handle: (ctx) => ({
+      users: roomUsers(requireRoom(ctx.deps.core, ctx.app.appID, roomP(ctx)), ctx.deps.nodes),
+    }),
   }),
   route({
     method: 'GET',
@@ -124,6 +127,7 @@ export const roomRoutes: Route[] = [
         ctx.app.appID,
         ctx.deps.mediaStats(),
         (r, s) => ctx.deps.previewUrl(ctx.app.appID, r, s),
+        ctx.deps.nodes,
         ctx.q.roomID,
       ),
     }),

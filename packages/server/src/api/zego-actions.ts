@@ -69,7 +69,7 @@ const actions: Record<string, Action> = {
   DescribeUsers: (p, appID, d) => {
     const room = requireRoom(d.core, appID, checkRoomID(need(p, 'RoomId')));
     // Mode 0: oldest first (default), 1: newest first. Marker: the index to continue from.
-    let users = roomUsers(room);
+    let users = roomUsers(room, d.nodes);
     if (p.get('Mode') === '1') users = users.reverse();
     const limit = Math.min(Math.max(Number(p.get('Limit') ?? 200) || 200, 1), 200);
     const start = Number(p.get('Marker') ?? 0) || 0;
@@ -131,7 +131,7 @@ const actions: Record<string, Action> = {
   },
   DescribeRoomStreamList: (p, appID, d) => {
     const roomID = checkRoomID(need(p, 'RoomId'));
-    const streams = listStreams(d.core, appID, [], () => null, roomID).filter((s) => s.live);
+    const streams = listStreams(d.core, appID, [], () => null, d.nodes, roomID).filter((s) => s.live);
     return {
       StreamList: streams.map((s) => ({
         StreamId: s.streamID,

@@ -4,10 +4,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import { sendError } from './http-app.js';
+import { type Readiness, readinessRoutes } from './readiness.js';
 import { healthRoutes, metricsRoutes } from './routes.js';
 
 /**
- * A plain-HTTP listener with `/healthz` and `/metrics` only, by default on loopback: a load
+ * A plain-HTTP listener with `/healthz`, `/readyz` and `/metrics` only, by default on loopback: a load
  * balancer's health check or a Prometheus scraper on the host reaches them without TLS, and nothing
  * else of the API is exposed there.
  */
@@ -19,9 +20,11 @@ export class OpsListener {
     private readonly where: { host?: string; port: number },
     registry: Registry,
     log: Logger,
+    readiness?: Readiness,
   ) {
     this.#app = Fastify({ logger: false, bodyLimit: 1024, forceCloseConnections: true });
     healthRoutes(this.#app);
+    if (readiness) readinessRoutes(readiness)(this.#app);
     metricsRoutes(registry)(this.#app);
     this.#app.setErrorHandler((err, _req, reply) => sendError(reply, err, log));
     this.#app.setNotFoundHandler((_req, reply) =>

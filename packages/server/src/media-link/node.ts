@@ -1,7 +1,10 @@
+import { hostname } from 'node:os';
 import { MediaServer } from '@minirtc/rtmp';
 import type { MediaServerOptions } from '@minirtc/rtmp';
 import type { AppRecord } from '../app-store.js';
-import type { Logger } from '../logger.js';
+import { defaultNodeId } from '../cluster/redis-connect.js';
+import { type RedisProbe, openRedisProbe } from '../cluster/redis-readiness.js';
+import { type Logger, bindLogger, silentLogger } from '../logger.js';
 import { MiniRtcServer } from '../server.js';
 import type { ServerOptions } from '../server.js';
 import { type Db, openDatabase } from '../store/database.js';
@@ -46,6 +49,8 @@ export interface NodeOptions {
   /** Apps whose secret is authoritative here (the dev app, a simulation): created or updated at start. */
   apps?: AppRecord[];
   logger?: Logger;
+  /** Shared state (`state.redisUrl`): its reachability is one of `/readyz`'s checks. */
+  redisUrl?: string;
 }
 
 /** A running node: signaling + REST on one HTTP port, the embedded RTMP gateway beside it. */
@@ -71,8 +76,12 @@ export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
   for (const a of opts.apps ?? []) apps.upsert(a);
   const g = opts.gateway;
   let media: MediaServer | undefined;
+  // One identity for the node: its signaling, its gateway and their log lines.
+  const nodeId = opts.server.nodeId ?? defaultNodeId(hostname(), process.pid);
+  const logger = opts.logger ? bindLogger(opts.logger, { node: nodeId }) : undefined;
   const server: MiniRtcServer = new MiniRtcServer({
     ...opts.server,
+    nodeId,
     apps,
     db,
     mediaRtmpBase: () =>
@@ -85,8 +94,13 @@ export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
     httpFlv: () => (media ? (req, res) => media?.handleHttp(req, res) ?? false : undefined),
     mediaStats: () => gatewayStats(media),
     mediaRefusals: () => media?.refusals() ?? [],
-    ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(logger ? { logger } : {}),
   });
+  let redis: RedisProbe | undefined;
+  if (opts.redisUrl) {
+    redis = openRedisProbe(opts.redisUrl, nodeId, logger ?? silentLogger);
+    server.readiness.add('redis', redis.check);
+  }
   if (g) {
     media = new MediaServer({
       ...g.options,
@@ -94,7 +108,7 @@ export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
       rtmpPort: g.port,
       httpPort: null,
       takeoverGraceMs: g.takeoverGraceMs,
-      ...(opts.logger ? { logger: opts.logger } : {}),
+      ...(logger ? { logger } : {}),
       authorizer: signalingAuthorizer(server.media),
     });
     linkEmbeddedGateway(server, media);
@@ -104,6 +118,7 @@ export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
     await server.listen();
   } catch (e) {
     await media?.close();
+    await redis?.close();
     db.close();
     throw e;
   }
@@ -116,6 +131,7 @@ export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
     async close() {
       await server.close();
       await media?.close();
+      await redis?.close();
       db.close();
     },
   };

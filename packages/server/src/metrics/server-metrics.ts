@@ -38,16 +38,20 @@ const LOGIN_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2
  * Builds the `/metrics` registry (prom-client): gauges read live state at scrape time (so they are
  * never stale), counters follow server events from the moment the server is built, and prom-client's
  * default metrics add the process (CPU, RSS, fds, GC) and event-loop lag series. One registry per
- * server, so several servers in one process (tests) keep their counts apart.
+ * server, so several servers in one process (tests) keep their counts apart. With `nodeId` every
+ * series carries a `node` label (a default label of this registry, so recording and mixing metrics
+ * registered into it get it too): scrapes of several nodes stay apart even behind one scrape target.
  */
 export function createServerMetrics(
   server: EventEmitter<ServerEvents> & { readonly connectionCount: number },
   core: Signaling,
   stats: () => MediaStreamStat[] | undefined,
   pendingWebhooks: () => number,
+  nodeId?: string,
 ): ServerMetrics {
   const registers = [new Registry()];
   const r = registers[0] as Registry;
+  if (nodeId !== undefined) r.setDefaultLabels({ node: nodeId });
   collectDefaultMetrics({ register: r, eventLoopMonitoringPrecision: 20 });
   const media = (): MediaStreamStat[] => {
     try {
