@@ -175,7 +175,10 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
     this.nodeId = opts.nodeId ?? defaultNodeId(hostname(), process.pid);
     this.#log = bindLogger(opts.logger ?? silentLogger, { node: this.nodeId });
     this.readiness = new Readiness((check, err) =>
-      this.#log.warn({ check, err: err instanceof Error ? err.message : String(err) }, 'readiness check failed'),
+      this.#log.warn(
+        { check, err: err instanceof Error ? err.message : String(err) },
+        'readiness check failed',
+      ),
     );
     this.#host = opts.host ?? SIGNALING_DEFAULTS.host;
     this.#wantPort = opts.port ?? SIGNALING_DEFAULTS.port;

@@ -103,7 +103,9 @@ export function readinessRoutes(readiness: Readiness): (app: FastifyInstance) =>
       return reply
         .code(r.ready ? 200 : 503)
         .header('cache-control', 'no-store')
-        .send(r.ready ? { ready: true, checks: r.checks } : { ready: false, failed: r.failed, checks: r.checks });
+        .send(
+          r.ready ? { ready: true, checks: r.checks } : { ready: false, failed: r.failed, checks: r.checks },
+        );
     });
   };
 }

@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type TestRedis, startRedis } from '@minirtc/testkit';
+import { Readiness } from '../src/http/readiness.js';
+import type { Logger } from '../src/logger.js';
+import { bindLogger } from '../src/logger.js';
+import { type MiniRtcNode, startNode } from '../src/media-link/node.js';
+import { APP_ID, SECRET, loginClient } from './helpers.js';
+import { ADMIN_KEY, type Json, admin } from './ops-helpers.js';
+
+const NODE = 'ops-node-7';
+
+/** A logger keeping every record, to look for the node field. */
+function captureLogger(): Logger & { records: Record<string, unknown>[] } {
+  const records: Record<string, unknown>[] = [];
+  const keep = (o: Record<string, unknown>, msg: string) => records.push({ ...o, msg });
+  return { records, debug: keep, info: keep, warn: keep, error: keep };
+}
+
+async function getJson(url: string): Promise<{ status: number; body: Json; text: string }> {
+  const r = await fetch(url);
+  const text = await r.text();
+  return { status: r.status, body: JSON.parse(text) as Json, text };
+}
+
+describe('readiness registry', () => {
+  it('is ready with no checks, names failing and timed-out checks, runs them in parallel', async () => {
+    const seen: string[] = [];
+    const r = new Readiness((name) => seen.push(name));
+    assert.deepEqual(await r.run(), { ready: true, checks: [], failed: [] });
+    r.add('fine', async () => {});
+    r.add('broken', async () => {
+      throw new Error('connect ECONNREFUSED 10.0.0.5:6379 password=hunter2');
+    });
+    r.add('stuck', () => new Promise<void>(() => {}), 50);
+    const rep = await r.run();
+    assert.equal(rep.ready, false);
+    assert.deepEqual(rep.failed, ['broken', 'stuck']);
+    assert.deepEqual(
+      rep.checks.map((c) => [c.name, c.ok, c.error]),
+      [
+        ['fine', true, undefined],
+        ['broken', false, 'unreachable'],
+        ['stuck', false, 'timeout'],
+      ],
+    );
+    assert.ok(!JSON.stringify(rep).includes('hunter2'), 'no error text in the report');
+    assert.deepEqual(seen, ['broken', 'stuck'], 'failures reach the log hook');
+  });
+
+  it('replaces a check under the same name; the remover only removes its own', async () => {
+    const r = new Readiness();
+    const removeOld = r.add('db', async () => {
+      throw new Error('old');
+    });
+    r.add('db', async () => {});
+    removeOld();
+    assert.deepEqual(r.names, ['db']);
+    assert.equal((await r.run()).ready, true);
+  });
+
+  it('binds fields into a plain logger without repeating them', () => {
+    const log = captureLogger();
+    const bound = bindLogger(log, { node: 'n1' });
+    bound.info({ a: 1 }, 'x');
+    assert.deepEqual(log.records, [{ node: 'n1', a: 1, msg: 'x' }]);
+  });
+});
+
+describe('/readyz, node identity (real redis-server)', () => {
+  let redis: TestRedis;
+  let node: MiniRtcNode;
+  const log = captureLogger();
+  before(async () => {
+    redis = await startRedis();
+    node = await startNode({
+      dbFile: ':memory:',
+      publicHost: '127.0.0.1',
+      rtmpPort: 1935,
+      redisUrl: redis.url,
+      apps: [{ appID: APP_ID, serverSecret: SECRET, name: 'test' }],
+      logger: log,
+      server: { port: 0, nodeId: NODE, adminKey: ADMIN_KEY, opsListener: { port: 0 } },
+    });
+  });
+  after(async () => {
+    await node?.close();
+    await redis?.stop(true);
+  });
+
+  it('is ready while redis and the database answer, on both listeners', async () => {
+    // The first probe waits for the link's first connection if it is still being made.
+    for (const base of [node.server.httpUrl, node.server.opsUrl]) {
+      const r = await getJson(`${base}/readyz`);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.body.ready, true);
+      assert.deepEqual(r.body.checks.map((c: Json) => [c.name, c.ok]).sort(), [
+        ['database', true],
+        ['redis', true],
+      ]);
+      assert.equal(r.body.failed, undefined);
+    }
+  });
+
+  it('carries the node id in log lines and as a label of every metric', async () => {
+    assert.equal(node.server.nodeId, NODE);
+    const listening = log.records.find((r) => r.msg === 'signaling server listening');
+    assert.equal(listening?.node, NODE);
+    const text = await (await fetch(`${node.server.httpUrl}/metrics`)).text();
+    const series = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    assert.ok(series.length > 20, 'some series');
+    const unlabeled = series.filter((l) => !l.includes(`node="${NODE}"`));
+    assert.deepEqual(unlabeled, [], 'every series has the node label');
+    assert.match(text, new RegExp(`^minirtc_sessions\\{node="${NODE}"\\} 0$`, 'm'));
+  });
+
+  it('lists the node holding each user and stream', async () => {
+    const { c } = await loginClient(node.server, 'nu-a', 'node-room');
+    try {
+      assert.equal((await c.req('publish', { roomID: 'node-room', streamID: 'nu-s' })).code, 0);
+      const room = await admin(node.server, 'GET', `/apps/${APP_ID}/rooms/node-room`);
+      assert.equal(room.status, 200);
+      assert.deepEqual(
+        room.body.users.map((u: Json) => [u.userID, u.node]),
+        [['nu-a', NODE]],
+      );
+      assert.deepEqual(
+        room.body.streams.map((s: Json) => [s.streamID, s.node]),
+        [['nu-s', NODE]],
+      );
+    } finally {
+      c.close();
+    }
+  });
+
+  it('answers 503 naming redis once redis-server is killed; /healthz stays 200', async () => {
+    await redis.stop(true);
+    for (const base of [node.server.httpUrl, node.server.opsUrl]) {
+      const r = await getJson(`${base}/readyz`);
+      assert.equal(r.status, 503, r.text);
+      assert.equal(r.body.ready, false);
+      assert.deepEqual(r.body.failed, ['redis']);
+      const byName = Object.fromEntries(r.body.checks.map((c: Json) => [c.name, c]));
+      assert.equal(byName.database.ok, true);
+      assert.equal(byName.redis.ok, false);
+      assert.ok(['timeout', 'unreachable'].includes(byName.redis.error));
+      assert.ok(!r.text.includes(redis.socket), 'no connection string in the body');
+      assert.ok(!r.text.includes('unix://'), 'no connection string in the body');
+      assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    }
+  });
+});
