@@ -128,7 +128,9 @@ export async function serverRss(httpUrl: string): Promise<number | null> {
   try {
     const res = await fetch(`${httpUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
     if (!res.ok) return null;
-    const m = /^minirtc_process_resident_memory_bytes\s+(\d+(?:\.\d+)?(?:e\+\d+)?)/m.exec(await res.text());
+    const m = /^minirtc_process_resident_memory_bytes(?:\{[^}]*\})?\s+(\d+(?:\.\d+)?(?:e\+\d+)?)/m.exec(
+      await res.text(),
+    );
     return m?.[1] ? Number(m[1]) : null;
   } catch {
     return null;

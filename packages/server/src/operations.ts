@@ -60,8 +60,10 @@ export interface OperationsOptions {
   /** Stream mixing (REST, ZEGO StartMix/StopMix); off without it. */
   mixing?: MixingOptions;
   /**
-   * This node's identity: the `node` label of every metric, the `node` field of log lines and of
-   * the operator's user and stream lists. The server fills in `<hostname>-<pid>` when unset.
+   * This node's identity (a cluster's nodes set it): then every metric carries it as its `node`
+   * label. Unset, the series keep the labels they always had (one node; Prometheus' `instance` tells
+   * scrape targets apart). Log lines and the user and stream lists name the node either way
+   * (`MiniRtcServer.nodeId`, default `<hostname>-<pid>`).
    */
   nodeId?: string;
   /** Which node holds each session and stream; default: all on {@link nodeId} (one node). */

@@ -19,6 +19,7 @@ import { type FlvHandler, flvRoutes, healthRoutes } from './http/routes.js';
 import { OpsListener } from './http/ops-listener.js';
 import { Readiness, readinessRoutes } from './http/readiness.js';
 import { defaultNodeId } from './cluster/redis-connect.js';
+import { localNodeLocator } from './api/node-locator.js';
 import { type TlsFiles, TlsReloader } from './http/tls-reloader.js';
 import { type LogEntry, type LogFilter, LogIntake, type LogIntakeOptions } from './http/log-intake.js';
 import { type Logger, bindLogger, silentLogger } from './logger.js';
@@ -159,7 +160,10 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
   readonly refusals = new RefusalCounter();
   /** Persistence, REST API, webhooks, metrics, timeline, console. */
   readonly operations: Operations;
-  /** This node's identity (`nodeId`; default `<hostname>-<pid>`): in logs, metrics and lists. */
+  /**
+   * This node's identity (`nodeId`; default `<hostname>-<pid>`): in every log line and in the user
+   * and stream lists; the `node` label of the metrics when configured.
+   */
   readonly nodeId: string;
   /**
    * The probes behind `/readyz`: the database is registered here; whoever opens another dependency
@@ -271,7 +275,9 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
     const previewSigner = new StreamUrlSigner(opts.apps, bases, opts.previewTtlSeconds ?? 60);
     this.operations = new Operations(this, this.#core, opts.apps, previewSigner, this.#log, {
       ...opts,
-      nodeId: this.nodeId,
+      // The metrics' `node` label only when an identity was configured (a cluster); the lists
+      // always name the node.
+      nodes: opts.nodes ?? localNodeLocator(this.nodeId),
       webhooks: {
         allowPrivateDestinations: sec.webhookAllowPrivate,
         refused: (reason) => this.refusals.inc(reason),

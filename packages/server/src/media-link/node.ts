@@ -81,7 +81,8 @@ export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
   const logger = opts.logger ? bindLogger(opts.logger, { node: nodeId }) : undefined;
   const server: MiniRtcServer = new MiniRtcServer({
     ...opts.server,
-    nodeId,
+    // A configured identity, or any node sharing state, labels its metrics with it.
+    ...(opts.server.nodeId !== undefined || opts.redisUrl ? { nodeId } : {}),
     apps,
     db,
     mediaRtmpBase: () =>
