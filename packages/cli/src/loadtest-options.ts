@@ -12,7 +12,10 @@ export const LOADTEST_OPTIONS: [string, string][] = [
   ['--messages <n>', 'after the logins, broadcast messages each room’s first user sends (default 0)'],
   ['--user-update', 'log in with config.userUpdate (per-user ADD/DELETE pushes)'],
   ['--hold <d>', 'stay logged in this long after the logins and messages (30s, 500ms; default 0)'],
-  ['--server <ws-url>', 'an existing signaling server (default: start one, rtmp off, in a child process)'],
+  [
+    '--server <ws-url[,ws-url…]>',
+    'existing signaling node(s) (default: start one, rtmp off, in a child process); with several, each room’s members are spread over them round robin',
+  ],
   ['--json', 'print the summary as JSON'],
 ];
 
@@ -27,7 +30,9 @@ session (from the server's /metrics: before the logins and after them).
 Without --server it starts "minirtc start" in a child process (port 0, RTMP, recording and mixing off,
 a temporary data dir, security.wsUnauthenticatedPerAddress raised to --users: every user comes from
 127.0.0.1) with any configuration flags given here, and uses its dev app. With --server pass --app-id
-and --secret, and raise that server's security.wsUnauthenticated* caps the same way. Media
+and --secret, and raise that server's security.wsUnauthenticated* caps the same way. Several
+--server URLs (nodes sharing state.redisUrl) put the k-th member of every room on node k mod n, so
+with two nodes every 2-person room spans both and broadcasts cross between nodes. Media
 publishers are not simulated yet.
 Figures on a machine shared with other work are not representative: compare runs from one session.`;
 
@@ -39,7 +44,8 @@ export interface LoadtestOptions {
   messages: number;
   userUpdate: boolean;
   holdMs: number;
-  server: string | undefined;
+  /** Signaling node(s) to load, `ws(s)://…/ws`; undefined: start one. */
+  servers: string[] | undefined;
   appID: number | undefined;
   secret: string | undefined;
   json: boolean;
@@ -73,11 +79,11 @@ export function parseLoadtestOptions(args: ParsedArgs): LoadtestOptions {
   const flag = (name: string): boolean => o[name] !== undefined && o[name] !== 'false';
   const users = whole(o.users, 'users', 100, 1, 20_000);
   const rooms = whole(o.rooms, 'rooms', 1, 1, users);
-  const server = o.server;
-  if (server !== undefined && !/^wss?:\/\/[^\s]+$/.test(server))
-    throw bad('--server must be a ws:// or wss:// URL');
+  const servers = o.server?.split(',').map((u) => u.trim());
+  if (servers !== undefined && (servers.length > 16 || !servers.every((u) => /^wss?:\/\/[^\s,]+$/.test(u))))
+    throw bad('--server must be a ws:// or wss:// URL, or up to 16 of them separated by commas');
   const appID = o['app-id'] === undefined ? undefined : whole(o['app-id'], 'app-id', 0, 1, 0xffffffff);
-  if (server !== undefined && (appID === undefined || o.secret === undefined))
+  if (servers !== undefined && (appID === undefined || o.secret === undefined))
     throw bad('--server needs --app-id and --secret');
   return {
     users,
@@ -86,7 +92,7 @@ export function parseLoadtestOptions(args: ParsedArgs): LoadtestOptions {
     messages: whole(o.messages, 'messages', 0, 0, 1000),
     userUpdate: flag('user-update'),
     holdMs: o.hold === undefined ? 0 : parseDuration(o.hold, '--hold'),
-    server,
+    servers,
     appID,
     secret: o.secret,
     json: flag('json'),

@@ -10,6 +10,8 @@ export function percentiles(values: number[]): { p50: number; p99: number; max: 
 export interface LoadtestSummary {
   users: number;
   rooms: number;
+  /** Signaling nodes the users were spread over. */
+  nodes: number;
   rateAsked: number;
   loggedIn: number;
   failed: number;
@@ -26,6 +28,7 @@ export interface LoadtestSummary {
   fanout: { p50: number; p99: number; max: number } | null;
   /** Pushes received per user, on average (onlineCount, userUpdate, broadcast …). */
   pushesPerUser: number;
+  /** Summed over the nodes. */
   serverRssIdle: number | null;
   serverRssLoaded: number | null;
   /** (loaded − idle) / logged-in users. */
@@ -40,7 +43,9 @@ export function formatSummary(s: LoadtestSummary): string[] {
     p ? `p50 ${r1(p.p50)} ms, p99 ${r1(p.p99)} ms, max ${r1(p.max)} ms` : 'none';
   const mb = (b: number | null) => (b === null ? 'n/a' : `${r1(b / 1048576)} MB`);
   const lines = [
-    `users      ${s.loggedIn}/${s.users} logged in to ${s.rooms} room(s), ${s.failed} failed`,
+    `users      ${s.loggedIn}/${s.users} logged in to ${s.rooms} room(s)${
+      s.nodes > 1 ? ` on ${s.nodes} nodes` : ''
+    }, ${s.failed} failed`,
     `logins/s   ${r1(s.loginsPerSecond)} (asked ${s.rateAsked}/s)`,
     `login      ${pct(s.login)}  (socket open → login reply)`,
   ];

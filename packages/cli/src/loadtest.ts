@@ -21,10 +21,29 @@ function configFlags(args: ParsedArgs): string[] {
   return out;
 }
 
-/** Runs the load against a server: logins at the rate, then broadcasts, then the figures. */
+/** Where a run sends its users: one signaling node or several sharing state. */
+export interface LoadtestTarget {
+  wsUrls: string[];
+  /** The nodes' HTTP bases, for their RSS (`/metrics`). */
+  httpUrls: string[];
+  appID: number;
+  secret: string;
+}
+
+/** Summed RSS of the nodes; null when any cannot be read. */
+async function nodesRss(httpUrls: string[]): Promise<number | null> {
+  const all = await Promise.all(httpUrls.map((u) => serverRss(u)));
+  return all.some((v) => v === null) ? null : all.reduce<number>((a, v) => a + (v ?? 0), 0);
+}
+
+/**
+ * Runs the load against the node(s): logins at the rate, then broadcasts, then the figures. User `i`
+ * joins room `i mod rooms` on node `⌊i / rooms⌋ mod nodes`: the members of each room are dealt over
+ * the nodes in turn, so with two nodes a 2-person room has one member on each.
+ */
 export async function runLoadtest(
   o: LoadtestOptions,
-  target: { wsUrl: string; httpUrl: string; appID: number; secret: string },
+  target: LoadtestTarget,
   progress: (line: string) => void,
 ): Promise<LoadtestSummary> {
   const sendTimes = new Map<string, number>();
@@ -49,7 +68,7 @@ export async function runLoadtest(
     );
     lastDone = done;
   }, 1000);
-  const rssIdle = await serverRss(target.httpUrl);
+  const rssIdle = await nodesRss(target.httpUrls);
   let t0 = 0;
   let tLast = 0;
   try {
@@ -62,7 +81,7 @@ export async function runLoadtest(
       const userID = `lt${i}`;
       const u = new LoadUser(
         {
-          url: target.wsUrl,
+          url: target.wsUrls[Math.floor(i / o.rooms) % target.wsUrls.length] as string,
           appID: target.appID,
           roomID: `lt-room-${i % o.rooms}`,
           userID,
@@ -86,7 +105,7 @@ export async function runLoadtest(
       );
     }
     await Promise.all(logins);
-    const rssLoaded = await serverRss(target.httpUrl);
+    const rssLoaded = await nodesRss(target.httpUrls);
 
     // Broadcasts: each room's first user sends at 8/s (ZEGO's room limit is 10/s).
     let sent = 0;
@@ -119,6 +138,7 @@ export async function runLoadtest(
     return {
       users: o.users,
       rooms: o.rooms,
+      nodes: target.wsUrls.length,
       rateAsked: o.rate,
       loggedIn: latencies.length,
       failed,
@@ -150,12 +170,13 @@ export async function runLoadtest(
 export async function loadtestCommand(args: ParsedArgs, io: Io): Promise<number> {
   const o = parseLoadtestOptions(args);
   configFrom(args, io, LOADTEST_OWN_OPTIONS); // a bad configuration flag fails before anything starts
-  const own = o.server === undefined ? await startLoadtestServer(configFlags(args), o.users) : null;
-  const target = own ?? {
-    wsUrl: o.server as string,
-    httpUrl: (o.server as string).replace(/^ws/, 'http').replace(/\/ws\/?$/, ''),
-    appID: o.appID as number,
-    secret: o.secret as string,
+  const own = o.servers === undefined ? await startLoadtestServer(configFlags(args), o.users) : null;
+  const wsUrls = own ? [own.wsUrl] : (o.servers as string[]);
+  const target: LoadtestTarget = {
+    wsUrls,
+    httpUrls: wsUrls.map((u) => u.replace(/^ws/, 'http').replace(/\/ws\/?$/, '')),
+    appID: own?.appID ?? (o.appID as number),
+    secret: own?.secret ?? (o.secret as string),
   };
   try {
     const summary = await runLoadtest(o, target, (l) => io.err(l));

@@ -69,6 +69,30 @@ describe('benchmark modes (smoke)', { concurrency: false }, () => {
     }
   });
 
+  it('signaling-nodes: one node in memory and one on redis-server, both scenarios, every broadcast arrives', async () => {
+    // The single-node path; two nodes only deliver across nodes once signaling state is on Redis.
+    const r = await bench('signaling-nodes', {
+      BENCH_NODES: 'memory,1',
+      BENCH_USERS: '4',
+      BENCH_MESSAGES: '1',
+    });
+    assert.equal(r.code, 0, r.stderr.slice(-2000));
+    const rows = results('signaling-nodes-').rows;
+    assert.deepEqual(
+      rows.map((x) => [x.state, x.scenario, x.rooms, x.loggedIn]),
+      [
+        ['memory', 'one-room', 1, 4],
+        ['memory', 'pairs', 2, 4],
+        ['redis', 'one-room', 1, 4],
+        ['redis', 'pairs', 2, 4],
+      ],
+    );
+    for (const row of rows) {
+      assert.ok(Number(row.expected) > 0);
+      assert.equal(row.delivered, row.expected, 'every broadcast reached every other member');
+    }
+  });
+
   it('fanout: 2 players receive', async () => {
     const r = await bench('fanout', { BENCH_N: '2' });
     assert.equal(r.code, 0, r.stderr.slice(-2000));
