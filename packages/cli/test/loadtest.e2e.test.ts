@@ -55,6 +55,9 @@ describe('minirtc loadtest', () => {
     const noCreds = await run(['loadtest', '--server', 'ws://127.0.0.1:1/ws']);
     assert.equal(noCreds.code, 1);
     assert.match(noCreds.err, /--server needs --app-id and --secret/);
+    const badList = await run(['loadtest', '--server', 'ws://127.0.0.1:1/ws,http://x/ws']);
+    assert.equal(badList.code, 1);
+    assert.match(badList.err, /--server must be a ws:\/\/ or wss:\/\/ URL, or up to 16/);
     const badRooms = await run(['loadtest', '--users', '2', '--rooms', '3']);
     assert.equal(badRooms.code, 1);
     assert.match(badRooms.err, /--rooms must be a whole number from 1 to 2/);
