@@ -23,8 +23,12 @@ export async function startCommand(args: ParsedArgs, io: Io): Promise<Platform> 
   io.out(`  signaling  ${s.wsUrl}${s.publicWsUrl !== s.wsUrl ? `  (public: ${s.publicWsUrl})` : ''}`);
   if (cfg.tls)
     io.out(`  tls        ${cfg.tls.cert} (reload: kill -HUP ${process.pid}, or replace the files)`);
-  if (s.opsUrl) io.out(`  ops        ${s.opsUrl}/healthz, ${s.opsUrl}/metrics (plain HTTP)`);
-  io.out(`  http       ${s.httpUrl}  (health: ${s.httpUrl}/healthz, SDK logs: ${s.httpUrl}/httplog)`);
+  io.out(`  node       ${s.nodeId}`);
+  if (s.opsUrl)
+    io.out(`  ops        ${s.opsUrl}/healthz, ${s.opsUrl}/readyz, ${s.opsUrl}/metrics (plain HTTP)`);
+  io.out(
+    `  http       ${s.httpUrl}  (health: ${s.httpUrl}/healthz, ready: ${s.httpUrl}/readyz, SDK logs: ${s.httpUrl}/httplog)`,
+  );
   io.out(
     `  api        ${s.httpUrl}/api/v1  (OpenAPI: ${s.httpUrl}/api/v1/openapi.json, metrics: ${s.httpUrl}/metrics)`,
   );
