@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type TestRedis, startRedis } from '@minirtc/testkit';
+import { localNodeLocator } from '../src/api/node-locator.js';
+import { RemoteSession, Session } from '../src/core/model.js';
+import type { StreamReservation } from '../src/core/stream-registry.js';
 import { Readiness } from '../src/http/readiness.js';
 import type { Logger } from '../src/logger.js';
 import { bindLogger } from '../src/logger.js';
@@ -57,6 +60,17 @@ describe('readiness registry', () => {
     removeOld();
     assert.deepEqual(r.names, ['db']);
     assert.equal((await r.run()).ready, true);
+  });
+
+  it('locates local sessions on this node, a cluster replica member on its own node', () => {
+    const nodes = localNodeLocator('here');
+    const local = new Session(APP_ID, 'u1', 'u1', 10);
+    const remote = new RemoteSession(APP_ID, 'u2', 'u2', 'sid-2', 'there');
+    const r = {} as StreamReservation;
+    assert.deepEqual(
+      [nodes.session(local), nodes.session(remote), nodes.stream(r, remote), nodes.stream(r, undefined)],
+      ['here', 'there', 'there', 'here'],
+    );
   });
 
   it('binds fields into a plain logger without repeating them', () => {

@@ -1,16 +1,24 @@
+import { RemoteSession, type Session } from '../core/model.js';
+import type { StreamReservation } from '../core/stream-registry.js';
+
 /**
  * Which node holds what, for the operator's lists (`node` of users and streams in the REST API and
- * the console). The one place that answers it: single-node, everything is on this node; with shared
- * state the cluster code hands the server a locator that reads the owner from there.
+ * the console). The one place that answers it, so a cluster (or media placement) can answer
+ * differently without touching the lists.
  */
 export interface NodeLocator {
-  /** The node holding a user's signaling session (its WebSocket, or its grace window). */
-  session(appID: number, userID: string): string;
-  /** The node holding a stream: its publisher's session, or the media node it was placed on. */
-  stream(appID: number, streamID: string, publisherID: string): string;
+  /** The node holding a session's WebSocket (or its grace window). */
+  session(s: Session): string;
+  /** The node holding a stream; `publisher` is its publisher's session when it is in the room. */
+  stream(r: StreamReservation, publisher: Session | undefined): string;
 }
 
-/** Everything is on `nodeId` (in-memory state, one node). */
+/**
+ * Sessions of this node are on `nodeId`; a member another node of a cluster holds (a
+ * {@link RemoteSession} in this node's replica of the room) is on that node; a stream is where its
+ * publisher's session is.
+ */
 export function localNodeLocator(nodeId: string): NodeLocator {
-  return { session: () => nodeId, stream: () => nodeId };
+  const of = (s: Session | undefined): string => (s instanceof RemoteSession ? s.node : nodeId);
+  return { session: of, stream: (_r, publisher) => of(publisher) };
 }

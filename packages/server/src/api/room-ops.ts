@@ -23,7 +23,7 @@ export function roomUsers(room: Room, nodes: NodeLocator): ApiUser[] {
       userName: m.session.userName,
       joinedAt: m.joinedAt,
       state: m.session.transport ? ('attached' as const) : ('grace' as const),
-      node: nodes.session(room.appID, m.session.userID),
+      node: nodes.session(m.session),
     }))
     .sort((a, b) => a.joinedAt - b.joinedAt);
 }
@@ -65,7 +65,7 @@ export function listStreams(
         bytesIn: s?.bytesIn ?? null,
         bytesOut: s?.bytesOut ?? null,
         previewUrl: r.live ? preview(r.roomID, r.streamID) : null,
-        node: nodes.stream(appID, r.streamID, r.userID),
+        node: nodes.stream(r, room.members.get(r.userID)?.session),
       };
     }),
   );
