@@ -5,7 +5,8 @@
  * in-memory SQLite, the dev app from one shared data dir); the load is `minirtc loadtest --server
  * a,b` in another process, which puts the k-th member of every room on node k mod n, so with two nodes
  * every 2-person room spans both and its broadcasts cross between them. Two scenarios: every user in
- * one room, and users in 2-person rooms. See BENCHMARKS.md.
+ * one room, and users in 2-person rooms; each run on fresh nodes and a fresh redis-server. See
+ * BENCHMARKS.md.
  *
  *   npm run bench -- signaling-nodes                      # 1000 users, nodes memory,1,2
  *   BENCH_USERS=200 BENCH_NODES=1,2 npm run bench -- signaling-nodes
@@ -191,66 +192,63 @@ function loadtest(
 type Pct = { p50: number; p99: number } | null;
 const r1 = (x: number | null): number | null => (x === null ? null : Math.round(x * 10) / 10);
 
-async function runSetup(setup: string, redis: TestRedis, work: string): Promise<Row[]> {
+/** One scenario on one setup, on fresh nodes (and a fresh redis-server): nothing a previous run left is seen. */
+async function runOne(setup: string, scenario: string, work: string): Promise<Row> {
   const onRedis = setup !== 'memory';
   const count = onRedis ? Number(setup) : 1;
   if (!Number.isInteger(count) || count < 1 || count > 8) throw new Error(`BENCH_NODES: bad entry ${setup}`);
-  const dataDir = mkdtempSync(join(work, `nodes-${setup}-`));
+  const dataDir = mkdtempSync(join(work, `nodes-${setup}-${scenario}-`));
   const nodes: NodeUnderTest[] = [];
-  const rows: Row[] = [];
+  let redis: TestRedis | undefined;
   try {
+    if (onRedis) redis = await startRedis();
     // One after the other: the first writes the dev app the others read from the shared data dir.
     for (let k = 0; k < count; k++)
-      nodes.push(await startNode(`bench-${setup}-${k + 1}`, dataDir, onRedis ? redis.url : undefined));
+      nodes.push(await startNode(`bench-${setup}-${k + 1}`, dataDir, redis?.url));
     await ready(nodes);
     const app = readDevApp(dataDir);
     if (!app) throw new Error('no dev app written');
-    for (const scenario of scenarios) {
-      const rooms = scenario === 'pairs' ? Math.max(1, Math.floor(users / 2)) : 1;
-      process.stderr.write(
-        `${count} node(s), ${onRedis ? 'redis' : 'memory'}, ${scenario}: ${users} users\n`,
-      );
-      const cpu0 = nodes.map((n) => cpuSeconds(n.proc.pid ?? 0));
-      const s = await loadtest(nodes, app, rooms);
-      const cpu1 = nodes.map((n) => cpuSeconds(n.proc.pid ?? 0));
-      const login = s.login as Pct;
-      const fanout = s.fanout as Pct;
-      rows.push({
-        setup,
-        nodes: count,
-        state: onRedis ? 'redis' : 'memory',
-        scenario,
-        users,
-        rooms,
-        loggedIn: s.loggedIn as number,
-        failed: s.failed as number,
-        loginsPerSecond: r1(s.loginsPerSecond as number) ?? 0,
-        loginP50: r1(login?.p50 ?? null),
-        loginP99: r1(login?.p99 ?? null),
-        broadcastsSent: s.broadcastsSent as number,
-        delivered: s.broadcastDeliveries as number,
-        expected: s.broadcastExpected as number,
-        fanoutP50: r1(fanout?.p50 ?? null),
-        fanoutP99: r1(fanout?.p99 ?? null),
-        nodeCpuS: cpu1.map((c, i) => r1(c - (cpu0[i] ?? 0)) ?? 0),
-        errors: s.errors as string[],
-      });
-    }
+    const rooms = scenario === 'pairs' ? Math.max(1, Math.floor(users / 2)) : 1;
+    process.stderr.write(`${count} node(s), ${onRedis ? 'redis' : 'memory'}, ${scenario}: ${users} users\n`);
+    const cpu0 = nodes.map((n) => cpuSeconds(n.proc.pid ?? 0));
+    const s = await loadtest(nodes, app, rooms);
+    const cpu1 = nodes.map((n) => cpuSeconds(n.proc.pid ?? 0));
+    const login = s.login as Pct;
+    const fanout = s.fanout as Pct;
+    return {
+      setup,
+      nodes: count,
+      state: onRedis ? 'redis' : 'memory',
+      scenario,
+      users,
+      rooms,
+      loggedIn: s.loggedIn as number,
+      failed: s.failed as number,
+      loginsPerSecond: r1(s.loginsPerSecond as number) ?? 0,
+      loginP50: r1(login?.p50 ?? null),
+      loginP99: r1(login?.p99 ?? null),
+      broadcastsSent: s.broadcastsSent as number,
+      delivered: s.broadcastDeliveries as number,
+      expected: s.broadcastExpected as number,
+      fanoutP50: r1(fanout?.p50 ?? null),
+      fanoutP99: r1(fanout?.p99 ?? null),
+      nodeCpuS: cpu1.map((c, i) => r1(c - (cpu0[i] ?? 0)) ?? 0),
+      errors: s.errors as string[],
+    };
   } finally {
     await Promise.all(nodes.map((n) => n.stop()));
+    await redis?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-  return rows;
 }
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'minirtc-bench-nodes-'));
-  const redis = await startRedis();
   const rows: Row[] = [];
   try {
-    for (const setup of setups) rows.push(...(await runSetup(setup, redis, work)));
+    for (const setup of setups)
+      for (const scenario of scenarios) rows.push(await runOne(setup, scenario, work));
   } finally {
-    await redis.stop();
     rmSync(work, { recursive: true, force: true });
   }
   const ms = (x: number | null) => (x === null ? '–' : `${x}`);
