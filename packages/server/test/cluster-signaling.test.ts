@@ -161,6 +161,31 @@ describe('signaling cluster on Redis (two nodes, one process)', { timeout: 60_00
     await until(async () => JSON.parse((await r.hget(membersOf('r3'), 'mv')) ?? '{}').node === 'n2');
   });
 
+  it('the last two members leaving on two nodes at once: the room is reported closed exactly once', async () => {
+    const closed: string[] = [];
+    const count = (name: string) => (e: { roomID: string }) => {
+      if (e.roomID === 'r5') closed.push(name);
+    };
+    n1.on('roomClosed', count('n1'));
+    n2.on('roomClosed', count('n2'));
+    const { c: x } = await on(n1, 'x5', 'r5');
+    const { c: y } = await on(n2, 'y5', 'r5');
+    await x.push('userUpdate', (m) => m.updateType === 'ADD' && m.users[0].userID === 'y5');
+    const both = await Promise.all([x.req('logout', { roomID: 'r5' }), y.req('logout', { roomID: 'r5' })]);
+    assert.deepEqual(
+      both.map((r) => r.code),
+      [0, 0],
+    );
+    await until(async () => closed.length > 0);
+    // Both leaves are in Redis by now (the close was decided there); a second report would be too.
+    const r = n1.cluster?.redis;
+    assert.ok(r);
+    await until(async () => (await r.exists(membersOf('r5'))) === 0);
+    // A reply comes after every earlier one on its connection: both leaves' results are in.
+    await Promise.all([n1.cluster?.redis.ping(), n2.cluster?.redis.ping()]);
+    assert.equal(closed.length, 1, `closed by ${closed.join(', ')}`);
+  });
+
   it('a node gone for good: its users leave their rooms once the grace window is over', async () => {
     const n4 = await node('n4');
     const { c: gone } = await on(n4, 'gone', 'r4');

@@ -3,6 +3,7 @@ import type { ClientMessage, PushBody, WireRoomExtraInfo } from '@minirtc/protoc
 import { verifyToken04 } from '@minirtc/protocol/crypto';
 import type { Redis } from 'ioredis';
 import type { AppStore } from '../app-store.js';
+import type { Emit } from '../events.js';
 import type { Membership, RemoteSession, Room, Session } from '../core/model.js';
 import type { Replicator } from '../core/replicator.js';
 import type { Signaling } from '../core/signaling.js';
@@ -35,6 +36,8 @@ export interface SignalingClusterOptions {
   log: Logger;
   /** How long a dead node's sessions stay in their rooms for their clients to come back elsewhere. */
   resumeGraceMs: number;
+  /** Reports what the shared state decides (`roomClosed`). */
+  emit: Emit;
   /** Heartbeat period; default 1000 ms. A node is dead after `3 ×` this without one. */
   heartbeatMs?: number;
 }
@@ -72,10 +75,13 @@ return 1`;
 const LEAVE_SCRIPT = `
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if cur and cjson.decode(cur).sid == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
-if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[2], KEYS[3], KEYS[4]) end
+local left = redis.call('HLEN', KEYS[1])
+local closed = 0
+if left == 0 and redis.call('DEL', KEYS[2]) == 1 then closed = 1 end
+if left == 0 then redis.call('DEL', KEYS[3], KEYS[4]) end
 redis.call('SREM', KEYS[5], ARGV[3])
 redis.call('PUBLISH', KEYS[6], ARGV[4])
-return 1`;
+return closed`;
 
 const USER_END_SCRIPT = `
 if redis.call('HGET', KEYS[1], 'sid') == ARGV[1] then redis.call('DEL', KEYS[1]) end
@@ -492,22 +498,28 @@ export class SignalingCluster implements Replicator {
     const node = this.#nodeOf(m.session);
     const tag = memberTag(room.appID, room.roomID, m.session.userID, m.session.id);
     const ev = this.#ev({ t: 'leave', uid: m.session.userID, sid: m.session.id, why: reason });
+    const { appID, roomID } = room;
     this.#send(
       'leave',
-      this.redis.eval(
-        LEAVE_SCRIPT,
-        6,
-        k.members,
-        k.meta,
-        k.streams,
-        k.extra,
-        nodeMembersKey(node),
-        k.channel,
-        m.session.userID,
-        m.session.id,
-        tag,
-        ev,
-      ),
+      (
+        this.redis.eval(
+          LEAVE_SCRIPT,
+          6,
+          k.members,
+          k.meta,
+          k.streams,
+          k.extra,
+          nodeMembersKey(node),
+          k.channel,
+          m.session.userID,
+          m.session.id,
+          tag,
+          ev,
+        ) as Promise<number>
+      ).then((closed) => {
+        // Exactly one leave deletes the room's meta key: that node reports the room closed.
+        if (closed === 1) this.#o.emit('roomClosed', { appID, roomID });
+      }),
     );
   }
 
