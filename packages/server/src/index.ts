@@ -17,7 +17,6 @@ export {
   type ReadinessReport,
   Readiness,
 } from './http/readiness.js';
-export { defaultNodeId } from './cluster/redis-connect.js';
 export { redisPing } from './cluster/redis-readiness.js';
 export { type NodeLocator, localNodeLocator } from './api/node-locator.js';
 export type { AuthorizeResult, MediaBridge, MediaController } from './core/media-port.js';
@@ -64,3 +63,5 @@ export { signRecordingPath, verifyRecordingLink } from './recording/download-url
 export type { MixingOptions, MixTaskView } from './mixing/mix-service.js';
 export { MixService } from './mixing/mix-service.js';
 export { S3Storage, type S3StorageOptions } from './recording/s3-storage.js';
+export { SignalingCluster, type SignalingClusterOptions } from './cluster/signaling-cluster.js';
+export { connectRedis, defaultNodeId } from './cluster/redis-connect.js';

@@ -19,6 +19,7 @@ import { type FlvHandler, flvRoutes, healthRoutes } from './http/routes.js';
 import { OpsListener } from './http/ops-listener.js';
 import { Readiness, readinessRoutes } from './http/readiness.js';
 import { defaultNodeId } from './cluster/redis-connect.js';
+import { redisPing } from './cluster/redis-readiness.js';
 import { localNodeLocator } from './api/node-locator.js';
 import { type TlsFiles, TlsReloader } from './http/tls-reloader.js';
 import { type LogEntry, type LogFilter, LogIntake, type LogIntakeOptions } from './http/log-intake.js';
@@ -36,6 +37,8 @@ import { LogGate } from './security/log-gate.js';
 import { LoginGuard } from './security/login-guard.js';
 import { type SecurityOptions, resolveSecurity } from './security/options.js';
 import { RefusalCounter } from './security/refusals.js';
+import { SignalingCluster } from './cluster/signaling-cluster.js';
+import { verifyGrant } from '@minirtc/protocol/crypto';
 
 /** Rates the server enforces; ZEGO's published limits and the protocol's per-connection limits by default. */
 export interface RateLimits {
@@ -113,6 +116,11 @@ export interface ServerOptions extends OperationsOptions {
   previewTtlSeconds?: number;
   /** Security limits (failed-login budgets, pre-login caps, `/httplog` credential, webhook destinations). */
   security?: Partial<SecurityOptions>;
+  /**
+   * Shared live state: rooms, sessions and streams in Redis, so several nodes serve one deployment
+   * (docs/scaling.md). Unset: in memory, one node.
+   */
+  cluster?: { redisUrl: string; nodeId: string; heartbeatMs?: number };
   /** The media gateway's refusals by reason, for `minirtc_security_refusals_total`. */
   mediaRefusals?: () => [string, number][];
   logger?: Logger;
@@ -170,13 +178,15 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
    * (Redis, PostgreSQL) adds its probe with `readiness.add(name, check)`.
    */
   readonly readiness: Readiness;
+  /** Set when the state is shared with other nodes (`cluster` option). */
+  readonly cluster: SignalingCluster | undefined;
   #port = 0;
   #closed: Promise<void> | null = null;
 
   /** Builds the server; nothing listens until {@link listen}. */
   constructor(opts: ServerOptions) {
     super();
-    this.nodeId = opts.nodeId ?? defaultNodeId(hostname(), process.pid);
+    this.nodeId = opts.nodeId ?? opts.cluster?.nodeId ?? defaultNodeId(hostname(), process.pid);
     this.#log = bindLogger(opts.logger ?? silentLogger, { node: this.nodeId });
     this.readiness = new Readiness((check, err) =>
       this.#log.warn(
@@ -246,7 +256,32 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       bases,
       opts.urlTtlSeconds ?? SIGNALING_DEFAULTS.urlTtlSeconds,
     );
-    this.media = new SignalingMediaBridge(this.#core, signer, this.#log);
+    const media = new SignalingMediaBridge(this.#core, signer, this.#log);
+    this.media = media;
+    if (opts.cluster) {
+      const cluster = new SignalingCluster({
+        redisUrl: opts.cluster.redisUrl,
+        nodeId: opts.cluster.nodeId,
+        ...(opts.cluster.heartbeatMs ? { heartbeatMs: opts.cluster.heartbeatMs } : {}),
+        core: this.#core,
+        apps: opts.apps,
+        log: this.#log,
+        emit,
+        resumeGraceMs,
+      });
+      this.cluster = cluster;
+      this.#core.replicator = cluster;
+      this.readiness.add('redis', redisPing(cluster.redis));
+      media.prepare = async (streamID, query) => {
+        // The signature is checked by `authorize`; here only a real grant's room is worth fetching.
+        try {
+          const g = verifyGrant(streamID, query, signer.keyFor, 0);
+          await cluster.refreshStream(g.appID, g.roomID, g.streamID);
+        } catch {
+          /* authorize refuses it with the precise code */
+        }
+      };
+    }
     this.#ctx = {
       core: this.#core,
       apps: opts.apps,
@@ -265,6 +300,9 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
         },
         this.refusals,
       ),
+      ...(this.cluster
+        ? { prepare: (msg, caller) => (this.cluster as SignalingCluster).prepare(msg, caller) }
+        : {}),
       logCredential: (appID, userID) => {
         const app = opts.apps.get(appID);
         return app
@@ -275,8 +313,9 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
     const previewSigner = new StreamUrlSigner(opts.apps, bases, opts.previewTtlSeconds ?? 60);
     this.operations = new Operations(this, this.#core, opts.apps, previewSigner, this.#log, {
       ...opts,
-      // The metrics' `node` label only when an identity was configured (a cluster); the lists
-      // always name the node.
+      // The metrics' `node` label only when an identity was configured or the node is part of a
+      // cluster; the lists always name the node.
+      ...(opts.nodeId !== undefined || opts.cluster ? { nodeId: this.nodeId } : {}),
       nodes: opts.nodes ?? localNodeLocator(this.nodeId),
       webhooks: {
         allowPrivateDestinations: sec.webhookAllowPrivate,
@@ -373,6 +412,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
 
   /** Starts listening. */
   async listen(): Promise<void> {
+    await this.cluster?.start();
     await this.app.listen({ port: this.#wantPort, host: this.#host });
     this.#port = (this.http.address() as AddressInfo).port;
     try {
@@ -389,7 +429,10 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
   /** Stops: sessions end, sockets close (1001), the HTTP server stops. Idempotent. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      this.#core.shutdown(CloseCode.GOING_AWAY);
+      // One node of a cluster going away is like its crash, made quick: its sessions stay in their
+      // rooms for the grace window so their clients log in again elsewhere without anyone seeing
+      // them leave. Alone, the node ends every session.
+      if (!this.cluster) this.#core.shutdown(CloseCode.GOING_AWAY);
       const pending = [...this.#wss.clients].map(
         (ws) =>
           new Promise<void>((resolve) => {
@@ -404,6 +447,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       this.#tls?.close();
       await this.app.close();
       await this.#ops?.close();
+      await this.cluster?.close();
       await this.operations.close();
     })();
     return this.#closed;

@@ -91,10 +91,15 @@ describe('/readyz, node identity (real redis-server)', () => {
       dbFile: ':memory:',
       publicHost: '127.0.0.1',
       rtmpPort: 1935,
-      redisUrl: redis.url,
       apps: [{ appID: APP_ID, serverSecret: SECRET, name: 'test' }],
       logger: log,
-      server: { port: 0, nodeId: NODE, adminKey: ADMIN_KEY, opsListener: { port: 0 } },
+      // A cluster node: its Redis link (the cluster's own client) is one of the readiness checks.
+      server: {
+        port: 0,
+        adminKey: ADMIN_KEY,
+        opsListener: { port: 0 },
+        cluster: { redisUrl: redis.url, nodeId: NODE },
+      },
     });
   });
   after(async () => {

@@ -1,5 +1,5 @@
 import type { PushBody, WireRoomExtraInfo } from '@minirtc/protocol';
-import type { Membership, Room } from './model.js';
+import type { Membership, Room, Session } from './model.js';
 import type { StreamReservation } from './stream-registry.js';
 
 /**
@@ -11,10 +11,14 @@ import type { StreamReservation } from './stream-registry.js';
 export interface Replicator {
   /** A member joined (a new user in the room). */
   joined(room: Room, m: Membership): void;
-  /** A member left; its streams were released first. */
+  /**
+   * A member left; its streams were released first. The replicator, not the core, reports
+   * `roomClosed` when the room's shared roster is empty (two last members leaving on two nodes at
+   * once each see the other still there).
+   */
   left(room: Room, m: Membership, reason: string): void;
   /** A session took a room over from an older one of the same user, silently. */
-  moved(room: Room, m: Membership, fromSessionID: string): void;
+  moved(room: Room, m: Membership, from: Session): void;
   /** A stream was reserved, or its reservation renewed by the same user. */
   reserved(r: StreamReservation): void;
   /** A reservation ended. */
@@ -30,4 +34,6 @@ export interface Replicator {
    * (custom commands), null means everyone but `exceptUserID`.
    */
   message(room: Room, body: PushBody, exceptUserID: string, to: string[] | null): void;
+  /** One of this node's sessions got a socket, lost it (grace window), or ended. */
+  sessionState(s: Session, state: 'attached' | 'detached' | 'ended'): void;
 }

@@ -223,7 +223,8 @@ export class Signaling {
     if (session.remote && session.rooms.size === 0) this.dropRemoteSession(session);
     if (room.members.size === 0) {
       this.#stores.rooms.delete(room.appID, room.roomID);
-      this.emit('roomClosed', { appID: room.appID, roomID: room.roomID });
+      // In a cluster the shared roster decides when a room is empty (see Replicator.left).
+      if (!this.replicator) this.emit('roomClosed', { appID: room.appID, roomID: room.roomID });
     }
   }
 
@@ -238,6 +239,7 @@ export class Signaling {
     if (s.graceTimer) clearTimeout(s.graceTimer);
     s.graceTimer = null;
     this.#stores.sessions.delete(s);
+    if (!s.remote) this.#rep?.sessionState(s, 'ended');
     // A lingering session's user lives on in a successor: its streams went with `leave` above, and
     // dropping everything of the user would take the successor's media too.
     if (dropMedia && !s.lingering) this.#media?.dropUser(s.appID, s.userID, reason);
@@ -277,6 +279,7 @@ export class Signaling {
     if (s.graceTimer) clearTimeout(s.graceTimer);
     s.graceTimer = null;
     s.transport = t;
+    this.#rep?.sessionState(s, 'attached');
   }
 
   /** The session lost its socket without logging out: hold it for `resumeGraceMs`, buffering pushes. */
@@ -285,6 +288,7 @@ export class Signaling {
     s.transport = null;
     if (s.graceTimer) clearTimeout(s.graceTimer);
     this.emit('sessionDetached', { appID: s.appID, userID: s.userID, sessionID: s.id });
+    this.#rep?.sessionState(s, 'detached');
     s.graceTimer = setTimeout(() => {
       s.graceTimer = null;
       this.log.info({ appID: s.appID, userID: s.userID, sessionID: s.id }, 'grace window over');
@@ -324,7 +328,7 @@ export class Signaling {
         sessionID: next.id,
         replaced: true,
       });
-      this.#rep?.moved(kept.room, m, old.id);
+      this.#rep?.moved(kept.room, m, old);
     }
     if (old.remote) {
       if (old.rooms.size === 0) this.dropRemoteSession(old);

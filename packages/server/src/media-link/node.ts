@@ -3,8 +3,7 @@ import { MediaServer } from '@minirtc/rtmp';
 import type { MediaServerOptions } from '@minirtc/rtmp';
 import type { AppRecord } from '../app-store.js';
 import { defaultNodeId } from '../cluster/redis-connect.js';
-import { type RedisProbe, openRedisProbe } from '../cluster/redis-readiness.js';
-import { type Logger, bindLogger, silentLogger } from '../logger.js';
+import { type Logger, bindLogger } from '../logger.js';
 import { MiniRtcServer } from '../server.js';
 import type { ServerOptions } from '../server.js';
 import { type Db, openDatabase } from '../store/database.js';
@@ -49,8 +48,6 @@ export interface NodeOptions {
   /** Apps whose secret is authoritative here (the dev app, a simulation): created or updated at start. */
   apps?: AppRecord[];
   logger?: Logger;
-  /** Shared state (`state.redisUrl`): its reachability is one of `/readyz`'s checks. */
-  redisUrl?: string;
 }
 
 /** A running node: signaling + REST on one HTTP port, the embedded RTMP gateway beside it. */
@@ -77,12 +74,10 @@ export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
   const g = opts.gateway;
   let media: MediaServer | undefined;
   // One identity for the node: its signaling, its gateway and their log lines.
-  const nodeId = opts.server.nodeId ?? defaultNodeId(hostname(), process.pid);
+  const nodeId = opts.server.nodeId ?? opts.server.cluster?.nodeId ?? defaultNodeId(hostname(), process.pid);
   const logger = opts.logger ? bindLogger(opts.logger, { node: nodeId }) : undefined;
   const server: MiniRtcServer = new MiniRtcServer({
     ...opts.server,
-    // A configured identity, or any node sharing state, labels its metrics with it.
-    ...(opts.server.nodeId !== undefined || opts.redisUrl ? { nodeId } : {}),
     apps,
     db,
     mediaRtmpBase: () =>
@@ -97,11 +92,6 @@ export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
     mediaRefusals: () => media?.refusals() ?? [],
     ...(logger ? { logger } : {}),
   });
-  let redis: RedisProbe | undefined;
-  if (opts.redisUrl) {
-    redis = openRedisProbe(opts.redisUrl, nodeId, logger ?? silentLogger);
-    server.readiness.add('redis', redis.check);
-  }
   if (g) {
     media = new MediaServer({
       ...g.options,
@@ -119,7 +109,6 @@ export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
     await server.listen();
   } catch (e) {
     await media?.close();
-    await redis?.close();
     db.close();
     throw e;
   }
@@ -132,7 +121,6 @@ export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
     async close() {
       await server.close();
       await media?.close();
-      await redis?.close();
       db.close();
     },
   };
