@@ -291,8 +291,17 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       },
     };
     const previewSigner = new StreamUrlSigner(opts.apps, bases, opts.previewTtlSeconds ?? 60);
+    const cluster = this.cluster;
     this.operations = new Operations(this, this.#core, opts.apps, previewSigner, this.#log, {
       ...opts,
+      ...(cluster
+        ? {
+            clusterApi: {
+              prepare: (appID, t) => cluster.prepareApi(appID, t),
+              listRooms: (appID) => cluster.listRooms(appID),
+            },
+          }
+        : {}),
       webhooks: {
         allowPrivateDestinations: sec.webhookAllowPrivate,
         refused: (reason) => this.refusals.inc(reason),
