@@ -32,13 +32,16 @@ export class StreamUrlSigner {
     return key;
   };
 
-  /** A signed RTMP URL (and its HTTP-FLV twin) for a grant; the expiry is set from the TTL. */
-  issue(g: Omit<StreamGrant, 'expire'>): StreamUrlResult {
+  /**
+   * A signed RTMP URL (and its HTTP-FLV twin) for a grant; the expiry is set from the TTL. `at`: the
+   * bases of the media node chosen for this stream (several media nodes), else the configured ones.
+   */
+  issue(g: Omit<StreamGrant, 'expire'>, at?: { rtmp: string; flv: string }): StreamUrlResult {
     const key = this.keyFor(g.appID);
     if (!key) throw new Error(`unknown app ${g.appID}`);
     const grant: StreamGrant = { ...g, expire: Math.floor(Date.now() / 1000) + this.ttlSeconds };
-    const url = signStreamUrl(this.bases.rtmp(), grant, key);
-    const flvUrl = signStreamUrl(this.bases.flv(), grant, key, '.flv');
+    const url = signStreamUrl(at?.rtmp ?? this.bases.rtmp(), grant, key);
+    const flvUrl = signStreamUrl(at?.flv || this.bases.flv(), grant, key, '.flv');
     return { streamID: g.streamID, url, urls: [url], flvUrl };
   }
 }
