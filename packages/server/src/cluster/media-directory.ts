@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
@@ -59,6 +60,14 @@ interface Where {
   at: number;
 }
 
+/** Events of a {@link MediaDirectory}, for operators' logs and tests that wait on the view. */
+export interface MediaDirectoryEvents {
+  /** The view was read from Redis (or changed by an event). */
+  change: [];
+  /** A dead node's streams were ended by this signaling node. */
+  reaped: [node: string, streams: number];
+}
+
 /** Deletes a stream's location only if it still names the dead node. */
 const DEL_IF_NODE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
@@ -68,7 +77,7 @@ const DEL_IF_NODE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.
  * channel, so building a push/play URL never waits on Redis. It also ends the streams of a node whose
  * heartbeat stopped, once the takeover grace is over: one signaling node does it, under a Redis lock.
  */
-export class MediaDirectory implements MediaPlacement {
+export class MediaDirectory extends EventEmitter<MediaDirectoryEvents> implements MediaPlacement {
   readonly #redis: Redis;
   readonly #sub: Redis;
   readonly #o: Required<Omit<MediaDirectoryOptions, 'placement'>> & { placement: PlacementOptions };
@@ -86,6 +95,7 @@ export class MediaDirectory implements MediaPlacement {
 
   /** `sub` is a second connection, given over to the subscription. */
   constructor(redis: Redis, sub: Redis, opts: MediaDirectoryOptions) {
+    super();
     this.#redis = redis;
     this.#sub = sub;
     this.#o = { placementHoldMs: 30_000, ...opts, placement: opts.placement ?? DEFAULT_PLACEMENT };
@@ -227,6 +237,7 @@ export class MediaDirectory implements MediaPlacement {
     this.#nodes = nodes;
     this.#live = live;
     for (const [k, w] of this.#placed) if (began - w.at > this.#o.placementHoldMs) this.#placed.delete(k);
+    this.emit('change');
     const deadline = HEARTBEAT_TTL_BEATS * this.#o.heartbeatMs + this.#o.takeoverGraceMs;
     for (const n of nodes.values()) {
       if (began - n.lastBeat > deadline && !this.#reaping.has(n.id) && this.#ender) void this.#reap(n.id);
@@ -268,6 +279,7 @@ export class MediaDirectory implements MediaPlacement {
         .exec();
       this.#nodes.delete(id);
       this.#o.log.warn({ mediaNode: id, streams: ended }, 'media node lost: its streams ended');
+      this.emit('reaped', id, ended);
     } catch (err) {
       this.#o.log.warn({ err, mediaNode: id }, 'could not end a lost media node’s streams');
     } finally {
@@ -287,6 +299,7 @@ export class MediaDirectory implements MediaPlacement {
       this.#live.set(f, w);
       this.#placed.delete(f);
     } else if (this.#live.get(f)?.node === e.node) this.#live.delete(f);
+    this.emit('change');
     // A node we have not seen yet (it just started): read it now.
     if (!this.#nodes.has(e.node)) void this.refresh().catch(() => undefined);
   }

@@ -52,6 +52,7 @@ export class MediaNodeHeartbeat {
   /** Registers the node (first beat awaited, so a failure to reach Redis fails the start) and keeps beating. */
   async start(): Promise<void> {
     await this.beat();
+    await this.#redis.publish(mediaKeys.events, JSON.stringify({ kind: 'node', node: this.#o.id }));
     this.#timer = setInterval(() => {
       this.beat().catch((err: unknown) => this.#o.log.warn({ err }, 'media heartbeat failed'));
     }, this.#o.heartbeatMs);
