@@ -227,13 +227,13 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       opts.apps,
       bases,
       opts.urlTtlSeconds ?? SIGNALING_DEFAULTS.urlTtlSeconds,
+      opts.placement,
     );
     this.media = new SignalingMediaBridge(this.#core, signer, this.#log);
     this.#ctx = {
       core: this.#core,
       apps: opts.apps,
       signer,
-      ...(opts.placement ? { placement: opts.placement } : {}),
       emit,
       log: this.#log,
       heartbeatMs,
@@ -255,7 +255,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
           : '';
       },
     };
-    const previewSigner = new StreamUrlSigner(opts.apps, bases, opts.previewTtlSeconds ?? 60);
+    const previewSigner = new StreamUrlSigner(opts.apps, bases, opts.previewTtlSeconds ?? 60, opts.placement);
     this.operations = new Operations(this, this.#core, opts.apps, previewSigner, this.#log, {
       ...opts,
       webhooks: {

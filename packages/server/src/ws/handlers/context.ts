@@ -8,15 +8,12 @@ import type { LoginGuard } from '../../security/login-guard.js';
 import type { Session, Transport } from '../../core/model.js';
 import type { Signaling } from '../../core/signaling.js';
 import type { StreamUrlSigner } from '../../core/stream-urls.js';
-import type { MediaPlacement } from '../../core/placement-port.js';
 
 /** What every request handler can reach. */
 export interface HandlerContext {
   core: Signaling;
   apps: AppStore;
   signer: StreamUrlSigner;
-  /** Chooses the media node of push/play URLs when several gateways run (absent: one gateway). */
-  placement?: MediaPlacement;
   emit: Emit;
   log: Logger;
   /** Sent to clients in the login reply. */

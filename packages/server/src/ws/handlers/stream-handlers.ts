@@ -12,18 +12,14 @@ export const publish: Handler<'publish'> = (ctx, caller, msg) => {
   const s = m.session;
   if (!tokenAllowsPublish(m.token, msg.streamID)) throw new MiniRtcError(ErrorCode.NO_PUBLISH_PRIVILEGE);
   ctx.core.reserveStream(m, msg.streamID, msg.extraInfo);
-  const at = ctx.placement?.placePush(s.appID, msg.roomID, msg.streamID);
-  const data = ctx.signer.issue(
-    {
-      appID: s.appID,
-      roomID: msg.roomID,
-      streamID: msg.streamID,
-      action: 'push',
-      userID: s.userID,
-      sessionID: s.id,
-    },
-    at,
-  );
+  const data = ctx.signer.issue({
+    appID: s.appID,
+    roomID: msg.roomID,
+    streamID: msg.streamID,
+    action: 'push',
+    userID: s.userID,
+    sessionID: s.id,
+  });
   return { data };
 };
 
@@ -44,17 +40,14 @@ export const play: Handler<'play'> = (ctx, caller, msg) => {
   const r = ctx.core.streams.get(s.appID, msg.streamID);
   if (!r) throw new MiniRtcError(ErrorCode.STREAM_NOT_FOUND);
   if (r.roomID !== msg.roomID) throw new MiniRtcError(ErrorCode.STREAM_NOT_IN_ROOM);
-  const data = ctx.signer.issue(
-    {
-      appID: s.appID,
-      roomID: msg.roomID,
-      streamID: msg.streamID,
-      action: 'play',
-      userID: s.userID,
-      sessionID: s.id,
-    },
-    ctx.placement?.locate(s.appID, msg.streamID),
-  );
+  const data = ctx.signer.issue({
+    appID: s.appID,
+    roomID: msg.roomID,
+    streamID: msg.streamID,
+    action: 'play',
+    userID: s.userID,
+    sessionID: s.id,
+  });
   return { data };
 };
 
