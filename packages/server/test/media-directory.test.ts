@@ -1,0 +1,135 @@
+/**
+ * The media-node registry on a real redis-server: heartbeats and stream reports reach the signaling
+ * views (two of them, as two signaling nodes), placement reads them, and a node whose heartbeat stops
+ * has its streams ended once, by one view, after the grace, except a stream republished elsewhere.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type TestRedis, startRedis } from '@minirtc/testkit';
+import type { Redis } from 'ioredis';
+import { ErrorCode, isMiniRtcError } from '@minirtc/protocol';
+import { MediaDirectory } from '../src/cluster/media-directory.js';
+import { MediaNodeHeartbeat } from '../src/cluster/media-heartbeat.js';
+import { mediaKeys } from '../src/cluster/media-keys.js';
+import { connectRedis } from '../src/cluster/redis-connect.js';
+import { silentLogger } from '../src/logger.js';
+
+const HEARTBEAT_MS = 100;
+const GRACE_MS = 400;
+let redis: TestRedis;
+const conns: Redis[] = [];
+const dirs: MediaDirectory[] = [];
+
+function conn(name: string): Redis {
+  const c = connectRedis(redis.url, name);
+  conns.push(c);
+  return c;
+}
+
+function node(id: string, c: Redis = conn(id)): MediaNodeHeartbeat {
+  return new MediaNodeHeartbeat(c, {
+    id,
+    rtmpBase: `rtmp://${id}:1935/live`,
+    flvBase: `http://${id}:8081/live`,
+    heartbeatMs: HEARTBEAT_MS,
+    takeoverGraceMs: GRACE_MS,
+    load: () => ({ streams: 0, players: 0 }),
+    log: silentLogger,
+  });
+}
+
+/** A signaling node's view, ending streams into `ended`. */
+async function view(id: string, ended: string[]): Promise<MediaDirectory> {
+  const d = new MediaDirectory(conn(id), conn(`${id}-sub`), {
+    nodeId: id,
+    heartbeatMs: HEARTBEAT_MS,
+    takeoverGraceMs: GRACE_MS,
+    log: silentLogger,
+  });
+  d.attach({ streamGone: (appID, streamID) => ended.push(`${id}:${appID}:${streamID}`) });
+  await d.start();
+  dirs.push(d);
+  return d;
+}
+
+/** Resolves when `pred` holds, re-checked on every change of `d`; bounded. */
+function until(d: MediaDirectory, pred: () => boolean, what: string): Promise<void> {
+  if (pred()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      d.off('change', check);
+      reject(new Error(`timed out: ${what}`));
+    }, 10_000);
+    const check = (): void => {
+      if (!pred()) return;
+      clearTimeout(t);
+      d.off('change', check);
+      resolve();
+    };
+    d.on('change', check);
+  });
+}
+
+describe('media registry on redis', { timeout: 60_000 }, () => {
+  before(async () => {
+    redis = await startRedis();
+  });
+  after(async () => {
+    for (const d of dirs) await d.close();
+    for (const c of conns) c.disconnect();
+    await redis?.stop(true);
+  });
+
+  it('places, locates, reaps a dead node once across two signaling views', async () => {
+    const ended: string[] = [];
+    const s1 = await view('sig-1', ended);
+    const s2 = await view('sig-2', ended);
+    assert.equal(s1.placePush(7, 'r', 'x'), undefined, 'no node registered: the default bases');
+
+    const n1conn = conn('n1');
+    const n1 = node('n1', n1conn);
+    const n2 = node('n2');
+    await n1.start();
+    await n2.start();
+    await until(s1, () => s1.nodes().length === 2, 'sig-1 sees both nodes');
+    await n1.streamLive(7, 'a', 'room1');
+    await n1.streamLive(7, 'b', 'room1');
+    await until(s2, () => s2.nodeOf(7, 'b') === 'n1', 'sig-2 learns where b is');
+    assert.deepEqual(s2.locate(7, 'a'), { rtmp: 'rtmp://n1:1935/live', flv: 'http://n1:8081/live' });
+    // room1 is on n1: its next stream follows; another room's goes to n2 (no load reported, tie → n2
+    // has no room stream and n1 has a pending placement).
+    assert.equal(s1.placePush(7, 'room1', 'c')?.rtmp, 'rtmp://n1:1935/live');
+    assert.equal(s1.placePush(7, 'room2', 'd')?.rtmp, 'rtmp://n2:1935/live');
+    await until(s2, () => s2.nodeOf(7, 'd') === 'n2', 'sig-2 hears of the placement');
+    assert.equal(await conns[0]?.get(mediaKeys.stream(7, 'd')), 'n2');
+
+    // b is republished on n2 while n1 dies (its connection to Redis is cut: no more heartbeats).
+    n1conn.disconnect();
+    await n2.streamLive(7, 'b', 'room1');
+    const reaped = new Promise<string>((resolve) => {
+      for (const d of [s1, s2]) d.once('reaped', (id, n) => resolve(`${id}:${n}`));
+    });
+    const cut = Date.now();
+    await until(s1, () => s1.nodes().some((n) => n.id === 'n1' && n.gone), 'n1 presumed dead');
+    // Dead nodes take no placement, even for the room they held.
+    assert.equal(s1.placePush(7, 'room1', 'e')?.rtmp, 'rtmp://n2:1935/live');
+    assert.equal(await reaped, 'n1:1');
+    assert.ok(Date.now() - cut >= GRACE_MS, 'not before the grace');
+    await until(s1, () => !s1.nodes().some((n) => n.id === 'n1'), 'n1 gone from sig-1');
+    await until(s2, () => !s2.nodes().some((n) => n.id === 'n1'), 'n1 gone from sig-2');
+    assert.equal(ended.length, 1, `ended once, by one view: ${ended}`);
+    assert.match(ended[0] as string, /^sig-[12]:7:a$/);
+    assert.equal(s1.nodeOf(7, 'b'), 'n2', 'the republished stream stays');
+
+    // The last node drains: nodes are registered but none takes a stream.
+    await n2.drain();
+    await until(s1, () => s1.nodes().every((n) => n.draining), 'n2 draining');
+    assert.throws(
+      () => s1.placePush(7, 'room3', 'f'),
+      (e: unknown) => isMiniRtcError(e) && e.code === ErrorCode.MEDIA_NODE_UNAVAILABLE,
+    );
+    assert.equal(s1.placePush(7, 'room1', 'b')?.rtmp, 'rtmp://n2:1935/live', 'a live stream stays put');
+    await n2.close();
+    await until(s1, () => s1.nodes().length === 0, 'n2 left');
+  });
+});
