@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { streamSigningKey } from '@minirtc/protocol/crypto';
 import { MediaServer } from '@minirtc/rtmp';
 import {
+  type HeldStream,
   MediaNodeHeartbeat,
   RemoteAuthorizer,
   connectRedis,
@@ -118,14 +119,18 @@ async function register(
       const streams = media.streams();
       return { streams: streams.length, players: streams.reduce((n, s) => n + s.players, 0) };
     },
+    held: () => media.streams().flatMap((s) => where(s.tag) ?? []),
+    onFenced: () => {
+      for (const s of media.streams()) media.closeStream(s.key, 'media node lost its registry');
+    },
     log,
   });
-  const where = (tag: unknown): { appID: number; streamID: string; roomID: string } | undefined => {
+  function where(tag: unknown): HeldStream | undefined {
     const t = tag as { appID?: unknown; streamID?: unknown; roomID?: unknown } | undefined;
     return t && typeof t.appID === 'number' && typeof t.streamID === 'string'
       ? { appID: t.appID, streamID: t.streamID, roomID: typeof t.roomID === 'string' ? t.roomID : '' }
       : undefined;
-  };
+  }
   const failed = (err: unknown) => log.warn({ err }, 'media registry update failed');
   media.on('publishStart', (info) => {
     const w = where(info.tag);

@@ -65,6 +65,7 @@ export {
 } from './cluster/media-directory.js';
 export {
   HEARTBEAT_TTL_BEATS,
+  type HeldStream,
   type MediaHeartbeatOptions,
   MediaNodeHeartbeat,
 } from './cluster/media-heartbeat.js';

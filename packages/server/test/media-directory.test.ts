@@ -19,6 +19,10 @@ const GRACE_MS = 400;
 let redis: TestRedis;
 const conns: Redis[] = [];
 const dirs: MediaDirectory[] = [];
+/** Streams the views ended, as `<view>:<appID>:<streamID>`. */
+const ended: string[] = [];
+let s1: MediaDirectory;
+let s2: MediaDirectory;
 
 function conn(name: string): Redis {
   const c = connectRedis(redis.url, name);
@@ -34,12 +38,13 @@ function node(id: string, c: Redis = conn(id)): MediaNodeHeartbeat {
     heartbeatMs: HEARTBEAT_MS,
     takeoverGraceMs: GRACE_MS,
     load: () => ({ streams: 0, players: 0 }),
+    held: () => [],
     log: silentLogger,
   });
 }
 
 /** A signaling node's view, ending streams into `ended`. */
-async function view(id: string, ended: string[]): Promise<MediaDirectory> {
+async function view(id: string): Promise<MediaDirectory> {
   const d = new MediaDirectory(conn(id), conn(`${id}-sub`), {
     nodeId: id,
     heartbeatMs: HEARTBEAT_MS,
@@ -73,6 +78,8 @@ function until(d: MediaDirectory, pred: () => boolean, what: string): Promise<vo
 describe('media registry on redis', { timeout: 60_000 }, () => {
   before(async () => {
     redis = await startRedis();
+    s1 = await view('sig-1');
+    s2 = await view('sig-2');
   });
   after(async () => {
     for (const d of dirs) await d.close();
@@ -81,9 +88,6 @@ describe('media registry on redis', { timeout: 60_000 }, () => {
   });
 
   it('places, locates, reaps a dead node once across two signaling views', async () => {
-    const ended: string[] = [];
-    const s1 = await view('sig-1', ended);
-    const s2 = await view('sig-2', ended);
     assert.equal(s1.placePush(7, 'r', 'x'), undefined, 'no node registered: the default bases');
 
     const n1conn = conn('n1');
@@ -131,5 +135,32 @@ describe('media registry on redis', { timeout: 60_000 }, () => {
     assert.equal(s1.placePush(7, 'room1', 'b')?.rtmp, 'rtmp://n2:1935/live', 'a live stream stays put');
     await n2.close();
     await until(s1, () => s1.nodes().length === 0, 'n2 left');
+  });
+
+  it('a node restarted under the same id hands its last run’s streams to the reaper', async () => {
+    ended.length = 0;
+    const firstConn = conn('n3-first');
+    const first = node('n3', firstConn);
+    await first.start();
+    await first.streamLive(8, 'old', 'room8');
+    await first.streamLive(8, 'back', 'room8');
+    await until(s1, () => s1.nodeOf(8, 'old') === 'n3', 'sig-1 sees n3’s streams');
+    firstConn.disconnect(); // crash; the process comes back at once with the same nodeId
+    const again = node('n3');
+    await again.start();
+    await again.streamLive(8, 'back', 'room8'); // its publisher came back to it
+    const reaped = new Promise<string>((resolve) => {
+      for (const d of [s1, s2]) d.once('reaped', (id) => resolve(id));
+    });
+    assert.match(await reaped, /^n3~\d+$/);
+    await until(s1, () => s1.nodes().every((n) => !n.id.startsWith('n3~')), 'the ghost is gone');
+    assert.deepEqual(
+      ended.map((e) => e.replace(/^sig-\d:/, '')),
+      ['8:old'],
+      'only the stream that did not come back',
+    );
+    assert.equal(s1.nodeOf(8, 'back'), 'n3');
+    assert.equal(s1.nodes().find((n) => n.id === 'n3')?.gone, false, 'the new run is alive');
+    await again.close();
   });
 });

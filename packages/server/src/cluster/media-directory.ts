@@ -3,7 +3,7 @@ import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { MediaPlacement, NodeBases } from '../core/placement-port.js';
-import { HEARTBEAT_TTL_BEATS } from './media-heartbeat.js';
+import { GHOST_MARK, HEARTBEAT_TTL_BEATS } from './media-heartbeat.js';
 import { connectRedis } from './redis-connect.js';
 import {
   type MediaRegistryEvent,
@@ -251,25 +251,27 @@ export class MediaDirectory extends EventEmitter<MediaDirectoryEvents> implement
       const won = await this.#redis.set(mediaKeys.reap(id), this.#o.nodeId, 'PX', 60_000, 'NX');
       if (won !== 'OK') return;
       const held = await this.#redis.hgetall(mediaKeys.nodeStreams(id));
-      const fields = Object.keys(held);
-      const owners = fields.length
-        ? await this.#redis.mget(
-            fields.map((f) => {
-              const k = parseStreamField(f);
-              return k ? mediaKeys.stream(k.appID, k.streamID) : mediaKeys.stream(0, '');
-            }),
-          )
-        : [];
-      let ended = 0;
-      for (const [i, f] of fields.entries()) {
+      // A retired incarnation (`<id>~<t>`) was listed under its node's id.
+      const home = id.split(GHOST_MARK)[0] as string;
+      const streams = Object.entries(held).flatMap(([f, roomID]) => {
         const k = parseStreamField(f);
+        return k ? [{ f, ...k, roomID }] : [];
+      });
+      const owners = streams.length
+        ? await this.#redis.mget(streams.map((s) => mediaKeys.stream(s.appID, s.streamID)))
+        : [];
+      // Republished elsewhere in the meantime (or on this node's next run): that node holds it now.
+      const check = this.#redis.pipeline();
+      for (const [i, s] of streams.entries()) check.hexists(mediaKeys.nodeStreams(owners[i] ?? id), s.f);
+      const heldElsewhere = streams.length ? ((await check.exec()) ?? []) : [];
+      let ended = 0;
+      for (const [i, s] of streams.entries()) {
         const owner = owners[i];
-        // Republished elsewhere in the meantime: that node holds it now, leave it alone.
-        if (!k || (owner && owner !== id)) continue;
-        this.#ender?.streamGone(k.appID, k.streamID, 'media node lost');
-        this.#live.delete(f);
+        if (owner && owner !== id && heldElsewhere[i]?.[1] === 1) continue;
+        this.#ender?.streamGone(s.appID, s.streamID, 'media node lost');
+        this.#live.delete(s.f);
         ended += 1;
-        await this.#redis.eval(DEL_IF_NODE, 1, mediaKeys.stream(k.appID, k.streamID), id);
+        await this.#redis.eval(DEL_IF_NODE, 1, mediaKeys.stream(s.appID, s.streamID), home);
       }
       await this.#redis
         .multi()
