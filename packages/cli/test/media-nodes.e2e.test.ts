@@ -27,7 +27,7 @@ import { type Platform, startPlatform } from '../src/platform.js';
 
 const appID = 626262;
 const secret = '0123456789abcdef0123456789abcdef';
-const HEARTBEAT_MS = 300;
+const HEARTBEAT_MS = 500;
 const GRACE_MS = 1500;
 const binTs = new URL('../src/bin.ts', import.meta.url).pathname;
 

@@ -14,7 +14,7 @@ import { mediaKeys } from '../src/cluster/media-keys.js';
 import { connectRedis } from '../src/cluster/redis-connect.js';
 import { silentLogger } from '../src/logger.js';
 
-const HEARTBEAT_MS = 100;
+const HEARTBEAT_MS = 200;
 const GRACE_MS = 400;
 let redis: TestRedis;
 const conns: Redis[] = [];
