@@ -234,13 +234,16 @@ describe('several media nodes: placement, drain, loss', { timeout: 180_000 }, ()
     assert.equal(catPush.proc.exitCode, null, 'the publisher on the draining node is still up');
   });
 
-  it('kill -9 of a media node: DELETE after the grace, the retry lands on the other node', async () => {
+  it('kill -9 of a media node: DELETE after the grace, the retry lands on the other node', async (t) => {
     const killedAt = Date.now();
     nodes.b.proc.kill('SIGKILL');
     await catPush.kill(); // the publisher's app sees its push fail
     const reaped = new Promise<[string, number]>((resolve) => dir.once('reaped', (...a) => resolve(a)));
     await dan.log.wait('roomStreamUpdate', isDelete('cat_cam'), 30_000);
     const waited = Date.now() - killedAt;
+    t.diagnostic(
+      `DELETE ${waited} ms after SIGKILL (heartbeat ${HEARTBEAT_MS} ms x3 + grace ${GRACE_MS} ms)`,
+    );
     assert.ok(waited >= GRACE_MS, `DELETE came ${waited} ms after the kill, before the ${GRACE_MS} ms grace`);
     assert.deepEqual(await reaped, ['mn-b', 1]);
     assert.equal(
