@@ -87,6 +87,14 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
       ...(config.recording.enabled ? { recording: recordingOptions(config) } : {}),
       ...(config.mixing.enabled ? { mixing: mixingOptions(config) } : {}),
       ...(mediaNodes ? { placement: mediaNodes.directory } : {}),
+      ...(config.state.redisUrl
+        ? {
+            cluster: {
+              redisUrl: config.state.redisUrl,
+              nodeId: config.nodeId ?? defaultNodeId(hostname(), process.pid),
+            },
+          }
+        : {}),
     },
     ...(config.rtmp.enabled
       ? {
