@@ -15,6 +15,7 @@ import { ZegoExpressEngine } from '@minirtc/sdk';
 import type { MediaDirectory } from '@minirtc/server';
 import {
   EventLog,
+  adminApi,
   type Ffmpeg,
   type Player,
   type TestRedis,
@@ -26,6 +27,7 @@ import { loadConfig } from '../src/config.js';
 import { type Platform, startPlatform } from '../src/platform.js';
 
 const appID = 626262;
+const adminKey = 'media-nodes-admin-key-0123456789';
 const secret = '0123456789abcdef0123456789abcdef';
 const HEARTBEAT_MS = 500;
 const GRACE_MS = 1500;
@@ -35,6 +37,7 @@ interface MediaProc {
   id: string;
   proc: ChildProcess;
   rtmpPort: number;
+  flvPort: number;
   /** Everything it printed on stdout so far. */
   out(): string;
   /** Resolves when stdout matches. */
@@ -91,7 +94,8 @@ async function startMedia(id: string, signalingUrl: string): Promise<MediaProc> 
         });
   await waitOut(/registered in Redis/);
   const port = Number(/rtmp:\/\/127\.0\.0\.1:(\d+)\/live/.exec(out)?.[1]);
-  return { id, proc, rtmpPort: port, out: () => out, waitOut };
+  const flvPort = Number(/HTTP-FLV on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)?.[1]);
+  return { id, proc, rtmpPort: port, flvPort, out: () => out, waitOut };
 }
 
 /** Resolves once the directory's view satisfies `pred` (checked on each change it reports). */
@@ -150,7 +154,7 @@ describe('several media nodes: placement, drain, loss', { timeout: 180_000 }, ()
           'media.takeoverGraceMs': String(GRACE_MS),
         },
       }),
-      { apps: [{ appID, serverSecret: secret }] },
+      { apps: [{ appID, serverSecret: secret }], adminKey },
     );
     assert.ok(platform.mediaNodes, 'signaling reads the media registry');
     dir = platform.mediaNodes;
@@ -207,6 +211,19 @@ describe('several media nodes: placement, drain, loss', { timeout: 180_000 }, ()
     danPlayer = play(danUrl, 120);
     procs.push(benPlayer, danPlayer);
     await Promise.all([benPlayer.waitFrames(50, 20), danPlayer.waitFrames(50, 20)]);
+    // The console's preview (HTTP-FLV) is served by the node that holds the stream.
+    const list = await adminApi<{ streams: { streamID: string; previewUrl: string | null }[] }>(
+      platform.server.httpUrl,
+      adminKey,
+      'GET',
+      `/apps/${appID}/streams`,
+    );
+    const preview = list.streams.find((s) => s.streamID === 'cat_cam')?.previewUrl ?? '';
+    assert.ok(preview.startsWith(`http://127.0.0.1:${nodes.b.flvPort}/live/cat_cam.flv?`), preview);
+    const watcher = play(preview);
+    procs.push(watcher);
+    await watcher.waitFrames(25, 10);
+    await watcher.kill();
     assert.equal(dir.nodeOf(appID, 'ann_cam'), 'mn-a');
     assert.equal(dir.nodeOf(appID, 'cat_cam'), 'mn-b');
     assert.deepEqual(
