@@ -30,7 +30,11 @@ function conn(name: string): Redis {
   return c;
 }
 
-function node(id: string, c: Redis = conn(id)): MediaNodeHeartbeat {
+function node(
+  id: string,
+  c: Redis = conn(id),
+  more: Partial<ConstructorParameters<typeof MediaNodeHeartbeat>[1]> = {},
+): MediaNodeHeartbeat {
   return new MediaNodeHeartbeat(c, {
     id,
     rtmpBase: `rtmp://${id}:1935/live`,
@@ -40,6 +44,7 @@ function node(id: string, c: Redis = conn(id)): MediaNodeHeartbeat {
     load: () => ({ streams: 0, players: 0 }),
     held: () => [],
     log: silentLogger,
+    ...more,
   });
 }
 
@@ -162,5 +167,32 @@ describe('media registry on redis', { timeout: 60_000 }, () => {
     assert.equal(s1.nodeOf(8, 'back'), 'n3');
     assert.equal(s1.nodes().find((n) => n.id === 'n3')?.gone, false, 'the new run is alive');
     await again.close();
+  });
+
+  it('a node cut off from Redis past the grace ends its own streams, then re-lists what it holds', async () => {
+    ended.length = 0;
+    const c = conn('n4');
+    const held = [{ appID: 9, streamID: 'kept', roomID: 'room9' }];
+    let fenced!: () => void;
+    const wasFenced = new Promise<void>((resolve) => {
+      fenced = resolve;
+    });
+    const n4 = node('n4', c, { held: () => held, onFenced: () => fenced() });
+    await n4.start();
+    await n4.streamLive(9, 'kept', 'room9');
+    await n4.streamLive(9, 'lost', 'room9');
+    await until(s1, () => s1.nodeOf(9, 'lost') === 'n4', 'sig-1 sees n4’s streams');
+    const reaped = new Promise<string>((resolve) => {
+      for (const d of [s1, s2]) d.once('reaped', (id) => resolve(id));
+    });
+    c.disconnect(); // Redis out of reach: beats fail, the media keeps flowing
+    assert.equal(await reaped, 'n4');
+    assert.deepEqual(ended.map((e) => e.replace(/^sig-\d:/, '')).sort(), ['9:kept', '9:lost']);
+    await c.connect();
+    await wasFenced; // the first beat that gets through finds it was gone too long
+    await until(s1, () => s1.nodes().some((n) => n.id === 'n4' && !n.gone), 'n4 back');
+    // Its list is rewritten from what it holds now (its publishers would have come back to it).
+    assert.deepEqual(await c.hgetall(mediaKeys.nodeStreams('n4')), { '9:kept': 'room9' });
+    await n4.close();
   });
 });
