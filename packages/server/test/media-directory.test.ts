@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type TestRedis, startRedis } from '@minirtc/testkit';
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { ErrorCode, isMiniRtcError } from '@minirtc/protocol';
 import { MediaDirectory } from '../src/cluster/media-directory.js';
 import { MediaNodeHeartbeat } from '../src/cluster/media-heartbeat.js';
@@ -24,8 +24,8 @@ const ended: string[] = [];
 let s1: MediaDirectory;
 let s2: MediaDirectory;
 
-function conn(name: string): Redis {
-  const c = connectRedis(redis.url, name);
+function conn(name: string, extra: RedisOptions = {}): Redis {
+  const c = connectRedis(redis.url, name, extra);
   conns.push(c);
   return c;
 }
@@ -50,7 +50,7 @@ function node(
 
 /** A signaling node's view, ending streams into `ended`. */
 async function view(id: string): Promise<MediaDirectory> {
-  const d = new MediaDirectory(conn(id), conn(`${id}-sub`), {
+  const d = new MediaDirectory(conn(id), conn(`${id}-sub`, { enableAutoPipelining: false }), {
     nodeId: id,
     heartbeatMs: HEARTBEAT_MS,
     takeoverGraceMs: GRACE_MS,

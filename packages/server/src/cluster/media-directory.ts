@@ -336,7 +336,7 @@ export async function connectMediaDirectory(
   opts: MediaDirectoryOptions,
 ): Promise<ConnectedMediaDirectory> {
   const redis = connectRedis(redisUrl, `minirtc-${opts.nodeId}-media`);
-  const sub = connectRedis(redisUrl, `minirtc-${opts.nodeId}-media-sub`);
+  const sub = connectRedis(redisUrl, `minirtc-${opts.nodeId}-media-sub`, { enableAutoPipelining: false });
   const directory = new MediaDirectory(redis, sub, opts);
   const close = async (): Promise<void> => {
     await directory.close();
