@@ -248,6 +248,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
         core: this.#core,
         apps: opts.apps,
         log: this.#log,
+        emit,
         resumeGraceMs,
       });
       this.cluster = cluster;
