@@ -71,7 +71,7 @@ export async function mediaCommand(args: ParsedArgs, io: Io): Promise<MediaNode>
     closeRedis = r.close;
     if (args.options.drain === 'true') await registry.drain();
   }
-  io.out(`MiniRTC media gateway ${nodeId}: ${rtmpBase}`);
+  io.out(`MiniRTC media gateway: ${rtmpBase} (node ${nodeId})`);
   if (media.httpPort !== null) io.out(`  HTTP-FLV on http://${cfg.host}:${media.httpPort}/live/<stream>.flv`);
   if (remote) io.out(`  authorizing through ${signalingUrl}`);
   else io.out(`  apps: ${[...keys.keys()].join(', ') || 'none (no dev app in ' + cfg.dataDir + ')'}`);
