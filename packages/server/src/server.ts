@@ -238,6 +238,15 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       opts.urlTtlSeconds ?? SIGNALING_DEFAULTS.urlTtlSeconds,
       opts.placement,
     );
+    const loginGuard = new LoginGuard(
+      {
+        burstPerAddress: sec.loginFailureBurstPerAddress,
+        perMinutePerAddress: sec.loginFailuresPerMinutePerAddress,
+        burstPerApp: sec.loginFailureBurstPerApp,
+        perMinutePerApp: sec.loginFailuresPerMinutePerApp,
+      },
+      this.refusals,
+    );
     const media = new SignalingMediaBridge(this.#core, signer, this.#log);
     this.media = media;
     if (opts.cluster) {
@@ -249,9 +258,11 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
         apps: opts.apps,
         log: this.#log,
         emit,
+        loginGuard,
         resumeGraceMs,
       });
       this.cluster = cluster;
+      loginGuard.shared = (address, appID) => cluster.loginFailed(address, appID);
       this.#core.replicator = cluster;
       media.prepare = async (streamID, query) => {
         // The signature is checked by `authorize`; here only a real grant's room is worth fetching.
@@ -272,15 +283,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       heartbeatMs,
       resumeGraceMs,
       emitError: (err) => emit('error', err),
-      loginGuard: new LoginGuard(
-        {
-          burstPerAddress: sec.loginFailureBurstPerAddress,
-          perMinutePerAddress: sec.loginFailuresPerMinutePerAddress,
-          burstPerApp: sec.loginFailureBurstPerApp,
-          perMinutePerApp: sec.loginFailuresPerMinutePerApp,
-        },
-        this.refusals,
-      ),
+      loginGuard,
       ...(this.cluster
         ? { prepare: (msg, caller) => (this.cluster as SignalingCluster).prepare(msg, caller) }
         : {}),

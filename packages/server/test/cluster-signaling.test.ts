@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { ErrorCode } from '@minirtc/protocol';
 import { type TestRedis, startRedis } from '@minirtc/testkit';
 import type { MiniRtcServer } from '../src/server.js';
-import { APP_ID, Client, loginClient, startServer, token } from './helpers.js';
+import { APP_ID, Client, OTHER_APP_ID, loginClient, startServer, token } from './helpers.js';
 
 const GRACE_MS = 2000;
 
@@ -37,6 +37,8 @@ describe('signaling cluster on Redis (two nodes, one process)', { timeout: 60_00
       cluster: { redisUrl: redis.url, nodeId: id, heartbeatMs: 200 },
       resumeGraceMs: GRACE_MS,
       onlineCountIntervalMs: 0,
+      // Small, so the shared budget test below spends it quickly (only failures count).
+      security: { loginFailureBurstPerApp: 3 },
     });
 
   before(async () => {
@@ -110,6 +112,22 @@ describe('signaling cluster on Redis (two nodes, one process)', { timeout: 60_00
     assert.equal(sDel.streams[0].streamID, 's-b1');
     const del = await a.push('userUpdate', (m) => m.updateType === 'DELETE');
     assert.equal(del.users[0].userID, 'b1');
+  });
+
+  it('failed-login budgets are shared: failures on one node count on the other', async () => {
+    const fail = async (server: MiniRtcServer) => {
+      const c = await Client.open(server.wsUrl);
+      clients.push(c);
+      return c.req('login', {
+        appID: OTHER_APP_ID,
+        roomID: 'r-budget',
+        token: token('mallory', { roomID: 'r-budget' }), // made with the other app's secret
+        user: { userID: 'mallory', userName: 'm' },
+      });
+    };
+    for (let i = 0; i < 3; i++) assert.equal((await fail(n1)).code, ErrorCode.TOKEN_MALFORMED);
+    // n2 has seen no failure itself: its own budget alone would allow 3 more.
+    assert.equal((await fail(n2)).code, ErrorCode.RATE_LIMITED);
   });
 
   it('a user logging in on the other node kicks its older session there (1002050)', async () => {

@@ -10,6 +10,7 @@ import type { Replicator } from '../core/replicator.js';
 import type { Signaling } from '../core/signaling.js';
 import type { StreamReservation } from '../core/stream-registry.js';
 import type { Logger } from '../logger.js';
+import type { LoginGuard } from '../security/login-guard.js';
 import type { Caller } from '../ws/handlers/context.js';
 import {
   type MemberEntry,
@@ -37,6 +38,8 @@ export interface SignalingClusterOptions {
   log: Logger;
   /** How long a dead node's sessions stay in their rooms for their clients to come back elsewhere. */
   resumeGraceMs: number;
+  /** Failed-login budgets, shared through Redis (a failure anywhere counts everywhere). */
+  loginGuard?: LoginGuard;
   /** Reports what the shared state decides (`roomClosed`). */
   emit: Emit;
   /** Heartbeat period; default 1000 ms. A node is dead after `3 ×` this without one. */
@@ -65,6 +68,10 @@ interface Snapshot {
 type NodeCommand =
   | { t: 'kick'; appID: number; userID: string; sid: string; reply: string; rid: string }
   | { t: 'done'; rid: string };
+
+/** Failed-login counter of an address (`a`) or app (`p`) for one minute. */
+const failKey = (kind: 'a' | 'p', id: string, minute: number): string =>
+  `minirtc:sig:fail:${kind}:${id}:${minute}`;
 
 /** Rooms idle this long with nobody in the replica are unsubscribed. */
 const IDLE_REPLICA_MS = 5000;
@@ -388,13 +395,53 @@ export class SignalingCluster extends EventEmitter<{ resynced: [] }> implements 
 
   /** {@link HandlerContext.prepare}: what `login` and `publish` need from Redis before they run. */
   prepare(msg: ClientMessage, caller: Caller): Promise<void> | null {
-    if (msg.type === 'login') return this.#prepareLogin(msg.appID, msg.roomID, msg.user.userID, msg.token);
+    if (msg.type === 'login') {
+      const budget = this.#checkBudgets(caller.address ?? '', msg.appID);
+      const login = (): Promise<void> =>
+        this.#prepareLogin(msg.appID, msg.roomID, msg.user.userID, msg.token);
+      return budget ? budget.then(login) : login();
+    }
     if (msg.type === 'publish') {
       const m = caller.session?.rooms.get(msg.roomID);
       if (!m) return null;
       return this.#claimStream(m.session.appID, msg.streamID, m.session.userID, msg.roomID);
     }
     return null;
+  }
+
+  /**
+   * Failed logins counted cluster-wide per address and per app, in one-minute buckets (a sliding
+   * estimate over the last minute): when the count reaches the burst, this node's budget is spent
+   * too, and its own checks refuse as they do alone.
+   */
+  #checkBudgets(address: string, appID: number): Promise<void> | null {
+    const guard = this.#o.loginGuard;
+    if (!guard) return null;
+    const minute = Math.floor(Date.now() / 60_000);
+    const frac = (Date.now() % 60_000) / 60_000;
+    const keys = [
+      failKey('a', address, minute),
+      failKey('a', address, minute - 1),
+      failKey('p', String(appID), minute),
+      failKey('p', String(appID), minute - 1),
+    ];
+    return this.redis.mget(...keys).then((v) => {
+      const n = (i: number): number => Number(v[i] ?? 0);
+      const byAddress = n(0) + n(1) * (1 - frac);
+      const byApp = n(2) + n(3) * (1 - frac);
+      guard.exhaust(
+        byAddress >= guard.limits.burstPerAddress ? address : null,
+        byApp >= guard.limits.burstPerApp ? appID : null,
+      );
+    });
+  }
+
+  /** Counts a failed login cluster-wide (see {@link #checkBudgets}). */
+  loginFailed(address: string, appID: number): void {
+    const minute = Math.floor(Date.now() / 60_000);
+    const a = failKey('a', address, minute);
+    const p = failKey('p', String(appID), minute);
+    this.#send('budget', this.redis.multi().incr(a).pexpire(a, 120_000).incr(p).pexpire(p, 120_000).exec());
   }
 
   async #prepareLogin(appID: number, roomID: string, userID: string, token: string): Promise<void> {
