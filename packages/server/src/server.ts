@@ -26,6 +26,7 @@ import { DEFAULT_PRESENCE } from './core/room-presence.js';
 import { Signaling } from './core/signaling.js';
 import { wireStream } from './core/stream-registry.js';
 import { StreamUrlSigner } from './core/stream-urls.js';
+import type { MediaPlacement } from './core/placement-port.js';
 import { AddressCaps } from './security/address-caps.js';
 import { issueLogCredential } from './security/log-credential.js';
 import { LogGate } from './security/log-gate.js';
@@ -79,6 +80,8 @@ export interface ServerOptions extends OperationsOptions {
   mediaRtmpBase?: string | (() => string);
   /** Base of HTTP-FLV URLs, default `${httpUrl}/live`. */
   mediaFlvBase?: string | (() => string);
+  /** Chooses the media node of each stream's push/play URLs (several `minirtc media` nodes); see cluster/media-directory. */
+  placement?: MediaPlacement;
   /** Signed URL lifetime, default 600 s. */
   urlTtlSeconds?: number;
   /** Client ping interval, sent in the login reply; default 10000. */
@@ -233,6 +236,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       opts.apps,
       bases,
       opts.urlTtlSeconds ?? SIGNALING_DEFAULTS.urlTtlSeconds,
+      opts.placement,
     );
     const loginGuard = new LoginGuard(
       {
@@ -290,7 +294,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
           : '';
       },
     };
-    const previewSigner = new StreamUrlSigner(opts.apps, bases, opts.previewTtlSeconds ?? 60);
+    const previewSigner = new StreamUrlSigner(opts.apps, bases, opts.previewTtlSeconds ?? 60, opts.placement);
     const cluster = this.cluster;
     this.operations = new Operations(this, this.#core, opts.apps, previewSigner, this.#log, {
       ...opts,
