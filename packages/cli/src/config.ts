@@ -55,7 +55,11 @@ const configSchema = obj({
     /** Above this many members per-user ADD/DELETE pushes stop (ZEGO: 500). */
     userUpdateMaxMembers: int(1, 10_000_000),
   }),
-  media: obj({ takeoverGraceMs: int(0, 3_600_000) }),
+  media: obj({
+    takeoverGraceMs: int(0, 3_600_000),
+    /** Several media nodes (`state.redisUrl`): heartbeat of `minirtc media`; gone after 3 missed beats. */
+    heartbeatMs: int(100, 60_000),
+  }),
   /** SQLite database file; default `<dataDir>/minirtc.db`. `:memory:` keeps nothing across restarts. */
   db: optional(str({ min: 1, maxBytes: 4096 })),
   api: obj({
@@ -145,7 +149,7 @@ export const defaultConfig: MiniRtcConfig = {
     onlineCountIntervalMs: 1000,
     userUpdateMaxMembers: 500,
   },
-  media: { takeoverGraceMs: 30_000 },
+  media: { takeoverGraceMs: 30_000, heartbeatMs: 2000 },
   api: {},
   webhooks: { retryBaseMs: 1000, timeoutMs: 5000 },
   security: { ...defaultSecurityConfig },

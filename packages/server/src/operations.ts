@@ -36,6 +36,8 @@ import { Outbox } from './webhooks/outbox.js';
 
 /** Settings of the operations layer (persistence, REST API, webhooks, metrics, timeline, console). */
 export interface OperationsOptions {
+  /** In a cluster: how the API reaches the shared state (see {@link ApiDeps.prepare}). */
+  clusterApi?: Pick<ApiDeps, 'prepare' | 'listRooms'>;
   /**
    * SQLite database: a path, `:memory:`, or an open database (then the caller owns and closes it).
    * Default `<dataDir>/minirtc.db` when `dataDir` is set, else `:memory:`.
@@ -159,6 +161,7 @@ export class Operations {
       (appID, userID) => core.sessions.byUser(appID, userID)?.userName,
     );
     const deps: ApiDeps = {
+      ...opts.clusterApi,
       core,
       apps,
       nonces: new NonceStore(this.db),

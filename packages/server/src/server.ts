@@ -31,6 +31,7 @@ import { DEFAULT_PRESENCE } from './core/room-presence.js';
 import { Signaling } from './core/signaling.js';
 import { wireStream } from './core/stream-registry.js';
 import { StreamUrlSigner } from './core/stream-urls.js';
+import type { MediaPlacement } from './core/placement-port.js';
 import { AddressCaps } from './security/address-caps.js';
 import { issueLogCredential } from './security/log-credential.js';
 import { LogGate } from './security/log-gate.js';
@@ -84,6 +85,8 @@ export interface ServerOptions extends OperationsOptions {
   mediaRtmpBase?: string | (() => string);
   /** Base of HTTP-FLV URLs, default `${httpUrl}/live`. */
   mediaFlvBase?: string | (() => string);
+  /** Chooses the media node of each stream's push/play URLs (several `minirtc media` nodes); see cluster/media-directory. */
+  placement?: MediaPlacement;
   /** Signed URL lifetime, default 600 s. */
   urlTtlSeconds?: number;
   /** Client ping interval, sent in the login reply; default 10000. */
@@ -255,6 +258,16 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       opts.apps,
       bases,
       opts.urlTtlSeconds ?? SIGNALING_DEFAULTS.urlTtlSeconds,
+      opts.placement,
+    );
+    const loginGuard = new LoginGuard(
+      {
+        burstPerAddress: sec.loginFailureBurstPerAddress,
+        perMinutePerAddress: sec.loginFailuresPerMinutePerAddress,
+        burstPerApp: sec.loginFailureBurstPerApp,
+        perMinutePerApp: sec.loginFailuresPerMinutePerApp,
+      },
+      this.refusals,
     );
     const media = new SignalingMediaBridge(this.#core, signer, this.#log);
     this.media = media;
@@ -267,11 +280,22 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
         apps: opts.apps,
         log: this.#log,
         emit,
+        loginGuard,
         resumeGraceMs,
       });
       this.cluster = cluster;
+      loginGuard.shared = (address, appID) => cluster.loginFailed(address, appID);
       this.#core.replicator = cluster;
       this.readiness.add('redis', redisPing(cluster.redis));
+      // A stream may end on a node that holds no replica of its room (a dead media node's streams
+      // are ended by whichever node reaps it): fetch the room first, so the change is replicated.
+      const gone = media.streamGone.bind(media);
+      media.streamGone = (appID, streamID, reason) => {
+        void cluster
+          .prepareApi(appID, { streamID })
+          .catch(() => undefined)
+          .then(() => gone(appID, streamID, reason));
+      };
       media.prepare = async (streamID, query) => {
         // The signature is checked by `authorize`; here only a real grant's room is worth fetching.
         try {
@@ -291,15 +315,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       heartbeatMs,
       resumeGraceMs,
       emitError: (err) => emit('error', err),
-      loginGuard: new LoginGuard(
-        {
-          burstPerAddress: sec.loginFailureBurstPerAddress,
-          perMinutePerAddress: sec.loginFailuresPerMinutePerAddress,
-          burstPerApp: sec.loginFailureBurstPerApp,
-          perMinutePerApp: sec.loginFailuresPerMinutePerApp,
-        },
-        this.refusals,
-      ),
+      loginGuard,
       ...(this.cluster
         ? { prepare: (msg, caller) => (this.cluster as SignalingCluster).prepare(msg, caller) }
         : {}),
@@ -310,13 +326,22 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
           : '';
       },
     };
-    const previewSigner = new StreamUrlSigner(opts.apps, bases, opts.previewTtlSeconds ?? 60);
+    const previewSigner = new StreamUrlSigner(opts.apps, bases, opts.previewTtlSeconds ?? 60, opts.placement);
+    const cluster = this.cluster;
     this.operations = new Operations(this, this.#core, opts.apps, previewSigner, this.#log, {
       ...opts,
       // The metrics' `node` label only when an identity was configured or the node is part of a
       // cluster; the lists always name the node.
       ...(opts.nodeId !== undefined || opts.cluster ? { nodeId: this.nodeId } : {}),
       nodes: opts.nodes ?? localNodeLocator(this.nodeId),
+      ...(cluster
+        ? {
+            clusterApi: {
+              prepare: (appID, t) => cluster.prepareApi(appID, t),
+              listRooms: (appID) => cluster.listRooms(appID),
+            },
+          }
+        : {}),
       webhooks: {
         allowPrivateDestinations: sec.webhookAllowPrivate,
         refused: (reason) => this.refusals.inc(reason),
