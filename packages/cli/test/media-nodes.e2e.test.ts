@@ -212,13 +212,19 @@ describe('several media nodes: placement, drain, loss', { timeout: 180_000 }, ()
     procs.push(benPlayer, danPlayer);
     await Promise.all([benPlayer.waitFrames(50, 20), danPlayer.waitFrames(50, 20)]);
     // The console's preview (HTTP-FLV) is served by the node that holds the stream.
-    const list = await adminApi<{ streams: { streamID: string; previewUrl: string | null }[] }>(
-      platform.server.httpUrl,
-      adminKey,
-      'GET',
-      `/apps/${appID}/streams`,
-    );
+    const list = await adminApi<{
+      streams: { streamID: string; previewUrl: string | null; node: string; mediaNode: string | null }[];
+    }>(platform.server.httpUrl, adminKey, 'GET', `/apps/${appID}/streams`);
     const preview = list.streams.find((s) => s.streamID === 'cat_cam')?.previewUrl ?? '';
+    // The lists name the signaling node of each stream and the media node holding its media.
+    const byId = new Map(list.streams.map((s) => [s.streamID, [s.node, s.mediaNode]]));
+    assert.deepEqual(
+      [byId.get('ann_cam'), byId.get('cat_cam')],
+      [
+        ['sig-1', 'mn-a'],
+        ['sig-1', 'mn-b'],
+      ],
+    );
     assert.ok(preview.startsWith(`http://127.0.0.1:${nodes.b.flvPort}/live/cat_cam.flv?`), preview);
     const watcher = play(preview);
     procs.push(watcher);

@@ -333,7 +333,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       // The metrics' `node` label only when an identity was configured or the node is part of a
       // cluster; the lists always name the node.
       ...(opts.nodeId !== undefined || opts.cluster ? { nodeId: this.nodeId } : {}),
-      nodes: opts.nodes ?? localNodeLocator(this.nodeId),
+      nodes: opts.nodes ?? localNodeLocator(this.nodeId, opts.placement),
       ...(cluster
         ? {
             clusterApi: {

@@ -71,6 +71,13 @@ describe('readiness registry', () => {
       [nodes.session(local), nodes.session(remote), nodes.stream(r, remote), nodes.stream(r, undefined)],
       ['here', 'there', 'there', 'here'],
     );
+    assert.equal(nodes.mediaNode(APP_ID, 's'), null, 'no media placement: no media node');
+    const placed = localNodeLocator('here', {
+      placePush: () => undefined,
+      locate: () => undefined,
+      nodeOf: (_appID, streamID) => (streamID === 's' ? 'media-2' : undefined),
+    });
+    assert.deepEqual([placed.mediaNode(APP_ID, 's'), placed.mediaNode(APP_ID, 'other')], ['media-2', null]);
   });
 
   it('binds fields into a plain logger without repeating them', () => {

@@ -193,6 +193,7 @@ class RoomView {
         h('strong', {}, s.streamID),
         h('span', {}, `by ${s.userID}`),
         h('span', { class: 'muted node' }, `on ${s.node}`),
+        s.mediaNode !== null ? h('span', { class: 'muted media-node' }, `media ${s.mediaNode}`) : null,
         s.players !== null
           ? h('span', { class: 'muted' }, `${s.players} ${s.players === 1 ? 'player' : 'players'}`)
           : null,

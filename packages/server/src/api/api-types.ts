@@ -66,8 +66,13 @@ export interface ApiStream {
   bytesIn: number | null;
   bytesOut: number | null;
   previewUrl: string | null;
-  /** The node holding the stream (config `nodeId`). */
+  /** The signaling node holding the stream (its publisher's session; config `nodeId`). */
   node: string;
+  /**
+   * The media node holding its media, by id, when several `minirtc media` nodes share the load;
+   * null with the embedded gateway or an external media server.
+   */
+  mediaNode: string | null;
 }
 
 /** One room in detail (`/apps/:appID/rooms/:roomID`). */

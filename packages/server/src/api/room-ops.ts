@@ -66,6 +66,7 @@ export function listStreams(
         bytesOut: s?.bytesOut ?? null,
         previewUrl: r.live ? preview(r.roomID, r.streamID) : null,
         node: nodes.stream(r, room.members.get(r.userID)?.session),
+        mediaNode: nodes.mediaNode(appID, r.streamID),
       };
     }),
   );

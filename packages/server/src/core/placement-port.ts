@@ -25,4 +25,6 @@ export interface MediaPlacement {
   placePush(appID: number, roomID: string, streamID: string): NodeBases | undefined;
   /** The node that holds (or was just given) `streamID`, for play URLs. */
   locate(appID: number, streamID: string): NodeBases | undefined;
+  /** That node's id, for the operator's lists (optional: an implementation may only know URLs). */
+  nodeOf?(appID: number, streamID: string): string | undefined;
 }
