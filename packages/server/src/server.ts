@@ -444,7 +444,18 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
 
   /** Stored SDK remote logs matching `filter`. */
   logs(filter: LogFilter = {}): LogEntry[] {
-    return this.#logIntake.logs(filter);
+    const r = this.#logIntake.logs(filter);
+    // PostgreSQL (`db.url`) answers asynchronously: searchLogs.
+    if (r instanceof Promise) {
+      r.catch(() => {});
+      throw new Error('SDK logs are in PostgreSQL: use searchLogs()');
+    }
+    return r;
+  }
+
+  /** Stored SDK remote logs matching `filter`, from whichever database holds them. */
+  async searchLogs(filter: LogFilter = {}): Promise<LogEntry[]> {
+    return await this.#logIntake.logs(filter);
   }
 
   /** A media gateway reports a publish/play start or stop (timeline, metrics). */

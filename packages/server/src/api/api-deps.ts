@@ -2,8 +2,8 @@ import type { AppStore } from '../app-store.js';
 import type { LogEntry, LogFilter } from '../http/log-intake.js';
 import type { MediaStreamStat } from '../metrics/server-metrics.js';
 import type { Signaling } from '../core/signaling.js';
-import type { TimelineInput, TimelineStore } from '../timeline/timeline-store.js';
-import type { Outbox } from '../webhooks/outbox.js';
+import type { Timeline, TimelineInput } from '../timeline/timeline-store.js';
+import type { WebhookOutbox } from '../webhooks/outbox.js';
 import type { NonceStore } from './nonce-store.js';
 
 /** What the REST and ZEGO-form handlers work with. */
@@ -11,10 +11,10 @@ export interface ApiDeps {
   core: Signaling;
   apps: AppStore;
   nonces: NonceStore;
-  outbox: Outbox;
-  timeline: TimelineStore;
+  outbox: WebhookOutbox;
+  timeline: Timeline;
   /** SDK remote logs. */
-  logs(filter: LogFilter): LogEntry[];
+  logs(filter: LogFilter): LogEntry[] | Promise<LogEntry[]>;
   /** The gateway's live stream stats (empty without a gateway). */
   mediaStats(): MediaStreamStat[];
   /** A short-lived signed HTTP-FLV URL for an operator to watch a live stream. */
