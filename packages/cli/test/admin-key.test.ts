@@ -21,7 +21,7 @@ describe('admin key and operations config', () => {
       flags: { 'webhooks.retryBaseMs': '50', consoleDir: '/srv/console' },
     });
     assert.equal(c.api.adminKey, 'k'.repeat(20));
-    assert.equal(c.db, ':memory:');
+    assert.equal(c.db.file, ':memory:');
     assert.equal(c.webhooks.retryBaseMs, 50);
     assert.equal(c.consoleDir, '/srv/console');
     assert.throws(() => loadConfig({ env: { MINIRTC_API_ADMIN_KEY: 'short' } }), /api\.adminKey/);

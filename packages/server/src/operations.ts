@@ -140,19 +140,19 @@ export class Operations {
     this.#recorder = new TimelineRecorder(this.timeline, log, (appID) => apps.get(appID) !== undefined);
     this.#recorder.attach(server);
     const onAttempt = (a: AttemptReport): void => {
-        this.#recorder.webhook(a);
-        this.metrics.webhookAttempt(a);
-        server.emit('webhookAttempt', {
-          id: a.event.id,
-          event: a.event.event,
-          appID: a.event.appID,
-          roomKey: a.event.roomKey,
-          attempt: a.event.attempts,
-          ok: a.ok,
-          final: a.final,
-          status: a.status,
-          error: a.error,
-        });
+      this.#recorder.webhook(a);
+      this.metrics.webhookAttempt(a);
+      server.emit('webhookAttempt', {
+        id: a.event.id,
+        event: a.event.event,
+        appID: a.event.appID,
+        roomKey: a.event.roomKey,
+        attempt: a.event.attempts,
+        ok: a.ok,
+        final: a.final,
+        status: a.status,
+        error: a.error,
+      });
     };
     this.#dispatcher = dispatcher(onAttempt);
     this.#presence = new PresenceJournal(this.db);

@@ -33,7 +33,11 @@ class HoldingReceiver {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const b = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { id: string; room_id: string; n: number };
+      const b = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        id: string;
+        room_id: string;
+        n: number;
+      };
       const hit = { from: (req.url ?? '').slice(1), id: b.id, room: b.room_id, n: b.n, at: Date.now() };
       this.hits.push(hit);
       if (this.holding) this.held.push({ hit, res });
@@ -151,7 +155,10 @@ describe('webhooks on PostgreSQL: two dispatcher processes, one outbox', () => {
       await rx.until(() => rx.held.length === ROOMS, 'B to claim the other room heads');
       const first = rx.held.map((h) => h.hit);
       assert.equal(new Set(first.map((h) => h.room)).size, ROOMS, 'one head per room, none claimed twice');
-      assert.ok(first.every((h) => h.n === 0), 'the heads are the rooms’ first events');
+      assert.ok(
+        first.every((h) => h.n === 0),
+        'the heads are the rooms’ first events',
+      );
       assert.deepEqual(new Set(first.map((h) => h.from)), new Set(['A', 'B']), 'both dispatchers work');
       rx.release();
 
@@ -176,8 +183,7 @@ describe('webhooks on PostgreSQL: two dispatcher processes, one outbox', () => {
       const total = ROOMS * (PER_ROOM + 1);
       await rx.until(() => new Set(rx.hits.map((h) => h.id)).size === total, 'every event at least once');
       // The last answers are committed a moment after they are sent.
-      for (let i = 0; i < 200 && (await pending(runPool)) > 0; i++)
-        await new Promise((r) => setImmediate(r));
+      for (let i = 0; i < 200 && (await pending(runPool)) > 0; i++) await new Promise((r) => setImmediate(r));
       assert.equal(await pending(runPool), 0, 'nothing left pending');
 
       // Duplicates: only what A had in flight when it was killed, each sent again by B afterwards.

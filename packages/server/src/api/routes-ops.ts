@@ -93,7 +93,11 @@ export const opsRoutes: Route[] = [
     handle: async (ctx) => {
       const { q, ...rest } = ctx.q;
       return {
-        logs: await ctx.deps.logs({ ...rest, ...(q !== undefined ? { contains: q } : {}), appID: ctx.app.appID }),
+        logs: await ctx.deps.logs({
+          ...rest,
+          ...(q !== undefined ? { contains: q } : {}),
+          appID: ctx.app.appID,
+        }),
       };
     },
   }),

@@ -29,7 +29,15 @@ export interface NodeOptions {
   /** Signaling options; apps, the database and the media URL bases are filled in here. */
   server: Omit<
     ServerOptions,
-    'apps' | 'db' | 'postgres' | 'mediaRtmpBase' | 'mediaFlvBase' | 'mediaStats' | 'mediaRefusals' | 'httpFlv' | 'logger'
+    | 'apps'
+    | 'db'
+    | 'postgres'
+    | 'mediaRtmpBase'
+    | 'mediaFlvBase'
+    | 'mediaStats'
+    | 'mediaRefusals'
+    | 'httpFlv'
+    | 'logger'
   >;
   /** SQLite database file (`:memory:` keeps nothing). */
   dbFile: string;

@@ -6,7 +6,6 @@ import { migrationsFor } from './migrations.js';
 /** An open better-sqlite3 database. */
 export type Db = Database.Database;
 
-
 /**
  * Opens (creating if needed) the MiniRTC database at `path` (`:memory:` for tests) and brings its
  * schema up to date. WAL mode so readers (the console) never wait on the webhook writer.

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { Logger } from '../logger.js';
 import type { PgPool } from './pg-database.js';
 import type { PgListener } from './pg-listener.js';
@@ -17,6 +18,8 @@ export const APPS_CHANNEL = 'minirtc_apps';
  * explicit AppID at the same moment: the second insert is refused, and its node reloads the row.
  */
 export class PgAppStore extends CachedAppStore {
+  /** `reloaded` after the cache took in a change from the database (an AppID, or none: all apps). */
+  readonly changes = new EventEmitter<{ reloaded: [appID?: number] }>();
   readonly #writes: PgWriteQueue;
 
   private constructor(
@@ -86,12 +89,14 @@ export class PgAppStore extends CachedAppStore {
         const rows = (await this.pool.query<AppRow>('SELECT * FROM apps')).rows;
         this.cache.clear();
         for (const r of rows) this.cache.set(r.app_id, toRecord(r));
+        this.changes.emit('reloaded');
         return;
       }
       if (!Number.isSafeInteger(appID)) return;
       const r = (await this.pool.query<AppRow>('SELECT * FROM apps WHERE app_id = $1', [appID])).rows[0];
       if (r) this.cache.set(appID, toRecord(r));
       else this.cache.delete(appID);
+      this.changes.emit('reloaded', appID);
     } catch (err) {
       this.log.warn({ err: String(err), appID }, 'app reload failed');
     }

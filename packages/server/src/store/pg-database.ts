@@ -94,4 +94,3 @@ export async function inTransaction<T>(pool: PgPool, fn: (c: pg.PoolClient) => P
     c.release();
   }
 }
-

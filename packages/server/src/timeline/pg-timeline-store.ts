@@ -58,7 +58,9 @@ export class PgTimelineStore implements Timeline {
     if (++this.#inserts >= 1000) {
       this.#inserts = 0;
       this.#writes.push(async (c) => {
-        await c.query('DELETE FROM timeline WHERE seq <= (SELECT MAX(seq) FROM timeline) - $1', [this.maxRows]);
+        await c.query('DELETE FROM timeline WHERE seq <= (SELECT MAX(seq) FROM timeline) - $1', [
+          this.maxRows,
+        ]);
       });
     }
     return handle;

@@ -127,13 +127,13 @@ export class TimelineStore implements Timeline {
 /** A row as a {@link TimelineEntry}. */
 export function toEntry(r: TimelineRow): TimelineEntry {
   return {
-      seq: r.seq,
-      appID: r.app_id,
-      ...(r.room_id !== null ? { roomID: r.room_id } : {}),
-      ...(r.user_id !== null ? { userID: r.user_id } : {}),
-      ...(r.stream_id !== null ? { streamID: r.stream_id } : {}),
-      time: r.at,
-      type: r.kind,
+    seq: r.seq,
+    appID: r.app_id,
+    ...(r.room_id !== null ? { roomID: r.room_id } : {}),
+    ...(r.user_id !== null ? { userID: r.user_id } : {}),
+    ...(r.stream_id !== null ? { streamID: r.stream_id } : {}),
+    time: r.at,
+    type: r.kind,
     ...(r.detail !== null ? { detail: JSON.parse(r.detail) as Record<string, unknown> } : {}),
   };
 }

@@ -174,13 +174,17 @@ export class WebhookDispatcher implements WebhookDispatch {
       this.outbox.drop(e, 'app has no callback URL');
       return;
     }
-    const r = await attemptDelivery(e, { ...app, callbackUrl: app.callbackUrl, callbackSecret: app.callbackSecret }, {
-      signal: this.#abort.signal,
-      timeoutMs: this.#timeout,
-      allowPrivate: this.#allowPrivate,
-      refused: this.#refused,
-      log: this.log,
-    });
+    const r = await attemptDelivery(
+      e,
+      { ...app, callbackUrl: app.callbackUrl, callbackSecret: app.callbackSecret },
+      {
+        signal: this.#abort.signal,
+        timeoutMs: this.#timeout,
+        allowPrivate: this.#allowPrivate,
+        refused: this.#refused,
+        log: this.log,
+      },
+    );
     // Shutting down: not an attempt; the event stays queued and is sent after the restart.
     if (!r) return;
     const { url, status, error, durationMs, ok } = r;

@@ -237,7 +237,14 @@ export class PgWebhookDispatcher implements WebhookDispatch {
           [Date.now() + this.backoff(e.attempts + 1), dead ? 1 : 0, r.error ?? `HTTP ${r.status}`, e.seq],
         );
         this.log.info(
-          { appID: e.appID, event: e.event, id: e.id, attempt: e.attempts + 1, status: r.status, error: r.error },
+          {
+            appID: e.appID,
+            event: e.event,
+            id: e.id,
+            attempt: e.attempts + 1,
+            status: r.status,
+            error: r.error,
+          },
           'webhook failed',
         );
       }

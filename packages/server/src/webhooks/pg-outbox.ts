@@ -53,7 +53,10 @@ export class PgOutbox implements WebhookOutbox {
     const id = randomUUID();
     const first = this.#batch.size === 0;
     let list = this.#batch.get(roomKey);
-    if (!list) this.#batch.set(roomKey, (list = []));
+    if (!list) {
+      list = [];
+      this.#batch.set(roomKey, list);
+    }
     list.push([id, appID, roomKey, event, JSON.stringify(payload), now]);
     // Everything queued in this tick goes in one transaction, so the locks come before any insert.
     if (first) queueMicrotask(() => this.#seal());
@@ -153,7 +156,10 @@ export class PgOutbox implements WebhookOutbox {
   }
 
   /** Events of an app, newest last, optionally within a creation time range. */
-  async events(appID: number, q: { from?: number; to?: number; limit?: number } = {}): Promise<OutboxEvent[]> {
+  async events(
+    appID: number,
+    q: { from?: number; to?: number; limit?: number } = {},
+  ): Promise<OutboxEvent[]> {
     await this.flush();
     const r = await this.pool.query<EventRow>(
       `SELECT * FROM webhook_events WHERE app_id = $1 AND created_at >= $2 AND created_at <= $3
@@ -171,7 +177,13 @@ export class PgOutbox implements WebhookOutbox {
     const r = await this.pool.query<DeliveryRow>(
       `SELECT * FROM webhook_deliveries WHERE app_id = $1 AND at >= $2 AND at <= $3
        AND ($4::text IS NULL OR event_id = $4) ORDER BY id DESC LIMIT $5`,
-      [appID, q.from ?? 0, q.to ?? Number.MAX_SAFE_INTEGER, q.eventId ?? null, Math.min(q.limit ?? 500, 5000)],
+      [
+        appID,
+        q.from ?? 0,
+        q.to ?? Number.MAX_SAFE_INTEGER,
+        q.eventId ?? null,
+        Math.min(q.limit ?? 500, 5000),
+      ],
     );
     return r.rows.reverse().map(toDelivery);
   }
