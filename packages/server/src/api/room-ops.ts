@@ -99,7 +99,7 @@ export function broadcastToRoom(
   const room = requireRoom(core, appID, roomID);
   if (!room.broadcastLimit.take()) throw new MiniRtcError(ErrorCode.RATE_LIMITED, 'broadcast rate limit');
   const messageID = core.nextBroadcastID(room);
-  room.pushToOthers(from.userID, {
+  core.sendToRoom(room, from.userID, {
     type: 'broadcast',
     roomID,
     messages: [{ fromUser: from, message, sendTime: Date.now(), messageID }],
@@ -124,10 +124,8 @@ export function sendCustomCommand(
   }
   if (!room.commandLimit.hasAll(targets))
     throw new MiniRtcError(ErrorCode.RATE_LIMITED, 'custom command rate limit');
-  for (const t of targets) {
-    room.commandLimit.take(t);
-    room.members.get(t)?.session.push({ type: 'customCommand', roomID, fromUser: from, command });
-  }
+  for (const t of targets) room.commandLimit.take(t);
+  core.sendToMembers(room, from.userID, targets, { type: 'customCommand', roomID, fromUser: from, command });
 }
 
 /**

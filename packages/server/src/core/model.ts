@@ -67,9 +67,15 @@ export class Session {
     readonly userID: string,
     public userName: string,
     private readonly maxBuffered: number,
+    id?: string,
   ) {
-    this.id = randomBytes(12).toString('base64url');
+    this.id = id ?? randomBytes(12).toString('base64url');
     this.resumeKey = randomBytes(24).toString('base64url');
+  }
+
+  /** Where this session's socket is: this node, or (for {@link RemoteSession}) another one. */
+  get remote(): boolean {
+    return false;
   }
 
   /** {@link userKey}: the key of the one-session-per-user rule and of media ownership. */
@@ -131,6 +137,33 @@ export class Session {
     const a = Buffer.from(key);
     const b = Buffer.from(this.resumeKey);
     return a.length === b.length && timingSafeEqual(a, b);
+  }
+}
+
+/**
+ * A session held by another node of a cluster, as this node's replica of a room sees it: a member
+ * others are told about, whose pushes its own node delivers (they are dropped here). It has no
+ * socket, timers or buffer on this node, and is never in the local session store.
+ */
+export class RemoteSession extends Session {
+  constructor(
+    appID: number,
+    userID: string,
+    userName: string,
+    id: string,
+    /** The node that holds the socket. */
+    public node: string,
+  ) {
+    super(appID, userID, userName, 0, id);
+  }
+
+  override get remote(): boolean {
+    return true;
+  }
+
+  /** Pushes to a remote member are delivered by its own node: nothing to do here. */
+  override push(body: PushBody): PushMessage {
+    return { ...body, seq: 0 } as PushMessage;
   }
 }
 

@@ -3,7 +3,16 @@ import type { Token04Info } from '@minirtc/protocol/crypto';
 import type { Emit } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { MediaController } from './media-port.js';
-import { Membership, type Room, type RoomLimits, Session, type Transport } from './model.js';
+import type { PushBody, WireRoomExtraInfo } from '@minirtc/protocol';
+import {
+  Membership,
+  type RemoteSession,
+  type Room,
+  type RoomLimits,
+  Session,
+  type Transport,
+} from './model.js';
+import type { Replicator } from './replicator.js';
 import { DEFAULT_PRESENCE, OnlineCountPusher, type PresenceConfig } from './room-presence.js';
 import {
   type CoreStores,
@@ -37,6 +46,15 @@ export interface SignalingConfig {
 export class Signaling {
   /** Set by the media gateway through {@link MediaBridge.attachController}. */
   controller: MediaController | null = null;
+  /**
+   * Set in a cluster: told of every transition this node makes on its own, so the other nodes'
+   * replicas follow (see {@link applyRemote}).
+   */
+  replicator: Replicator | null = null;
+  /** Depth of {@link applyRemote}: while > 0, transitions are another node's, already announced. */
+  #remoteDepth = 0;
+  /** Sessions of other nodes present in this node's room replicas, by ID. */
+  readonly #remoteSessions = new Map<string, RemoteSession>();
   /** The writable stores: only this class changes them. */
   readonly #stores: CoreStores;
   readonly #presence: PresenceConfig;
@@ -47,13 +65,59 @@ export class Signaling {
    */
   constructor(
     readonly config: SignalingConfig,
-    private readonly emit: Emit,
+    private readonly emitAny: Emit,
     private readonly log: Logger,
     stores?: CoreStores,
   ) {
     this.#stores = stores ?? memoryStores(config.roomLimits);
     this.#presence = config.presence ?? DEFAULT_PRESENCE;
     this.#counts = new OnlineCountPusher(this.#presence.onlineCountIntervalMs);
+  }
+
+  /**
+   * Events (webhooks, timeline, metrics) are the originating node's: a transition applied for
+   * another node emits nothing here.
+   */
+  private readonly emit: Emit = (name, ...args) => {
+    if (this.#remoteDepth === 0) this.emitAny(name, ...args);
+  };
+
+  /** The replicator, unless this transition is another node's. */
+  get #rep(): Replicator | null {
+    return this.#remoteDepth === 0 ? this.replicator : null;
+  }
+
+  /** The media controller, unless this transition is another node's (its node acts on media). */
+  get #media(): MediaController | null {
+    return this.#remoteDepth === 0 ? this.controller : null;
+  }
+
+  /**
+   * Runs `fn` as another node's transition: state changes and local members are told as usual, but
+   * nothing is replicated, emitted or done to media (the originating node did that).
+   */
+  applyRemote<T>(fn: () => T): T {
+    this.#remoteDepth += 1;
+    try {
+      return fn();
+    } finally {
+      this.#remoteDepth -= 1;
+    }
+  }
+
+  /** Registers another node's session seen in a replica (see {@link RemoteSession}). */
+  addRemoteSession(s: RemoteSession): void {
+    this.#remoteSessions.set(s.id, s);
+  }
+
+  /** Forgets another node's session once it is in no replica here. */
+  dropRemoteSession(s: Session): void {
+    if (this.#remoteSessions.get(s.id) === s) this.#remoteSessions.delete(s.id);
+  }
+
+  /** A session by ID: this node's (following silent replacements), else another node's in a replica. */
+  findSession(id: string): Session | undefined {
+    return this.sessions.get(id) ?? this.#remoteSessions.get(id);
   }
 
   /** Sessions, read-only: they change through this class's methods. */
@@ -116,6 +180,7 @@ export class Signaling {
       sessionID: session.id,
       replaced: false,
     });
+    this.#rep?.joined(room, m);
     return m;
   }
 
@@ -154,6 +219,8 @@ export class Signaling {
       sessionID: session.id,
       reason,
     });
+    this.#rep?.left(room, m, reason);
+    if (session.remote && session.rooms.size === 0) this.dropRemoteSession(session);
     if (room.members.size === 0) {
       this.#stores.rooms.delete(room.appID, room.roomID);
       this.emit('roomClosed', { appID: room.appID, roomID: room.roomID });
@@ -173,7 +240,7 @@ export class Signaling {
     this.#stores.sessions.delete(s);
     // A lingering session's user lives on in a successor: its streams went with `leave` above, and
     // dropping everything of the user would take the successor's media too.
-    if (dropMedia && !s.lingering) this.controller?.dropUser(s.appID, s.userID, reason);
+    if (dropMedia && !s.lingering) this.#media?.dropUser(s.appID, s.userID, reason);
   }
 
   /** Ends a session after telling it why (kickout in every room), then closes its socket. */
@@ -257,6 +324,11 @@ export class Signaling {
         sessionID: next.id,
         replaced: true,
       });
+      this.#rep?.moved(kept.room, m, old.id);
+    }
+    if (old.remote) {
+      if (old.rooms.size === 0) this.dropRemoteSession(old);
+      return m;
     }
     if (old.rooms.size === 0) {
       this.#stores.sessions.alias(old, next);
@@ -294,6 +366,7 @@ export class Signaling {
     if (taken) {
       taken.sessionID = s.id;
       if (extraInfo !== undefined) taken.extraInfo = extraInfo;
+      this.#rep?.reserved(taken);
       return taken;
     }
     const r: StreamReservation = {
@@ -309,6 +382,7 @@ export class Signaling {
     };
     this.#stores.streams.set(r);
     m.room.streams.set(r.streamID, r);
+    this.#rep?.reserved(r);
     return r;
   }
 
@@ -319,6 +393,7 @@ export class Signaling {
     if (!room) throw new MiniRtcError(ErrorCode.ROOM_NOT_EXIST);
     this.#stores.streams.set(r);
     room.streams.set(r.streamID, r);
+    this.#rep?.reserved(r);
   }
 
   /** A stream's extra info (own streams only); a live stream's change goes to the others. */
@@ -327,6 +402,7 @@ export class Signaling {
     if (!r || r.roomID !== m.room.roomID) throw new MiniRtcError(ErrorCode.STREAM_NOT_FOUND);
     if (r.userID !== m.session.userID) throw new MiniRtcError(ErrorCode.STREAM_NOT_OWNED);
     r.extraInfo = extraInfo;
+    this.#rep?.streamExtra(r);
     if (r.live) {
       m.room.pushToOthers(r.userID, {
         type: 'streamExtraInfo',
@@ -345,9 +421,26 @@ export class Signaling {
         `a room holds at most ${MAX_ROOM_EXTRA_KEYS} keys`,
       );
     }
-    const item = { key, value, updateUser: m.user, updateTime: Date.now() };
-    info.set(key, item);
-    m.room.pushToOthers(m.session.userID, { type: 'roomExtraInfo', roomID: m.room.roomID, items: [item] });
+    this.putRoomExtraInfo(m.room, { key, value, updateUser: m.user, updateTime: Date.now() });
+  }
+
+  /** Stores a room extra info item and tells the members but its author. */
+  putRoomExtraInfo(room: Room, item: WireRoomExtraInfo): void {
+    room.extraInfo.set(item.key, item);
+    room.pushToOthers(item.updateUser.userID, { type: 'roomExtraInfo', roomID: room.roomID, items: [item] });
+    this.#rep?.roomExtra(room, item);
+  }
+
+  /** A message from `from` to every other member of its room (broadcast, barrage), on every node. */
+  sendToRoom(room: Room, fromUserID: string, body: PushBody): void {
+    room.pushToOthers(fromUserID, body);
+    this.#rep?.message(room, body, fromUserID, null);
+  }
+
+  /** A message to some members (a custom command), wherever their node is. */
+  sendToMembers(room: Room, fromUserID: string, to: string[], body: PushBody): void {
+    for (const t of to) room.members.get(t)?.session.push(body);
+    this.#rep?.message(room, body, fromUserID, to);
   }
 
   /** The next broadcast messageID of a room (ZEGO's is a per-room number). */
@@ -377,7 +470,8 @@ export class Signaling {
         reason,
       });
     }
-    this.controller?.dropStream(r.appID, r.streamID, reason);
+    this.#rep?.released(r, reason);
+    this.#media?.dropStream(r.appID, r.streamID, reason);
   }
 
   /** Media is flowing for a reserved stream: it enters the room's list. */
@@ -401,6 +495,7 @@ export class Signaling {
       code: 0,
     });
     this.emit('streamLive', { appID, roomID: r.roomID, streamID, userID: r.userID });
+    this.#rep?.streamState(r, true, '');
     return true;
   }
 
@@ -423,6 +518,7 @@ export class Signaling {
       });
     }
     this.emit('streamGone', { appID, roomID: r.roomID, streamID, userID: r.userID, reason });
+    this.#rep?.streamState(r, false, reason);
     return true;
   }
 

@@ -10,7 +10,7 @@ export const broadcast: Handler<'broadcast'> = (ctx, caller, msg) => {
   const m = requireMember(caller, msg.roomID);
   if (!m.room.broadcastLimit.take()) throw new MiniRtcError(ErrorCode.RATE_LIMITED, 'broadcast rate limit');
   const messageID = ctx.core.nextBroadcastID(m.room);
-  m.room.pushToOthers(m.session.userID, {
+  ctx.core.sendToRoom(m.room, m.session.userID, {
     type: 'broadcast',
     roomID: msg.roomID,
     messages: [{ fromUser: m.user, message: msg.message, sendTime: Date.now(), messageID }],
@@ -19,11 +19,11 @@ export const broadcast: Handler<'broadcast'> = (ctx, caller, msg) => {
 };
 
 /** `barrage`: to every other member, 20/s per room; messageID is a string (ZEGO's type for barrage). */
-export const barrage: Handler<'barrage'> = (_ctx, caller, msg) => {
+export const barrage: Handler<'barrage'> = (ctx, caller, msg) => {
   const m = requireMember(caller, msg.roomID);
   if (!m.room.barrageLimit.take()) throw new MiniRtcError(ErrorCode.RATE_LIMITED, 'barrage rate limit');
   const messageID = randomUUID();
-  m.room.pushToOthers(m.session.userID, {
+  ctx.core.sendToRoom(m.room, m.session.userID, {
     type: 'barrage',
     roomID: msg.roomID,
     messages: [{ fromUser: m.user, message: msg.message, sendTime: Date.now(), messageID }],
@@ -35,7 +35,7 @@ export const barrage: Handler<'barrage'> = (_ctx, caller, msg) => {
  * `customCommand`: to the named members only, 200/s per receiving user. All targets are checked before
  * anything is sent, so a refused command reaches nobody.
  */
-export const customCommand: Handler<'customCommand'> = (_ctx, caller, msg) => {
+export const customCommand: Handler<'customCommand'> = (ctx, caller, msg) => {
   const m = requireMember(caller, msg.roomID);
   const targets = [...new Set(msg.toUserIDs)];
   if (targets.length === 0) throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'toUserIDs is empty');
@@ -46,12 +46,13 @@ export const customCommand: Handler<'customCommand'> = (_ctx, caller, msg) => {
   if (!m.room.commandLimit.hasAll(targets)) {
     throw new MiniRtcError(ErrorCode.RATE_LIMITED, 'custom command rate limit');
   }
-  for (const t of targets) {
-    m.room.commandLimit.take(t);
-    m.room.members
-      .get(t)
-      ?.session.push({ type: 'customCommand', roomID: msg.roomID, fromUser: m.user, command: msg.command });
-  }
+  for (const t of targets) m.room.commandLimit.take(t);
+  ctx.core.sendToMembers(m.room, m.session.userID, targets, {
+    type: 'customCommand',
+    roomID: msg.roomID,
+    fromUser: m.user,
+    command: msg.command,
+  });
   return {};
 };
 

@@ -1,0 +1,33 @@
+import type { PushBody, WireRoomExtraInfo } from '@minirtc/protocol';
+import type { Membership, Room } from './model.js';
+import type { StreamReservation } from './stream-registry.js';
+
+/**
+ * What the {@link Signaling} core tells a cluster about each transition it makes on its own (not
+ * the ones it applies for another node): the cluster writes it to the shared state and sends it to
+ * every node holding a replica of the room, which applies it with {@link Signaling.applyRemote}.
+ * Called synchronously, right after the local state changed and the local members were told.
+ */
+export interface Replicator {
+  /** A member joined (a new user in the room). */
+  joined(room: Room, m: Membership): void;
+  /** A member left; its streams were released first. */
+  left(room: Room, m: Membership, reason: string): void;
+  /** A session took a room over from an older one of the same user, silently. */
+  moved(room: Room, m: Membership, fromSessionID: string): void;
+  /** A stream was reserved, or its reservation renewed by the same user. */
+  reserved(r: StreamReservation): void;
+  /** A reservation ended. */
+  released(r: StreamReservation, reason: string): void;
+  /** A reserved stream has media (`live`) or lost it. */
+  streamState(r: StreamReservation, live: boolean, reason: string): void;
+  /** A stream's extra info changed. */
+  streamExtra(r: StreamReservation): void;
+  /** A room extra info key changed. */
+  roomExtra(room: Room, item: WireRoomExtraInfo): void;
+  /**
+   * A message for other members (broadcast, barrage, custom command): `to` lists the receivers
+   * (custom commands), null means everyone but `exceptUserID`.
+   */
+  message(room: Room, body: PushBody, exceptUserID: string, to: string[] | null): void;
+}
