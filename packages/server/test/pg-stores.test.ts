@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type TestPostgres, startPostgres } from '@minirtc/testkit';
 import { silentLogger } from '../src/logger.js';
+import { startNode } from '../src/media-link/node.js';
 import { MiniRtcServer } from '../src/server.js';
 import { openDatabase } from '../src/store/database.js';
 import { migrationsFor } from '../src/store/migrations.js';
@@ -89,6 +90,36 @@ describe('durable stores on PostgreSQL', () => {
     } finally {
       await n1.close();
       await n2.close();
+    }
+  });
+
+  it('startNode with dbUrl: apps from PostgreSQL, the SQLite file for node-local state only', async () => {
+    const url = pg.createDatabase('node_on_pg');
+    const node = await startNode({
+      server: { port: 0, host: '127.0.0.1' },
+      dbFile: ':memory:',
+      dbUrl: url,
+      publicHost: '127.0.0.1',
+      rtmpPort: 1935,
+      apps: [{ appID: APP_ID, serverSecret: SECRET }],
+    });
+    try {
+      const { c } = await loginClient(node.server, 'node-u', 'node-room');
+      c.close();
+      const local = node.db.prepare('SELECT COUNT(*) AS n FROM apps').get() as { n: number };
+      assert.equal(local.n, 0, 'no app in the node-local SQLite file');
+    } finally {
+      await node.close();
+    }
+    const check = await openPostgres(url, { max: 1 });
+    try {
+      const r = await check.query<{ server_secret: string }>(
+        'SELECT server_secret FROM apps WHERE app_id = $1',
+        [APP_ID],
+      );
+      assert.equal(r.rows[0]?.server_secret, SECRET, 'the app is in PostgreSQL');
+    } finally {
+      await check.end();
     }
   });
 
