@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MediaServer } from '@minirtc/rtmp';
-import { startNode } from '@minirtc/server';
+import { defaultNodeId, startNode } from '@minirtc/server';
+import { hostname } from 'node:os';
 import type { AppRecord, CachedAppStore, Db, Logger, MiniRtcServer } from '@minirtc/server';
 import type { MiniRtcConfig } from './config.js';
 import { mediaSecurity, serverSecurity } from './security-config.js';
@@ -75,6 +76,14 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
       },
       ...(config.recording.enabled ? { recording: recordingOptions(config) } : {}),
       ...(config.mixing.enabled ? { mixing: mixingOptions(config) } : {}),
+      ...(config.state.redisUrl
+        ? {
+            cluster: {
+              redisUrl: config.state.redisUrl,
+              nodeId: config.nodeId ?? defaultNodeId(hostname(), process.pid),
+            },
+          }
+        : {}),
     },
     ...(config.rtmp.enabled
       ? {

@@ -58,3 +58,5 @@ export { signRecordingPath, verifyRecordingLink } from './recording/download-url
 export type { MixingOptions, MixTaskView } from './mixing/mix-service.js';
 export { MixService } from './mixing/mix-service.js';
 export { S3Storage, type S3StorageOptions } from './recording/s3-storage.js';
+export { SignalingCluster, type SignalingClusterOptions } from './cluster/signaling-cluster.js';
+export { connectRedis, defaultNodeId } from './cluster/redis-connect.js';

@@ -32,6 +32,8 @@ import { LogGate } from './security/log-gate.js';
 import { LoginGuard } from './security/login-guard.js';
 import { type SecurityOptions, resolveSecurity } from './security/options.js';
 import { RefusalCounter } from './security/refusals.js';
+import { SignalingCluster } from './cluster/signaling-cluster.js';
+import { verifyGrant } from '@minirtc/protocol/crypto';
 
 /** Rates the server enforces; ZEGO's published limits and the protocol's per-connection limits by default. */
 export interface RateLimits {
@@ -109,6 +111,11 @@ export interface ServerOptions extends OperationsOptions {
   previewTtlSeconds?: number;
   /** Security limits (failed-login budgets, pre-login caps, `/httplog` credential, webhook destinations). */
   security?: Partial<SecurityOptions>;
+  /**
+   * Shared live state: rooms, sessions and streams in Redis, so several nodes serve one deployment
+   * (docs/scaling.md). Unset: in memory, one node.
+   */
+  cluster?: { redisUrl: string; nodeId: string; heartbeatMs?: number };
   /** The media gateway's refusals by reason, for `minirtc_security_refusals_total`. */
   mediaRefusals?: () => [string, number][];
   logger?: Logger;
@@ -156,6 +163,8 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
   readonly refusals = new RefusalCounter();
   /** Persistence, REST API, webhooks, metrics, timeline, console. */
   readonly operations: Operations;
+  /** Set when the state is shared with other nodes (`cluster` option). */
+  readonly cluster: SignalingCluster | undefined;
   #port = 0;
   #closed: Promise<void> | null = null;
 
@@ -225,7 +234,30 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       bases,
       opts.urlTtlSeconds ?? SIGNALING_DEFAULTS.urlTtlSeconds,
     );
-    this.media = new SignalingMediaBridge(this.#core, signer, this.#log);
+    const media = new SignalingMediaBridge(this.#core, signer, this.#log);
+    this.media = media;
+    if (opts.cluster) {
+      const cluster = new SignalingCluster({
+        redisUrl: opts.cluster.redisUrl,
+        nodeId: opts.cluster.nodeId,
+        ...(opts.cluster.heartbeatMs ? { heartbeatMs: opts.cluster.heartbeatMs } : {}),
+        core: this.#core,
+        apps: opts.apps,
+        log: this.#log,
+        resumeGraceMs,
+      });
+      this.cluster = cluster;
+      this.#core.replicator = cluster;
+      media.prepare = async (streamID, query) => {
+        // The signature is checked by `authorize`; here only a real grant's room is worth fetching.
+        try {
+          const g = verifyGrant(streamID, query, signer.keyFor, 0);
+          await cluster.refreshStream(g.appID, g.roomID, g.streamID);
+        } catch {
+          /* authorize refuses it with the precise code */
+        }
+      };
+    }
     this.#ctx = {
       core: this.#core,
       apps: opts.apps,
@@ -244,6 +276,9 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
         },
         this.refusals,
       ),
+      ...(this.cluster
+        ? { prepare: (msg, caller) => (this.cluster as SignalingCluster).prepare(msg, caller) }
+        : {}),
       logCredential: (appID, userID) => {
         const app = opts.apps.get(appID);
         return app
@@ -345,6 +380,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
 
   /** Starts listening. */
   async listen(): Promise<void> {
+    await this.cluster?.start();
     await this.app.listen({ port: this.#wantPort, host: this.#host });
     this.#port = (this.http.address() as AddressInfo).port;
     try {
@@ -361,7 +397,10 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
   /** Stops: sessions end, sockets close (1001), the HTTP server stops. Idempotent. */
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      this.#core.shutdown(CloseCode.GOING_AWAY);
+      // One node of a cluster going away is like its crash, made quick: its sessions stay in their
+      // rooms for the grace window so their clients log in again elsewhere without anyone seeing
+      // them leave. Alone, the node ends every session.
+      if (!this.cluster) this.#core.shutdown(CloseCode.GOING_AWAY);
       const pending = [...this.#wss.clients].map(
         (ws) =>
           new Promise<void>((resolve) => {
@@ -376,6 +415,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       this.#tls?.close();
       await this.app.close();
       await this.#ops?.close();
+      await this.cluster?.close();
       await this.operations.close();
     })();
     return this.#closed;

@@ -11,6 +11,9 @@ export type { AuthorizeResult, MediaBridge, MediaController } from './media-port
 
 /** {@link MediaBridge} over the {@link Signaling} core. */
 export class SignalingMediaBridge implements MediaBridge {
+  /** Set in a cluster: see {@link MediaBridge.prepare}. */
+  prepare?: (streamID: string, query: Record<string, string>) => Promise<void>;
+
   constructor(
     private readonly core: Signaling,
     private readonly signer: StreamUrlSigner,
@@ -47,7 +50,7 @@ export class SignalingMediaBridge implements MediaBridge {
         return refuse(ErrorCode.STREAM_NOT_OWNED, 'the mix task that asked for this URL is gone');
       return { ok: true, grant, owner: userKey(grant.appID, grant.userID) };
     }
-    const session = this.core.sessions.get(grant.sessionID);
+    const session = this.core.findSession(grant.sessionID);
     if (!session || session.appID !== grant.appID || session.userID !== grant.userID) {
       return refuse(ErrorCode.SESSION_NOT_FOUND, 'the session that asked for this URL is gone');
     }

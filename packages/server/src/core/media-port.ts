@@ -34,6 +34,11 @@ export interface MediaBridge {
   streamLive(appID: number, streamID: string): void;
   /** Media is gone: `streamUpdate DELETE` if it was live. */
   streamGone(appID: number, streamID: string, reason: string): void;
+  /**
+   * In a cluster: fetches the shared state `authorize`/`streamLive` need (the grant's room) first.
+   * Absent on one node, where everything is at hand.
+   */
+  prepare?(streamID: string, query: Record<string, string>): Promise<void>;
   /** Registers how to drop media when signaling revokes it (stopPublish, logout, kick, grace over, closeRoom). */
   attachController(c: MediaController): void;
 }

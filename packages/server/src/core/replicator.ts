@@ -1,5 +1,5 @@
 import type { PushBody, WireRoomExtraInfo } from '@minirtc/protocol';
-import type { Membership, Room } from './model.js';
+import type { Membership, Room, Session } from './model.js';
 import type { StreamReservation } from './stream-registry.js';
 
 /**
@@ -14,7 +14,7 @@ export interface Replicator {
   /** A member left; its streams were released first. */
   left(room: Room, m: Membership, reason: string): void;
   /** A session took a room over from an older one of the same user, silently. */
-  moved(room: Room, m: Membership, fromSessionID: string): void;
+  moved(room: Room, m: Membership, from: Session): void;
   /** A stream was reserved, or its reservation renewed by the same user. */
   reserved(r: StreamReservation): void;
   /** A reservation ended. */
@@ -30,4 +30,6 @@ export interface Replicator {
    * (custom commands), null means everyone but `exceptUserID`.
    */
   message(room: Room, body: PushBody, exceptUserID: string, to: string[] | null): void;
+  /** One of this node's sessions got a socket, lost it (grace window), or ended. */
+  sessionState(s: Session, state: 'attached' | 'detached' | 'ended'): void;
 }

@@ -238,6 +238,7 @@ export class Signaling {
     if (s.graceTimer) clearTimeout(s.graceTimer);
     s.graceTimer = null;
     this.#stores.sessions.delete(s);
+    if (!s.remote) this.#rep?.sessionState(s, 'ended');
     // A lingering session's user lives on in a successor: its streams went with `leave` above, and
     // dropping everything of the user would take the successor's media too.
     if (dropMedia && !s.lingering) this.#media?.dropUser(s.appID, s.userID, reason);
@@ -277,6 +278,7 @@ export class Signaling {
     if (s.graceTimer) clearTimeout(s.graceTimer);
     s.graceTimer = null;
     s.transport = t;
+    this.#rep?.sessionState(s, 'attached');
   }
 
   /** The session lost its socket without logging out: hold it for `resumeGraceMs`, buffering pushes. */
@@ -285,6 +287,7 @@ export class Signaling {
     s.transport = null;
     if (s.graceTimer) clearTimeout(s.graceTimer);
     this.emit('sessionDetached', { appID: s.appID, userID: s.userID, sessionID: s.id });
+    this.#rep?.sessionState(s, 'detached');
     s.graceTimer = setTimeout(() => {
       s.graceTimer = null;
       this.log.info({ appID: s.appID, userID: s.userID, sessionID: s.id }, 'grace window over');
@@ -324,7 +327,7 @@ export class Signaling {
         sessionID: next.id,
         replaced: true,
       });
-      this.#rep?.moved(kept.room, m, old.id);
+      this.#rep?.moved(kept.room, m, old);
     }
     if (old.remote) {
       if (old.rooms.size === 0) this.dropRemoteSession(old);

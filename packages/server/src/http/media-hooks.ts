@@ -58,6 +58,8 @@ export function createMediaHooks(
         const body = typeof req.body === 'string' ? req.body : '';
         const call = path === '/hooks/srs' ? parseSrs(body) : parseNginx(body);
         if (!call) throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'unreadable hook');
+        // In a cluster the grant's room may be held by other nodes: fetch it first.
+        if (bridge.prepare) await bridge.prepare(call.stream, call.query).catch(() => undefined);
         const d = decide(call);
         log.info({ hook: path, event: call.event, stream: call.stream, code: d.code }, 'media hook');
         reply.code(d.ok ? 200 : 403);

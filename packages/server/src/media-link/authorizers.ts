@@ -15,20 +15,27 @@ export function refusal(code: number, message: string): AuthResult {
  */
 export function signalingAuthorizer(bridge: MediaBridge): MediaAuthorizer {
   return {
-    authorize(req: StreamRequest): AuthResult {
-      const r = bridge.authorize(req.kind, req.stream, req.query);
-      if (!r.ok) return refusal(r.code, r.message);
-      const g = r.grant;
-      const tag: MediaTag = {
-        appID: g.appID,
-        userID: g.userID,
-        roomID: g.roomID,
-        sessionID: g.sessionID,
-        streamID: g.streamID,
-      };
-      return { ok: true, key: mediaStreamKey(g.appID, g.streamID), owner: r.owner, tag };
+    authorize(req: StreamRequest): AuthResult | Promise<AuthResult> {
+      const decide = (): AuthResult => decideMedia(bridge, req);
+      // In a cluster the grant's room may have to be fetched first.
+      return bridge.prepare ? bridge.prepare(req.stream, req.query).then(decide, decide) : decide();
     },
   };
+}
+
+/** The embedded gateway's decision, once the state it needs is at hand. */
+function decideMedia(bridge: MediaBridge, req: StreamRequest): AuthResult {
+  const r = bridge.authorize(req.kind, req.stream, req.query);
+  if (!r.ok) return refusal(r.code, r.message);
+  const g = r.grant;
+  const tag: MediaTag = {
+    appID: g.appID,
+    userID: g.userID,
+    roomID: g.roomID,
+    sessionID: g.sessionID,
+    streamID: g.streamID,
+  };
+  return { ok: true, key: mediaStreamKey(g.appID, g.streamID), owner: r.owner, tag };
 }
 
 /**

@@ -55,6 +55,8 @@ export class Connection implements Transport {
   readonly #frames: TokenBucket;
   readonly #abuse: TokenBucket;
   #closing = false;
+  /** Requests waiting while an earlier one is being prepared (cluster only); null when none is. */
+  #waiting: ClientMessage[] | null = null;
 
   constructor(
     private readonly ws: WebSocket,
@@ -205,7 +207,58 @@ export class Connection implements Transport {
       this.#fail(peekReqId(text), code, e instanceof Error ? e.message : 'bad frame');
       return;
     }
-    this.#dispatch(msg);
+    this.#admit(msg);
+  }
+
+  /**
+   * Runs a request now, or after its preparation (cluster state to fetch); requests behind a
+   * preparing one wait, in order, bounded by the frame rate and {@link MAX_WAITING}.
+   */
+  #admit(msg: ClientMessage): void {
+    if (this.#waiting) {
+      if (this.#waiting.length >= MAX_WAITING) {
+        this.#violation();
+        this.#fail(msg.reqId, ErrorCode.RATE_LIMITED, 'too many requests in flight');
+        return;
+      }
+      this.#waiting.push(msg);
+      return;
+    }
+    let ready: Promise<void> | null = null;
+    try {
+      ready = this.ctx.prepare?.(msg, this) ?? null;
+    } catch (e) {
+      this.ctx.log.warn({ type: msg.type, err: e }, 'prepare failed');
+    }
+    if (!ready) {
+      this.#dispatch(msg);
+      return;
+    }
+    this.#waiting = [];
+    ready
+      .then(
+        () => null,
+        (e: unknown) => e,
+      )
+      .then((err) => {
+        const rest = this.#waiting ?? [];
+        this.#waiting = null;
+        if (this.#closing) return;
+        if (err === null) this.#dispatch(msg);
+        else if (isMiniRtcError(err)) this.#fail(msg.reqId, err.code, err.message);
+        else {
+          this.ctx.log.warn({ type: msg.type, err }, 'prepare failed');
+          this.#fail(msg.reqId, ErrorCode.INTERNAL_ERROR, 'internal error');
+        }
+        for (let i = 0; i < rest.length; i++) {
+          if (this.#waiting) {
+            // A later request needs preparing too: the rest wait behind it.
+            (this.#waiting as ClientMessage[]).push(...rest.slice(i));
+            return;
+          }
+          this.#admit(rest[i] as ClientMessage);
+        }
+      });
   }
 
   #dispatch(msg: ClientMessage): void {
@@ -296,6 +349,9 @@ export class Connection implements Transport {
     if (reply) this.#fail(msg.reqId, ErrorCode.INTERNAL_ERROR, 'internal error');
   }
 }
+
+/** Requests one connection may have waiting behind a request being prepared. */
+const MAX_WAITING = 32;
 
 function rawToString(data: RawData): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8');

@@ -1,4 +1,4 @@
-import type { ClientMessageOf, ClientMessageType } from '@minirtc/protocol';
+import type { ClientMessage, ClientMessageOf, ClientMessageType } from '@minirtc/protocol';
 import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import type { AppStore } from '../../app-store.js';
 import type { Emit } from '../../events.js';
@@ -25,6 +25,12 @@ export interface HandlerContext {
   loginGuard?: LoginGuard;
   /** Issues the `/httplog` credential put into login replies. */
   logCredential?: (appID: number, userID: string) => string;
+  /**
+   * In a cluster: brings what a request needs from the shared state (the room's replica, another
+   * node's session of the same user, a streamID claim) before its handler runs. Returns null when
+   * nothing is needed (every request on one node). Requests of one connection stay in order.
+   */
+  prepare?: (msg: ClientMessage, caller: Caller) => Promise<void> | null;
 }
 
 /** The connection a request came in on, as handlers see it. */

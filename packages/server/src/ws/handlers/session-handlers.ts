@@ -81,6 +81,12 @@ export const login: Handler<'login'> = (ctx, caller, msg) => {
     if (lingering) membership = ctx.core.adopt(lingering, session, roomID, token, userUpdate);
   }
   if (!membership) {
+    // In a cluster: the user is in the room through another node whose session is gone or in its
+    // grace window (the login's preparation kicked an attached one): take it over silently too.
+    const other = existing?.members.get(userID)?.session;
+    if (other?.remote) membership = ctx.core.adopt(other, session, roomID, token, userUpdate);
+  }
+  if (!membership) {
     const [room] = ctx.core.openRoom(
       appID,
       roomID,

@@ -1,0 +1,177 @@
+/**
+ * Two signaling nodes sharing one real redis-server, in one process: users on different nodes share
+ * rooms, messages of every kind cross, streams are unique per app across nodes, a user logging in on
+ * the other node kicks its older session, and a node that goes away leaves its users in their rooms
+ * for the grace window so their clients take their places over elsewhere without anyone seeing it.
+ * (Process crashes, kill -9, are in packages/cli/test/cluster.e2e.test.ts.)
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ErrorCode } from '@minirtc/protocol';
+import { type TestRedis, startRedis } from '@minirtc/testkit';
+import type { MiniRtcServer } from '../src/server.js';
+import { APP_ID, Client, loginClient, startServer, token } from './helpers.js';
+
+const GRACE_MS = 2000;
+
+/** Waits for a condition on the shared state, polling it (bounded). */
+async function until(cond: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const membersOf = (roomID: string): string => `minirtc:sig:room:{${APP_ID}:${roomID}}:members`;
+
+describe('signaling cluster on Redis (two nodes, one process)', { timeout: 60_000 }, () => {
+  let redis: TestRedis;
+  let n1: MiniRtcServer;
+  let n2: MiniRtcServer;
+  const clients: Client[] = [];
+
+  const node = (id: string) =>
+    startServer({
+      cluster: { redisUrl: redis.url, nodeId: id, heartbeatMs: 200 },
+      resumeGraceMs: GRACE_MS,
+      onlineCountIntervalMs: 0,
+    });
+
+  before(async () => {
+    redis = await startRedis();
+    n1 = await node('n1');
+    n2 = await node('n2');
+  });
+  after(async () => {
+    for (const c of clients) c.close();
+    await n2.close();
+    await n1.close().catch(() => undefined);
+    await redis.stop();
+  });
+
+  async function on(server: MiniRtcServer, userID: string, roomID: string) {
+    const r = await loginClient(server, userID, roomID);
+    clients.push(r.c);
+    return r;
+  }
+
+  it('users on two nodes see each other in the snapshot and as ADD; every message kind crosses', async () => {
+    const { c: a } = await on(n1, 'a1', 'r1');
+    const { c: b, data } = await on(n2, 'b1', 'r1');
+    assert.deepEqual(
+      data.room.users.map((u: { userID: string }) => u.userID),
+      ['a1'],
+      'B sees A in its login snapshot',
+    );
+    const add = await a.push('userUpdate', (m) => m.updateType === 'ADD');
+    assert.equal(add.users[0].userID, 'b1');
+
+    assert.equal((await b.req('broadcast', { roomID: 'r1', message: 'hi from n2' })).code, 0);
+    const bc = await a.push('broadcast');
+    assert.equal(bc.messages[0].message, 'hi from n2');
+    assert.equal((await a.req('barrage', { roomID: 'r1', message: 'barrage n1' })).code, 0);
+    assert.equal((await b.push('barrage')).messages[0].message, 'barrage n1');
+    assert.equal((await a.req('customCommand', { roomID: 'r1', toUserIDs: ['b1'], command: 'cmd' })).code, 0);
+    assert.equal((await b.push('customCommand')).command, 'cmd');
+    assert.equal((await b.req('setRoomExtraInfo', { roomID: 'r1', key: 'k', value: 'v2' })).code, 0);
+    assert.equal((await a.push('roomExtraInfo')).items[0].value, 'v2');
+
+    // A stream reserved on n2 and reported live on n1 (where a media hook could land) reaches A.
+    // (an external media server's hook, sent to n1 right away: before n1 may have heard of it).
+    const pub = await b.req('publish', { roomID: 'r1', streamID: 's-b1' });
+    const hook = await fetch(`${n1.httpUrl}/hooks/srs`, {
+      method: 'POST',
+      body: JSON.stringify({
+        action: 'on_publish',
+        app: 'live',
+        stream: 's-b1',
+        param: new URL(pub.data.url).search,
+      }),
+    });
+    assert.equal(hook.status, 200);
+    const sAdd = await a.push('streamUpdate', (m) => m.updateType === 'ADD');
+    assert.equal(sAdd.streams[0].streamID, 's-b1');
+    assert.equal((await b.push('mediaUpdate')).state, 'live', 'the publisher on n2 hears its stream is live');
+    assert.equal(
+      (await b.req('setStreamExtraInfo', { roomID: 'r1', streamID: 's-b1', extraInfo: 'x' })).code,
+      0,
+    );
+    assert.equal((await a.push('streamExtraInfo')).streams[0].extraInfo, 'x');
+
+    // streamIDs are unique per app across nodes and rooms.
+    const { c: c1 } = await on(n1, 'c1', 'r-other');
+    const taken = await c1.req('publish', { roomID: 'r-other', streamID: 's-b1' });
+    assert.equal(taken.code, ErrorCode.STREAM_ID_TAKEN);
+
+    assert.equal((await b.req('logout', { roomID: 'r1' })).code, 0);
+    const sDel = await a.push('streamUpdate', (m) => m.updateType === 'DELETE');
+    assert.equal(sDel.streams[0].streamID, 's-b1');
+    const del = await a.push('userUpdate', (m) => m.updateType === 'DELETE');
+    assert.equal(del.users[0].userID, 'b1');
+  });
+
+  it('a user logging in on the other node kicks its older session there (1002050)', async () => {
+    const { c: old } = await on(n1, 'dup', 'r2');
+    const { c: watcher } = await on(n1, 'w2', 'r2');
+    const { c: fresh } = await on(n2, 'dup', 'r2');
+    const kick = await old.push('kickout');
+    assert.equal(kick.code, ErrorCode.KICKED_SAME_USER);
+    await old.closed;
+    assert.ok(fresh);
+    // The watcher saw the old session go and the new one come.
+    await watcher.push('userUpdate', (m) => m.updateType === 'DELETE' && m.users[0].userID === 'dup');
+    await watcher.push('userUpdate', (m) => m.updateType === 'ADD' && m.users[0].userID === 'dup');
+  });
+
+  it('a client whose node goes away logs in on the other node within grace: the others see nothing', async () => {
+    const n3 = await node('n3');
+    const { c: mover } = await on(n3, 'mv', 'r3');
+    const { c: stay } = await on(n2, 'st', 'r3');
+    assert.equal((await mover.req('publish', { roomID: 'r3', streamID: 's-mv' })).code, 0);
+    n3.media.streamLive(APP_ID, 's-mv');
+    await stay.push('streamUpdate', (m) => m.updateType === 'ADD');
+    await n3.close();
+    await mover.closed;
+    // The client comes back on n2 (as the SDK does when its resume is refused): silent takeover.
+    const again = await Client.open(n2.wsUrl);
+    clients.push(again);
+    const res = await again.req('login', {
+      appID: APP_ID,
+      roomID: 'r3',
+      token: token('mv', { roomID: 'r3' }),
+      user: { userID: 'mv', userName: 'name-mv' },
+      config: { userUpdate: true },
+    });
+    assert.equal(res.code, 0);
+    // A marker after the takeover: everything the watcher got before it must be free of flaps.
+    assert.equal((await again.req('broadcast', { roomID: 'r3', message: 'marker' })).code, 0);
+    await stay.push('broadcast', (m) => m.messages[0].message === 'marker');
+    const flaps = stay.inbox.filter(
+      (m) => (m.type === 'userUpdate' || m.type === 'streamUpdate') && m.updateType === 'DELETE',
+    );
+    assert.deepEqual(flaps, []);
+    // The stream is still in the room, owned by the new session (it can renew its reservation).
+    assert.equal((await again.req('publish', { roomID: 'r3', streamID: 's-mv' })).code, 0);
+    // The dead node was reaped and nothing of it is left to expire: no DELETE will ever come.
+    const r = n2.cluster?.redis;
+    assert.ok(r);
+    await until(async () => (await r.exists('minirtc:sig:reap:n3')) === 1);
+    await until(async () => (await r.zcard('minirtc:sig:orphans')) === 0);
+    await until(async () => JSON.parse((await r.hget(membersOf('r3'), 'mv')) ?? '{}').node === 'n2');
+  });
+
+  it('a node gone for good: its users leave their rooms once the grace window is over', async () => {
+    const n4 = await node('n4');
+    const { c: gone } = await on(n4, 'gone', 'r4');
+    const { c: stay } = await on(n2, 'st4', 'r4');
+    n4.cluster?.disconnectAbruptly();
+    await n4.close();
+    await gone.closed;
+    const del = await stay.push(
+      'userUpdate',
+      (m) => m.updateType === 'DELETE' && m.users[0].userID === 'gone',
+    );
+    assert.equal(del.users[0].userID, 'gone');
+  });
+});
