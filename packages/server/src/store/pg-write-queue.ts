@@ -44,6 +44,10 @@ export class PgWriteQueue {
 
   /** Queues a write (committed with its batch; {@link flush} tells when). */
   push(w: PgWrite): void {
+    if (this.#closed) {
+      this.log.warn({}, 'postgres write after close: dropped');
+      return;
+    }
     if (this.#queue.length >= this.maxQueued) {
       // PostgreSQL has been away long enough to fill memory: shed the oldest rather than die.
       this.#queue.shift();
@@ -55,7 +59,8 @@ export class PgWriteQueue {
 
   /** Resolves once every write queued so far is committed (or given up). */
   flush(): Promise<void> {
-    if (!this.#running && this.#queue.length === 0) return Promise.resolve();
+    // Closed: what is left will not be written; nothing to wait for.
+    if (this.#closed || (!this.#running && this.#queue.length === 0)) return Promise.resolve();
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
@@ -70,6 +75,9 @@ export class PgWriteQueue {
     ]);
     clearTimeout(timer);
     this.#closed = true;
+    if (this.#queue.length > 0)
+      this.log.warn({ writes: this.#queue.length }, 'postgres writes left uncommitted at close');
+    for (const r of this.#idle.splice(0)) r();
   }
 
   #run(): void {

@@ -51,7 +51,8 @@ export class PgWebhookDispatcher implements WebhookDispatch {
   readonly #allowPrivate: boolean;
   readonly #refused: (reason: string) => void;
   readonly #pollMs: number;
-  #pumping = false;
+  /** The claim loop running now, if any (awaited by {@link close}). */
+  #pumping: Promise<void> | null = null;
   #again = false;
   #scheduled = false;
   #timer: NodeJS.Timeout | null = null;
@@ -119,6 +120,7 @@ export class PgWebhookDispatcher implements WebhookDispatch {
     if (this.#timer) clearTimeout(this.#timer);
     if (this.#poller) clearInterval(this.#poller);
     this.#abort.abort();
+    await this.#pumping;
     await Promise.all(this.#inflight);
   }
 
@@ -127,11 +129,10 @@ export class PgWebhookDispatcher implements WebhookDispatch {
       this.#again = true;
       return;
     }
-    this.#pumping = true;
-    this.#fill()
+    this.#pumping = this.#fill()
       .catch((err) => this.log.warn({ err: String(err) }, 'webhook claim failed'))
       .finally(() => {
-        this.#pumping = false;
+        this.#pumping = null;
         if (this.#again) {
           this.#again = false;
           this.kick();
@@ -155,10 +156,10 @@ export class PgWebhookDispatcher implements WebhookDispatch {
         c.release();
         throw err;
       }
-      if (!e) {
+      if (!e || this.#closed) {
         await c.query('ROLLBACK').catch(() => {});
         c.release();
-        await this.#armRetryTimer();
+        if (!e && !this.#closed) await this.#armRetryTimer();
         return;
       }
       const p: Promise<void> = this.#deliver(c, e)
