@@ -5,9 +5,10 @@ export type Dialect = 'sqlite' | 'pg';
  * Schema migrations, applied in order (SQLite records the count in `user_version`, PostgreSQL in
  * `minirtc_schema`). Append only: a released migration never changes, so a database written by an
  * older version upgrades in place. Written once, in the SQLite form; {@link migrationsFor} derives the
- * PostgreSQL form, so the two schemas cannot drift apart.
+ * PostgreSQL form, so the two schemas cannot drift apart. The rare step that must differ (an index
+ * only one dialect's access pattern needs) names both forms, and keeps the version numbers aligned.
  */
-const MIGRATIONS: readonly string[] = [
+const MIGRATIONS: readonly (string | { sqlite: string; pg: string })[] = [
   `CREATE TABLE apps (
      app_id INTEGER PRIMARY KEY,
      server_secret TEXT NOT NULL,
@@ -91,6 +92,12 @@ const MIGRATIONS: readonly string[] = [
      session_id TEXT NOT NULL,
      PRIMARY KEY (app_id, room_id, user_id)
    );`,
+  // v6: PostgreSQL dispatchers claim the oldest due head in seq order; without this index the claim
+  // walks every delivered row first. SQLite's single dispatcher keeps its heads in memory: no index.
+  {
+    sqlite: 'SELECT 1;',
+    pg: 'CREATE INDEX webhook_events_due ON webhook_events (seq) WHERE delivered_at IS NULL AND dead = 0;',
+  },
 ];
 
 /**
@@ -99,10 +106,12 @@ const MIGRATIONS: readonly string[] = [
  * millisecond timestamps do not fit PostgreSQL's 32-bit one), an AUTOINCREMENT key is an identity.
  */
 export function migrationsFor(dialect: Dialect): string[] {
-  if (dialect === 'sqlite') return [...MIGRATIONS];
-  return MIGRATIONS.map((m) =>
-    m
+  return MIGRATIONS.map((m) => {
+    // A migration that must differ between the dialects names both.
+    if (typeof m !== 'string') return m[dialect];
+    if (dialect === 'sqlite') return m;
+    return m
       .replace(/\bINTEGER PRIMARY KEY AUTOINCREMENT\b/g, 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY')
-      .replace(/\bINTEGER\b/g, 'BIGINT'),
-  );
+      .replace(/\bINTEGER\b/g, 'BIGINT');
+  });
 }
