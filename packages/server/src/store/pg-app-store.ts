@@ -21,6 +21,8 @@ export class PgAppStore extends CachedAppStore {
   /** `reloaded` after the cache took in a change from the database (an AppID, or none: all apps). */
   readonly changes = new EventEmitter<{ reloaded: [appID?: number] }>();
   readonly #writes: PgWriteQueue;
+  /** Local changes so far: a reload that raced one of them is discarded (its own NOTIFY follows). */
+  readonly #local: { changes: number };
 
   private constructor(
     private readonly pool: PgPool,
@@ -28,11 +30,13 @@ export class PgAppStore extends CachedAppStore {
     writes: PgWriteQueue,
     private readonly log: Logger,
   ) {
+    const local = { changes: 0 };
     const announce = async (c: { query: PgPool['query'] }, appID: number): Promise<void> => {
       await c.query('SELECT pg_notify($1, $2)', [APPS_CHANNEL, String(appID)]);
     };
     super(rows, {
-      insert: (row) =>
+      insert: (row) => {
+        local.changes++;
         writes.push(async (c) => {
           await c.query(
             `INSERT INTO apps (app_id, server_secret, callback_secret, name, callback_url, max_room_members, created_at)
@@ -48,10 +52,12 @@ export class PgAppStore extends CachedAppStore {
             ],
           );
           await announce(c, row.app_id);
-        }),
+        });
+      },
       set: (appID, cols) => {
         const names = Object.keys(cols).filter((k) => APP_COLUMNS.has(k));
         const vals = names.map((k) => cols[k as keyof typeof cols] ?? null);
+        local.changes++;
         writes.push(async (c) => {
           await c.query(
             `UPDATE apps SET ${names.map((k, i) => `${k} = $${i + 1}`).join(', ')} WHERE app_id = $${names.length + 1}`,
@@ -60,13 +66,16 @@ export class PgAppStore extends CachedAppStore {
           await announce(c, appID);
         });
       },
-      remove: (appID) =>
+      remove: (appID) => {
+        local.changes++;
         writes.push(async (c) => {
           await c.query('DELETE FROM apps WHERE app_id = $1', [appID]);
           await announce(c, appID);
-        }),
+        });
+      },
     });
     this.#writes = writes;
+    this.#local = local;
   }
 
   /** Loads every app and follows changes made by any node. */
@@ -85,8 +94,11 @@ export class PgAppStore extends CachedAppStore {
     try {
       // Our own changes are read back once committed; until then the cache holds the newer value.
       await this.#writes.flush();
+      const before = this.#local.changes;
       if (appID === undefined) {
         const rows = (await this.pool.query<AppRow>('SELECT * FROM apps')).rows;
+        // Changed here meanwhile: the cache is newer than these rows; that change's NOTIFY reloads.
+        if (this.#local.changes !== before) return;
         this.cache.clear();
         for (const r of rows) this.cache.set(r.app_id, toRecord(r));
         this.changes.emit('reloaded');
@@ -94,6 +106,7 @@ export class PgAppStore extends CachedAppStore {
       }
       if (!Number.isSafeInteger(appID)) return;
       const r = (await this.pool.query<AppRow>('SELECT * FROM apps WHERE app_id = $1', [appID])).rows[0];
+      if (this.#local.changes !== before) return;
       if (r) this.cache.set(appID, toRecord(r));
       else this.cache.delete(appID);
       this.changes.emit('reloaded', appID);

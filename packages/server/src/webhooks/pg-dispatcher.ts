@@ -21,6 +21,11 @@ const CLAIM = `SELECT * FROM webhook_events e
   ORDER BY e.seq LIMIT 1
   FOR UPDATE SKIP LOCKED`;
 
+/** Writes an attempt to the delivery log; the event's UPDATE follows in the same statement. */
+const LOG_ATTEMPT = `WITH logged AS (
+  INSERT INTO webhook_deliveries (event_id, app_id, event, attempt, at, url, status, error, duration_ms, room_id)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10))`;
+
 /** When the next failed head becomes due (retries wake nobody else). */
 const NEXT_DUE = `SELECT MIN(next_at) AS at FROM webhook_events
   WHERE delivered_at IS NULL AND dead = 0 AND next_at > $1`;
@@ -41,7 +46,10 @@ const NEXT_DUE = `SELECT MIN(next_at) AS at FROM webhook_events
  * The cost: one pooled connection per attempt in flight (`concurrency`).
  */
 export class PgWebhookDispatcher implements WebhookDispatch {
-  readonly #inflight = new Set<Promise<void>>();
+  /** Claim-and-send loops running now (at most `concurrency`): each holds one attempt at a time. */
+  readonly #workers = new Set<Promise<void>>();
+  /** Counts kicks, so a loop that found nothing can tell whether something arrived meanwhile. */
+  #kicks = 0;
   readonly #abort = new AbortController();
   readonly #base: number;
   readonly #max: number;
@@ -51,9 +59,6 @@ export class PgWebhookDispatcher implements WebhookDispatch {
   readonly #allowPrivate: boolean;
   readonly #refused: (reason: string) => void;
   readonly #pollMs: number;
-  /** The claim loop running now, if any (awaited by {@link close}). */
-  #pumping: Promise<void> | null = null;
-  #again = false;
   #scheduled = false;
   #timer: NodeJS.Timeout | null = null;
   #poller: NodeJS.Timeout | null = null;
@@ -83,9 +88,9 @@ export class PgWebhookDispatcher implements WebhookDispatch {
     listener.on('connected', this.#onConnected);
   }
 
-  /** Attempts in flight on this node. */
+  /** Claim-and-send loops running on this node (attempts in flight, at most). */
   get inflight(): number {
-    return this.#inflight.size;
+    return this.#workers.size;
   }
 
   /** Events were queued or replayed (here or on another node): look soon. */
@@ -95,11 +100,13 @@ export class PgWebhookDispatcher implements WebhookDispatch {
 
   /** Something may be ready to send: look soon (coalesced). */
   kick(): void {
-    if (this.#closed || this.#scheduled) return;
+    if (this.#closed) return;
+    this.#kicks++;
+    if (this.#scheduled) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
-      this.#pump();
+      this.#spawn();
     });
     if (!this.#poller) {
       this.#poller = setInterval(() => this.kick(), this.#pollMs);
@@ -120,55 +127,50 @@ export class PgWebhookDispatcher implements WebhookDispatch {
     if (this.#timer) clearTimeout(this.#timer);
     if (this.#poller) clearInterval(this.#poller);
     this.#abort.abort();
-    await this.#pumping;
-    await Promise.all(this.#inflight);
+    await Promise.all(this.#workers);
   }
 
-  #pump(): void {
-    if (this.#pumping) {
-      this.#again = true;
-      return;
-    }
-    this.#pumping = this.#fill()
+  /**
+   * Starts one more claim-and-send loop, unless `concurrency` run already. A loop that claims an event
+   * starts the next one before sending, so a backlog ramps up to `concurrency` parallel claims and an
+   * idle node costs one claim query per wake-up.
+   */
+  #spawn(): void {
+    if (this.#closed || this.#workers.size >= this.#concurrency) return;
+    const w: Promise<void> = this.#work()
       .catch((err) => this.log.warn({ err: String(err) }, 'webhook claim failed'))
-      .finally(() => {
-        this.#pumping = null;
-        if (this.#again) {
-          this.#again = false;
-          this.kick();
-        }
-      });
+      .finally(() => this.#workers.delete(w));
+    this.#workers.add(w);
   }
 
-  /** Claims heads until this node's attempts are at `concurrency` or nothing is sendable. */
-  async #fill(): Promise<void> {
-    while (!this.#closed && this.#inflight.size < this.#concurrency) {
+  async #work(): Promise<void> {
+    while (!this.#closed) {
+      const kicks = this.#kicks;
       const c = await this.pool.connect();
       let e: OutboxEvent | undefined;
       try {
-        await c.query('BEGIN');
-        // A node that stops mid-attempt without dying must not hold the room forever.
-        await c.query(`SET LOCAL idle_in_transaction_session_timeout = ${this.#timeout + 10_000}`);
+        // One round trip: a node that stops mid-attempt without dying must not hold the room forever.
+        await c.query(`BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${this.#timeout + 10_000}`);
         const r = await c.query<EventRow>(CLAIM, [Date.now()]);
         e = r.rows[0] ? toEvent(r.rows[0]) : undefined;
       } catch (err) {
         await c.query('ROLLBACK').catch(() => {});
-        c.release();
+        c.release(true);
         throw err;
       }
       if (!e || this.#closed) {
         await c.query('ROLLBACK').catch(() => {});
         c.release();
-        if (!e && !this.#closed) await this.#armRetryTimer();
+        // Woken while this claim ran: what woke us may not have been visible to it.
+        if (!this.#closed && this.#kicks !== kicks) continue;
+        if (!this.#closed && this.#workers.size === 1) await this.#armRetryTimer();
         return;
       }
-      const p: Promise<void> = this.#deliver(c, e)
-        .catch((err) => this.log.warn({ err: String(err), id: e.id }, 'webhook attempt not recorded'))
-        .finally(() => {
-          this.#inflight.delete(p);
-          this.kick();
-        });
-      this.#inflight.add(p);
+      this.#spawn();
+      const id = e.id;
+      await this.#deliver(c, e).catch((err) =>
+        this.log.warn({ err: String(err), id }, 'webhook attempt not recorded'),
+      );
     }
   }
 
@@ -211,31 +213,36 @@ export class PgWebhookDispatcher implements WebhookDispatch {
         return;
       }
       const dead = !r.ok && e.attempts + 1 >= this.#maxAttempts;
-      await c.query(
-        `INSERT INTO webhook_deliveries (event_id, app_id, event, attempt, at, url, status, error, duration_ms, room_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          e.id,
-          e.appID,
-          e.event,
-          e.attempts + 1,
-          r.at,
-          r.url,
-          r.status,
-          r.error,
-          Math.round(r.durationMs),
-          typeof e.payload.room_id === 'string' ? e.payload.room_id : null,
-        ],
-      );
+      const logged = [
+        e.id,
+        e.appID,
+        e.event,
+        e.attempts + 1,
+        r.at,
+        r.url,
+        r.status,
+        r.error,
+        Math.round(r.durationMs),
+        typeof e.payload.room_id === 'string' ? e.payload.room_id : null,
+      ];
+      // The delivery log row and the event's new state in one statement (one round trip).
       if (r.ok) {
         await c.query(
-          'UPDATE webhook_events SET attempts = attempts + 1, delivered_at = $1, last_error = NULL WHERE seq = $2',
-          [Date.now(), e.seq],
+          `${LOG_ATTEMPT} UPDATE webhook_events SET attempts = attempts + 1, delivered_at = $11,
+          last_error = NULL WHERE seq = $12`,
+          [...logged, Date.now(), e.seq],
         );
       } else {
         await c.query(
-          'UPDATE webhook_events SET attempts = attempts + 1, next_at = $1, dead = $2, last_error = $3 WHERE seq = $4',
-          [Date.now() + this.backoff(e.attempts + 1), dead ? 1 : 0, r.error ?? `HTTP ${r.status}`, e.seq],
+          `${LOG_ATTEMPT} UPDATE webhook_events SET attempts = attempts + 1, next_at = $11, dead = $12,
+           last_error = $13 WHERE seq = $14`,
+          [
+            ...logged,
+            Date.now() + this.backoff(e.attempts + 1),
+            dead ? 1 : 0,
+            r.error ?? `HTTP ${r.status}`,
+            e.seq,
+          ],
         );
         this.log.info(
           {
