@@ -234,6 +234,15 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       bases,
       opts.urlTtlSeconds ?? SIGNALING_DEFAULTS.urlTtlSeconds,
     );
+    const loginGuard = new LoginGuard(
+      {
+        burstPerAddress: sec.loginFailureBurstPerAddress,
+        perMinutePerAddress: sec.loginFailuresPerMinutePerAddress,
+        burstPerApp: sec.loginFailureBurstPerApp,
+        perMinutePerApp: sec.loginFailuresPerMinutePerApp,
+      },
+      this.refusals,
+    );
     const media = new SignalingMediaBridge(this.#core, signer, this.#log);
     this.media = media;
     if (opts.cluster) {
@@ -244,9 +253,12 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
         core: this.#core,
         apps: opts.apps,
         log: this.#log,
+        emit,
+        loginGuard,
         resumeGraceMs,
       });
       this.cluster = cluster;
+      loginGuard.shared = (address, appID) => cluster.loginFailed(address, appID);
       this.#core.replicator = cluster;
       media.prepare = async (streamID, query) => {
         // The signature is checked by `authorize`; here only a real grant's room is worth fetching.
@@ -267,15 +279,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       heartbeatMs,
       resumeGraceMs,
       emitError: (err) => emit('error', err),
-      loginGuard: new LoginGuard(
-        {
-          burstPerAddress: sec.loginFailureBurstPerAddress,
-          perMinutePerAddress: sec.loginFailuresPerMinutePerAddress,
-          burstPerApp: sec.loginFailureBurstPerApp,
-          perMinutePerApp: sec.loginFailuresPerMinutePerApp,
-        },
-        this.refusals,
-      ),
+      loginGuard,
       ...(this.cluster
         ? { prepare: (msg, caller) => (this.cluster as SignalingCluster).prepare(msg, caller) }
         : {}),

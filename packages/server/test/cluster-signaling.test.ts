@@ -6,11 +6,12 @@
  * (Process crashes, kill -9, are in packages/cli/test/cluster.e2e.test.ts.)
  */
 import assert from 'node:assert/strict';
+import { type EventEmitter, once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode } from '@minirtc/protocol';
 import { type TestRedis, startRedis } from '@minirtc/testkit';
 import type { MiniRtcServer } from '../src/server.js';
-import { APP_ID, Client, loginClient, startServer, token } from './helpers.js';
+import { APP_ID, Client, OTHER_APP_ID, loginClient, startServer, token } from './helpers.js';
 
 const GRACE_MS = 2000;
 
@@ -36,6 +37,8 @@ describe('signaling cluster on Redis (two nodes, one process)', { timeout: 60_00
       cluster: { redisUrl: redis.url, nodeId: id, heartbeatMs: 200 },
       resumeGraceMs: GRACE_MS,
       onlineCountIntervalMs: 0,
+      // Small, so the shared budget test below spends it quickly (only failures count).
+      security: { loginFailureBurstPerApp: 3 },
     });
 
   before(async () => {
@@ -111,6 +114,22 @@ describe('signaling cluster on Redis (two nodes, one process)', { timeout: 60_00
     assert.equal(del.users[0].userID, 'b1');
   });
 
+  it('failed-login budgets are shared: failures on one node count on the other', async () => {
+    const fail = async (server: MiniRtcServer) => {
+      const c = await Client.open(server.wsUrl);
+      clients.push(c);
+      return c.req('login', {
+        appID: OTHER_APP_ID,
+        roomID: 'r-budget',
+        token: token('mallory', { roomID: 'r-budget' }), // made with the other app's secret
+        user: { userID: 'mallory', userName: 'm' },
+      });
+    };
+    for (let i = 0; i < 3; i++) assert.equal((await fail(n1)).code, ErrorCode.TOKEN_MALFORMED);
+    // n2 has seen no failure itself: its own budget alone would allow 3 more.
+    assert.equal((await fail(n2)).code, ErrorCode.RATE_LIMITED);
+  });
+
   it('a user logging in on the other node kicks its older session there (1002050)', async () => {
     const { c: old } = await on(n1, 'dup', 'r2');
     const { c: watcher } = await on(n1, 'w2', 'r2');
@@ -159,6 +178,55 @@ describe('signaling cluster on Redis (two nodes, one process)', { timeout: 60_00
     await until(async () => (await r.exists('minirtc:sig:reap:n3')) === 1);
     await until(async () => (await r.zcard('minirtc:sig:orphans')) === 0);
     await until(async () => JSON.parse((await r.hget(membersOf('r3'), 'mv')) ?? '{}').node === 'n2');
+  });
+
+  it('the last two members leaving on two nodes at once: the room is reported closed exactly once', async () => {
+    const closed: string[] = [];
+    const count = (name: string) => (e: { roomID: string }) => {
+      if (e.roomID === 'r5') closed.push(name);
+    };
+    n1.on('roomClosed', count('n1'));
+    n2.on('roomClosed', count('n2'));
+    const { c: x } = await on(n1, 'x5', 'r5');
+    const { c: y } = await on(n2, 'y5', 'r5');
+    await x.push('userUpdate', (m) => m.updateType === 'ADD' && m.users[0].userID === 'y5');
+    const both = await Promise.all([x.req('logout', { roomID: 'r5' }), y.req('logout', { roomID: 'r5' })]);
+    assert.deepEqual(
+      both.map((r) => r.code),
+      [0, 0],
+    );
+    await until(async () => closed.length > 0);
+    // Both leaves are in Redis by now (the close was decided there); a second report would be too.
+    const r = n1.cluster?.redis;
+    assert.ok(r);
+    await until(async () => (await r.exists(membersOf('r5'))) === 0);
+    // A reply comes after every earlier one on its connection: both leaves' results are in.
+    await Promise.all([n1.cluster?.redis.ping(), n2.cluster?.redis.ping()]);
+    assert.equal(closed.length, 1, `closed by ${closed.join(', ')}`);
+  });
+
+  it('after its Redis link drops, a node catches up on what it missed (resync from the shared state)', async () => {
+    const { c: p } = await on(n1, 'p6', 'r6');
+    const { c: q } = await on(n2, 'q6', 'r6');
+    await p.push('userUpdate', (m) => m.updateType === 'ADD' && m.users[0].userID === 'q6');
+    const r = n2.cluster?.redis;
+    assert.ok(r);
+    // Cut n1's subscriber and change the room at once: the event is published while n1 hears nothing.
+    const back = Promise.all([
+      once(n1.cluster as EventEmitter, 'resynced'),
+      once(n2.cluster as EventEmitter, 'resynced'),
+    ]);
+    const killed = r.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
+    const out = q.req('logout', { roomID: 'r6' });
+    await Promise.all([killed, out]);
+    const del = await p.push('userUpdate', (m) => m.updateType === 'DELETE' && m.users[0].userID === 'q6');
+    assert.equal(del.users[0].userID, 'q6');
+    // n2's subscriber was cut as well: once both are back, the room works both ways.
+    await back;
+    const { c: q2 } = await on(n2, 'q6b', 'r6');
+    await p.push('userUpdate', (m) => m.updateType === 'ADD' && m.users[0].userID === 'q6b');
+    assert.equal((await p.req('broadcast', { roomID: 'r6', message: 'after resync' })).code, 0);
+    assert.equal((await q2.push('broadcast')).messages[0].message, 'after resync');
   });
 
   it('a node gone for good: its users leave their rooms once the grace window is over', async () => {

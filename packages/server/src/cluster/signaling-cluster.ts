@@ -1,13 +1,16 @@
+import { EventEmitter } from 'node:events';
 import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import type { ClientMessage, PushBody, WireRoomExtraInfo } from '@minirtc/protocol';
 import { verifyToken04 } from '@minirtc/protocol/crypto';
 import type { Redis } from 'ioredis';
 import type { AppStore } from '../app-store.js';
+import type { Emit } from '../events.js';
 import type { Membership, RemoteSession, Room, Session } from '../core/model.js';
 import type { Replicator } from '../core/replicator.js';
 import type { Signaling } from '../core/signaling.js';
 import type { StreamReservation } from '../core/stream-registry.js';
 import type { Logger } from '../logger.js';
+import type { LoginGuard } from '../security/login-guard.js';
 import type { Caller } from '../ws/handlers/context.js';
 import {
   type MemberEntry,
@@ -35,6 +38,10 @@ export interface SignalingClusterOptions {
   log: Logger;
   /** How long a dead node's sessions stay in their rooms for their clients to come back elsewhere. */
   resumeGraceMs: number;
+  /** Failed-login budgets, shared through Redis (a failure anywhere counts everywhere). */
+  loginGuard?: LoginGuard;
+  /** Reports what the shared state decides (`roomClosed`). */
+  emit: Emit;
   /** Heartbeat period; default 1000 ms. A node is dead after `3 ×` this without one. */
   heartbeatMs?: number;
 }
@@ -49,10 +56,22 @@ interface Replica {
   touched: number;
 }
 
+/** A room's shared state as read from Redis (hash fields → JSON). */
+interface Snapshot {
+  meta: Record<string, string>;
+  members: Record<string, string>;
+  streams: Record<string, string>;
+  extra: Record<string, string>;
+}
+
 /** A command between nodes, on the target node's channel. */
 type NodeCommand =
   | { t: 'kick'; appID: number; userID: string; sid: string; reply: string; rid: string }
   | { t: 'done'; rid: string };
+
+/** Failed-login counter of an address (`a`) or app (`p`) for one minute. */
+const failKey = (kind: 'a' | 'p', id: string, minute: number): string =>
+  `minirtc:sig:fail:${kind}:${id}:${minute}`;
 
 /** Rooms idle this long with nobody in the replica are unsubscribed. */
 const IDLE_REPLICA_MS = 5000;
@@ -72,10 +91,13 @@ return 1`;
 const LEAVE_SCRIPT = `
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if cur and cjson.decode(cur).sid == ARGV[2] then redis.call('HDEL', KEYS[1], ARGV[1]) end
-if redis.call('HLEN', KEYS[1]) == 0 then redis.call('DEL', KEYS[2], KEYS[3], KEYS[4]) end
+local left = redis.call('HLEN', KEYS[1])
+local closed = 0
+if left == 0 and redis.call('DEL', KEYS[2]) == 1 then closed = 1 end
+if left == 0 then redis.call('DEL', KEYS[3], KEYS[4]) end
 redis.call('SREM', KEYS[5], ARGV[3])
 redis.call('PUBLISH', KEYS[6], ARGV[4])
-return 1`;
+return closed`;
 
 const USER_END_SCRIPT = `
 if redis.call('HGET', KEYS[1], 'sid') == ARGV[1] then redis.call('DEL', KEYS[1]) end
@@ -98,7 +120,7 @@ return 1`;
  *   in again anywhere within it takes its memberships over silently (nobody sees it leave); at the
  *   deadline the rest leave, as a grace window ends on one node.
  */
-export class SignalingCluster implements Replicator {
+export class SignalingCluster extends EventEmitter<{ resynced: [] }> implements Replicator {
   readonly redis: Redis;
   readonly #sub: Redis;
   readonly #o: SignalingClusterOptions;
@@ -109,8 +131,11 @@ export class SignalingCluster implements Replicator {
   readonly #heartbeatMs: number;
   #ridSeq = 0;
   #closed = false;
+  /** Set once {@link start} is done: a later `ready` of the subscriber is a reconnection. */
+  #started = false;
 
   constructor(o: SignalingClusterOptions) {
+    super();
     this.#o = o;
     this.#heartbeatMs = o.heartbeatMs ?? 1000;
     this.redis = connectRedis(o.redisUrl, `minirtc-sig-${o.nodeId}`);
@@ -118,6 +143,11 @@ export class SignalingCluster implements Replicator {
     this.redis.on('error', (err) => o.log.warn({ err: err.message }, 'redis error'));
     this.#sub.on('error', (err) => o.log.warn({ err: err.message }, 'redis subscriber error'));
     this.#sub.on('message', (channel: string, text: string) => this.#onMessage(channel, text));
+    // ioredis resubscribes by itself after a lost link; what was published meanwhile is lost.
+    this.#sub.on('ready', () => {
+      if (!this.#started || this.#closed) return;
+      this.#resync().catch((err: unknown) => o.log.warn({ err: String(err) }, 'resync failed'));
+    });
   }
 
   /** This node's ID. */
@@ -129,7 +159,6 @@ export class SignalingCluster implements Replicator {
   async start(): Promise<void> {
     await this.#sub.subscribe(nodeChannel(this.nodeId));
     await this.#beat();
-    await this.redis.zadd(NODES, 'NX', Date.now(), this.nodeId);
     const every = (ms: number, fn: () => Promise<void>): void => {
       let busy = false;
       const t = setInterval(() => {
@@ -148,6 +177,7 @@ export class SignalingCluster implements Replicator {
     every(this.#heartbeatMs, () => this.#reapDeadNodes());
     every(Math.max(100, Math.min(1000, this.#o.resumeGraceMs / 4)), () => this.#expireOrphans());
     every(IDLE_REPLICA_MS, async () => this.#sweepReplicas());
+    this.#started = true;
   }
 
   /** Reachability for `/readyz`. */
@@ -218,9 +248,18 @@ export class SignalingCluster implements Replicator {
   }
 
   async #load(rep: Replica): Promise<void> {
-    const k = roomKeys(rep.appID, rep.roomID);
     // Subscribe first: whatever changes after the snapshot below arrives as an event.
-    await this.#sub.subscribe(k.channel);
+    await this.#sub.subscribe(roomKeys(rep.appID, rep.roomID).channel);
+    const snap = await this.#snapshot(rep);
+    this.#o.core.applyRemote(() => this.#applySnapshot(rep, snap, false));
+    const pending = rep.pending ?? [];
+    rep.pending = null;
+    for (const ev of pending) this.#apply(rep, ev);
+  }
+
+  /** A room's shared state, read in one MULTI. */
+  async #snapshot(rep: Replica): Promise<Snapshot> {
+    const k = roomKeys(rep.appID, rep.roomID);
     const res = await this.redis
       .multi()
       .hgetall(k.meta)
@@ -230,35 +269,76 @@ export class SignalingCluster implements Replicator {
       .exec();
     if (!res) throw new Error('snapshot aborted');
     for (const [err] of res) if (err) throw err;
-    const [meta, members, streams, extra] = res.map((r) => (r[1] ?? {}) as Record<string, string>) as [
-      Record<string, string>,
-      Record<string, string>,
-      Record<string, string>,
-      Record<string, string>,
-    ];
+    const [meta, members, streams, extra] = res.map((r) => (r[1] ?? {}) as Record<string, string>);
+    return { meta: meta ?? {}, members: members ?? {}, streams: streams ?? {}, extra: extra ?? {} };
+  }
+
+  /**
+   * Brings the replica to the snapshot. Adding is always safe (idempotent); with `reconcile` (after
+   * a lost Redis link, when events may have been missed) remote members and streams the snapshot no
+   * longer has are removed too. This node's own sessions are never touched: it is their authority.
+   */
+  #applySnapshot(rep: Replica, snap: Snapshot, reconcile: boolean): void {
     const { core } = this.#o;
-    core.applyRemote(() => {
-      const entries = Object.entries(members);
-      if (entries.length > 0) {
-        const max = Number(meta.max);
-        let room = core.rooms.get(rep.appID, rep.roomID);
-        room ??= core.openRoom(rep.appID, rep.roomID, max > 0 ? max : Number.POSITIVE_INFINITY)[0];
-        for (const [userID, json] of entries) {
-          const e = JSON.parse(json) as MemberEntry;
-          if (core.sessions.get(e.sid)) continue; // our own session: already here
-          applyMember(core, room, userID, e);
-        }
-        for (const json of Object.values(streams)) applyReservation(core, room, JSON.parse(json));
-        for (const json of Object.values(extra)) {
-          const item = JSON.parse(json) as WireRoomExtraInfo;
-          const cur = room.extraInfo.get(item.key);
-          if (!cur || cur.updateTime < item.updateTime) core.putRoomExtraInfo(room, item);
-        }
+    const entries = Object.entries(snap.members);
+    let room = core.rooms.get(rep.appID, rep.roomID);
+    if (reconcile && room) {
+      for (const m of [...room.members.values()]) {
+        if (!m.session.remote) continue;
+        const e = snap.members[m.session.userID];
+        if (!e || (JSON.parse(e) as MemberEntry).sid !== m.session.id) core.leave(m, 'resync');
       }
-    });
-    const pending = rep.pending ?? [];
-    rep.pending = null;
-    for (const ev of pending) this.#apply(rep, ev);
+      for (const r of [...room.streams.values()]) {
+        const owner = room.members.get(r.userID)?.session;
+        if (owner && !owner.remote) continue;
+        if (!snap.streams[r.streamID]) core.release(r, 'resync');
+      }
+      room = core.rooms.get(rep.appID, rep.roomID);
+    }
+    if (entries.length === 0) return;
+    const max = Number(snap.meta.max);
+    room ??= core.openRoom(rep.appID, rep.roomID, max > 0 ? max : Number.POSITIVE_INFINITY)[0];
+    for (const [userID, json] of entries) {
+      const e = JSON.parse(json) as MemberEntry;
+      if (core.sessions.get(e.sid)) continue; // our own session: already here
+      const cur = room.members.get(userID);
+      if (cur && !cur.session.remote) continue; // ours is newer than what Redis holds
+      applyMember(core, room, userID, e);
+    }
+    for (const json of Object.values(snap.streams)) {
+      const r = JSON.parse(json) as StreamReservation;
+      const owner = room.members.get(r.userID)?.session;
+      if (owner && !owner.remote) continue;
+      applyReservation(core, room, r);
+    }
+    for (const json of Object.values(snap.extra)) {
+      const item = JSON.parse(json) as WireRoomExtraInfo;
+      const cur = room.extraInfo.get(item.key);
+      if (!cur || cur.updateTime < item.updateTime) core.putRoomExtraInfo(room, item);
+    }
+  }
+
+  /**
+   * After the Redis link came back: events sent meanwhile are lost, and writes of ours may have
+   * failed. Each replica is brought to the shared state again, and this node's own members and
+   * streams are written (and announced, idempotently) once more.
+   */
+  async #resync(): Promise<void> {
+    const { core } = this.#o;
+    for (const rep of [...this.#replicas.values()]) {
+      if (rep.pending) continue;
+      const snap = await this.#snapshot(rep);
+      core.applyRemote(() => this.#applySnapshot(rep, snap, true));
+      const room = core.rooms.get(rep.appID, rep.roomID);
+      if (!room) continue;
+      for (const m of room.members.values()) if (!m.session.remote) this.joined(room, m);
+      for (const r of room.streams.values()) {
+        const owner = room.members.get(r.userID)?.session;
+        if (owner && !owner.remote) this.reserved(r);
+      }
+    }
+    this.#o.log.info({ rooms: this.#replicas.size }, 'room replicas resynchronized with Redis');
+    this.emit('resynced');
   }
 
   #onMessage(channel: string, text: string): void {
@@ -315,13 +395,53 @@ export class SignalingCluster implements Replicator {
 
   /** {@link HandlerContext.prepare}: what `login` and `publish` need from Redis before they run. */
   prepare(msg: ClientMessage, caller: Caller): Promise<void> | null {
-    if (msg.type === 'login') return this.#prepareLogin(msg.appID, msg.roomID, msg.user.userID, msg.token);
+    if (msg.type === 'login') {
+      const budget = this.#checkBudgets(caller.address ?? '', msg.appID);
+      const login = (): Promise<void> =>
+        this.#prepareLogin(msg.appID, msg.roomID, msg.user.userID, msg.token);
+      return budget ? budget.then(login) : login();
+    }
     if (msg.type === 'publish') {
       const m = caller.session?.rooms.get(msg.roomID);
       if (!m) return null;
       return this.#claimStream(m.session.appID, msg.streamID, m.session.userID, msg.roomID);
     }
     return null;
+  }
+
+  /**
+   * Failed logins counted cluster-wide per address and per app, in one-minute buckets (a sliding
+   * estimate over the last minute): when the count reaches the burst, this node's budget is spent
+   * too, and its own checks refuse as they do alone.
+   */
+  #checkBudgets(address: string, appID: number): Promise<void> | null {
+    const guard = this.#o.loginGuard;
+    if (!guard) return null;
+    const minute = Math.floor(Date.now() / 60_000);
+    const frac = (Date.now() % 60_000) / 60_000;
+    const keys = [
+      failKey('a', address, minute),
+      failKey('a', address, minute - 1),
+      failKey('p', String(appID), minute),
+      failKey('p', String(appID), minute - 1),
+    ];
+    return this.redis.mget(...keys).then((v) => {
+      const n = (i: number): number => Number(v[i] ?? 0);
+      const byAddress = n(0) + n(1) * (1 - frac);
+      const byApp = n(2) + n(3) * (1 - frac);
+      guard.exhaust(
+        byAddress >= guard.limits.burstPerAddress ? address : null,
+        byApp >= guard.limits.burstPerApp ? appID : null,
+      );
+    });
+  }
+
+  /** Counts a failed login cluster-wide (see {@link #checkBudgets}). */
+  loginFailed(address: string, appID: number): void {
+    const minute = Math.floor(Date.now() / 60_000);
+    const a = failKey('a', address, minute);
+    const p = failKey('p', String(appID), minute);
+    this.#send('budget', this.redis.multi().incr(a).pexpire(a, 120_000).incr(p).pexpire(p, 120_000).exec());
   }
 
   async #prepareLogin(appID: number, roomID: string, userID: string, token: string): Promise<void> {
@@ -400,12 +520,18 @@ export class SignalingCluster implements Replicator {
   // ---- node life --------------------------------------------------------------------------------
 
   async #beat(): Promise<void> {
-    await this.redis.set(
-      nodeKey(this.nodeId),
-      JSON.stringify({ at: Date.now() }),
-      'PX',
-      this.#heartbeatMs * 3,
-    );
+    const res = await this.redis
+      .multi()
+      .set(nodeKey(this.nodeId), JSON.stringify({ at: Date.now() }), 'PX', this.#heartbeatMs * 3)
+      .zadd(NODES, 'NX', Date.now(), this.nodeId)
+      .getdel(reapKey(this.nodeId))
+      .exec();
+    // Declared dead meanwhile (a stall longer than the heartbeat, a partition): others may have
+    // ended our memberships. Write ours back and announce them again.
+    if (this.#started && res?.[2]?.[1]) {
+      this.#o.log.warn({}, 'this node was declared dead by the cluster: re-announcing its state');
+      await this.#resync();
+    }
   }
 
   /** Finds nodes whose heartbeat expired; one survivor (a lock) orphans their memberships. */
@@ -492,22 +618,28 @@ export class SignalingCluster implements Replicator {
     const node = this.#nodeOf(m.session);
     const tag = memberTag(room.appID, room.roomID, m.session.userID, m.session.id);
     const ev = this.#ev({ t: 'leave', uid: m.session.userID, sid: m.session.id, why: reason });
+    const { appID, roomID } = room;
     this.#send(
       'leave',
-      this.redis.eval(
-        LEAVE_SCRIPT,
-        6,
-        k.members,
-        k.meta,
-        k.streams,
-        k.extra,
-        nodeMembersKey(node),
-        k.channel,
-        m.session.userID,
-        m.session.id,
-        tag,
-        ev,
-      ),
+      (
+        this.redis.eval(
+          LEAVE_SCRIPT,
+          6,
+          k.members,
+          k.meta,
+          k.streams,
+          k.extra,
+          nodeMembersKey(node),
+          k.channel,
+          m.session.userID,
+          m.session.id,
+          tag,
+          ev,
+        ) as Promise<number>
+      ).then((closed) => {
+        // Exactly one leave deletes the room's meta key: that node reports the room closed.
+        if (closed === 1) this.#o.emit('roomClosed', { appID, roomID });
+      }),
     );
   }
 

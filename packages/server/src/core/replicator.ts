@@ -11,7 +11,11 @@ import type { StreamReservation } from './stream-registry.js';
 export interface Replicator {
   /** A member joined (a new user in the room). */
   joined(room: Room, m: Membership): void;
-  /** A member left; its streams were released first. */
+  /**
+   * A member left; its streams were released first. The replicator, not the core, reports
+   * `roomClosed` when the room's shared roster is empty (two last members leaving on two nodes at
+   * once each see the other still there).
+   */
   left(room: Room, m: Membership, reason: string): void;
   /** A session took a room over from an older one of the same user, silently. */
   moved(room: Room, m: Membership, from: Session): void;

@@ -223,7 +223,8 @@ export class Signaling {
     if (session.remote && session.rooms.size === 0) this.dropRemoteSession(session);
     if (room.members.size === 0) {
       this.#stores.rooms.delete(room.appID, room.roomID);
-      this.emit('roomClosed', { appID: room.appID, roomID: room.roomID });
+      // In a cluster the shared roster decides when a room is empty (see Replicator.left).
+      if (!this.replicator) this.emit('roomClosed', { appID: room.appID, roomID: room.roomID });
     }
   }
 

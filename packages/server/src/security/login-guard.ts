@@ -22,7 +22,7 @@ export class LoginGuard {
   readonly #byApp: KeyedLimiter;
 
   constructor(
-    limits: LoginGuardLimits,
+    readonly limits: LoginGuardLimits,
     private readonly refusals: RefusalCounter,
   ) {
     this.#byAddress = new KeyedLimiter(limits.perMinutePerAddress / 60, limits.burstPerAddress);
@@ -30,6 +30,18 @@ export class LoginGuard {
   }
 
   /** Throws the rate-limit refusal (closing the connection) when `address` has no failures left. */
+  /** Told of every failure, to share the budgets with other nodes (a cluster); unset alone. */
+  shared?: (address: string, appID: number) => void;
+
+  /**
+   * The cluster has seen this address (or app) spend its burst: spend it here too, so the next
+   * failure from it is refused on this node as on the one it was spent on.
+   */
+  exhaust(address: string | null, appID: number | null): void {
+    if (address !== null) while (this.#byAddress.take(address));
+    if (appID !== null) while (this.#byApp.take(String(appID)));
+  }
+
   admit(address: string): void {
     if (this.#byAddress.hasAll([address])) return;
     this.refusals.inc('login_budget_address');
@@ -42,6 +54,7 @@ export class LoginGuard {
    * budget is spent.
    */
   failed(address: string, appID: number, err: MiniRtcError): MiniRtcError {
+    this.shared?.(address, appID);
     this.#byAddress.take(address);
     if (this.#byApp.take(String(appID))) return err;
     this.refusals.inc('login_budget_app');
