@@ -29,6 +29,8 @@ export interface ManagedAppStore extends AppStore {
   update(appID: number, patch: AppPatch): AppRecord;
   rotate(appID: number, which: 'server' | 'callback'): AppRecord;
   remove(appID: number): boolean;
+  /** Resolves once the changes made so far are durable (a store that writes behind: PostgreSQL). */
+  flush?(): Promise<void>;
 }
 
 /** True when a store can be managed through the REST API. */
