@@ -50,7 +50,7 @@ export interface OperationsOptions {
   /**
    * Shared stores in PostgreSQL (`db.url`), opened by the caller: apps, webhooks, timeline and SDK
    * logs live there, and this node's dispatcher shares the outbox with the other nodes'. The SQLite
-   * database above then keeps only node-local state (recordings, S3 queue, open presence, nonces).
+   * database above then keeps only node-local state (recordings, S3 queue, open presence).
    */
   postgres?: PgStores;
   dataDir?: string;
@@ -167,7 +167,7 @@ export class Operations {
     const deps: ApiDeps = {
       core,
       apps,
-      nonces: new NonceStore(this.db),
+      nonces: pg?.nonces ?? new NonceStore(this.db),
       outbox: this.outbox,
       timeline: this.timeline,
       logs: (f) => this.logStore.search(f),

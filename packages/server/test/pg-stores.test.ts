@@ -9,7 +9,8 @@ import { migrationsFor } from '../src/store/migrations.js';
 import { migrate, openPostgres } from '../src/store/pg-database.js';
 import { PgStores } from '../src/store/pg-stores.js';
 import { APP_ID, SECRET, loginClient } from './helpers.js';
-import { ADMIN_KEY, type Json, Receiver, admin } from './ops-helpers.js';
+import { ADMIN_KEY, type Json, Receiver, admin, signParams, signed } from './ops-helpers.js';
+import { ErrorCode } from '@minirtc/protocol';
 
 /** Resolves when `pred` holds after one of `emitter`'s `event`s (bounded). */
 function until(
@@ -120,6 +121,45 @@ describe('durable stores on PostgreSQL', () => {
       assert.equal(r.rows[0]?.server_secret, SECRET, 'the app is in PostgreSQL');
     } finally {
       await check.end();
+    }
+  });
+
+  it('nonces of signed API requests are shared: a request replayed to another node is refused', async () => {
+    const url = pg.createDatabase('nonces_two_nodes');
+    const nodes = await Promise.all(
+      [1, 2].map(async () => {
+        const stores = await PgStores.open(url, silentLogger);
+        stores.apps.upsert({ appID: APP_ID, serverSecret: SECRET, name: 'test' });
+        await stores.flush();
+        const server = new MiniRtcServer({ port: 0, apps: stores.apps, db: ':memory:', postgres: stores });
+        await server.listen();
+        return { server, stores };
+      }),
+    );
+    try {
+      const p = signParams(APP_ID, SECRET, { nonce: 'shared-nonce-0001' });
+      const first = await signed(
+        nodes[0]!.server,
+        'GET',
+        `/apps/${APP_ID}`,
+        undefined,
+        new URLSearchParams(p),
+      );
+      assert.equal(first.status, 200);
+      const replay = await signed(
+        nodes[1]!.server,
+        'GET',
+        `/apps/${APP_ID}`,
+        undefined,
+        new URLSearchParams(p),
+      );
+      assert.equal(replay.status, 401);
+      assert.equal(replay.body.code, ErrorCode.API_NONCE_REPLAYED, 'refused on the other node');
+    } finally {
+      for (const n of nodes) {
+        await n.server.close();
+        await n.stores.close();
+      }
     }
   });
 

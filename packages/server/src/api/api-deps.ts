@@ -4,13 +4,13 @@ import type { MediaStreamStat } from '../metrics/server-metrics.js';
 import type { Signaling } from '../core/signaling.js';
 import type { Timeline, TimelineInput } from '../timeline/timeline-store.js';
 import type { WebhookOutbox } from '../webhooks/outbox.js';
-import type { NonceStore } from './nonce-store.js';
+import type { NonceClaims } from './nonce-store.js';
 
 /** What the REST and ZEGO-form handlers work with. */
 export interface ApiDeps {
   core: Signaling;
   apps: AppStore;
-  nonces: NonceStore;
+  nonces: NonceClaims;
   outbox: WebhookOutbox;
   timeline: Timeline;
   /** SDK remote logs. */

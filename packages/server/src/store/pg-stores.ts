@@ -8,11 +8,13 @@ import { APPS_CHANNEL, PgAppStore } from './pg-app-store.js';
 import { type PgPool, openPostgres } from './pg-database.js';
 import { PgListener } from './pg-listener.js';
 import { PgLogStore } from './pg-log-store.js';
+import { PgNonceStore } from './pg-nonce-store.js';
 
 /**
  * The durable stores a group of nodes shares in one PostgreSQL database (`db.url`): apps, the
- * webhook outbox and delivery log, the timeline and SDK logs. Node-local state (recordings and their
- * S3 upload queue, the open-presence journal, API nonces) stays in the node's SQLite file.
+ * webhook outbox and delivery log, the timeline, SDK logs and the nonces of signed API requests.
+ * Node-local state (recordings and their S3 upload queue, the open-presence journal) stays in the
+ * node's SQLite file.
  */
 export class PgStores {
   private constructor(
@@ -22,6 +24,7 @@ export class PgStores {
     readonly outbox: PgOutbox,
     readonly timeline: PgTimelineStore,
     readonly logs: PgLogStore,
+    readonly nonces: PgNonceStore,
   ) {}
 
   /** Connects, migrates, loads the apps and starts listening for other nodes' changes. */
@@ -38,6 +41,7 @@ export class PgStores {
         new PgOutbox(pool, log),
         new PgTimelineStore(pool, log),
         new PgLogStore(pool, log, opts.maxLogsPerApp ?? 50_000),
+        new PgNonceStore(pool),
       );
     } catch (err) {
       await listener.close();
