@@ -62,7 +62,11 @@ const configSchema = obj({
     /** Above this many members per-user ADD/DELETE pushes stop (ZEGO: 500). */
     userUpdateMaxMembers: int(1, 10_000_000),
   }),
-  media: obj({ takeoverGraceMs: int(0, 3_600_000) }),
+  media: obj({
+    takeoverGraceMs: int(0, 3_600_000),
+    /** Several media nodes (`state.redisUrl`): heartbeat of `minirtc media`; gone after 3 missed beats. */
+    heartbeatMs: int(100, 60_000),
+  }),
   db: obj({
     /**
      * SQLite database file; default `<dataDir>/minirtc.db`. `:memory:` keeps nothing across restarts.
@@ -70,8 +74,8 @@ const configSchema = obj({
      */
     file: optional(str({ min: 1, maxBytes: 4096 })),
     /**
-     * PostgreSQL shared by several nodes: apps, webhooks, timeline and SDK logs live there; the SQLite
-     * file keeps only node-local state (docs/scaling.md).
+     * PostgreSQL shared by several nodes: apps, webhooks, timeline, SDK logs and API nonces live there;
+     * the SQLite file keeps only node-local state (docs/postgres.md).
      */
     url: optional(refine(str({ min: 1, maxBytes: 4096 }), postgresUrl)),
   }),
@@ -162,7 +166,7 @@ export const defaultConfig: MiniRtcConfig = {
     onlineCountIntervalMs: 1000,
     userUpdateMaxMembers: 500,
   },
-  media: { takeoverGraceMs: 30_000 },
+  media: { takeoverGraceMs: 30_000, heartbeatMs: 2000 },
   api: {},
   webhooks: { retryBaseMs: 1000, timeoutMs: 5000 },
   security: { ...defaultSecurityConfig },

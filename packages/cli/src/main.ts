@@ -10,12 +10,21 @@ import type { CommandSpec } from './program.js';
 
 /**
  * Keeps a long-running command up until SIGINT/SIGTERM, then closes it and exits. SIGHUP reloads
- * what can be reloaded without a restart (the TLS certificate).
+ * what can be reloaded without a restart (the TLS certificate); SIGUSR2 drains a media node (no new
+ * placements, running calls go on).
  */
-function closeOnSignal(running: { close(): Promise<void>; reload?: () => Promise<unknown> }): void {
+function closeOnSignal(running: {
+  close(): Promise<void>;
+  reload?: () => Promise<unknown>;
+  drain?: () => Promise<void>;
+}): void {
   if (running.reload) {
     const reload = running.reload;
     process.on('SIGHUP', () => void reload());
+  }
+  if (running.drain) {
+    const drain = running.drain;
+    process.on('SIGUSR2', () => void drain().catch(() => undefined));
   }
   const stop = () => {
     // A close that stalls (a peer that never answers) must not keep the process alive.
@@ -50,13 +59,18 @@ function commands(io: Io): CommandSpec[] {
     },
     {
       name: 'media',
-      summary: 'run only the RTMP/HTTP-FLV gateway, verifying signed URLs locally',
+      summary:
+        'run only the RTMP/HTTP-FLV gateway (registers in Redis with state.redisUrl, for several media nodes)',
       options: [
         [
           '--signaling-url <url>',
-          'authorize every publish/play through this signaling node (its /hooks/srs)',
+          'authorize every publish/play through this signaling node (its /hooks/srs); several, comma-separated, fail over',
         ],
         ['--http-port <port>', 'also serve HTTP-FLV on this port'],
+        [
+          '--drain',
+          'with state.redisUrl: take no new streams, let running ones finish (SIGUSR2 drains a running node)',
+        ],
       ],
       config: true,
       run: longRunning(async () => (await import('./media.js')).mediaCommand),

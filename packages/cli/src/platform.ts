@@ -1,10 +1,18 @@
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MediaServer } from '@minirtc/rtmp';
-import { defaultNodeId, startNode } from '@minirtc/server';
-import { hostname } from 'node:os';
-import type { AppRecord, CachedAppStore, Db, Logger, MiniRtcServer } from '@minirtc/server';
+import { connectMediaDirectory, defaultNodeId, silentLogger, startNode } from '@minirtc/server';
+import type {
+  AppRecord,
+  CachedAppStore,
+  ConnectedMediaDirectory,
+  Db,
+  Logger,
+  MediaDirectory,
+  MiniRtcServer,
+} from '@minirtc/server';
 import type { MiniRtcConfig } from './config.js';
 import { mediaSecurity, serverSecurity } from './security-config.js';
 import { mixingOptions, recordingOptions } from './recording-config.js';
@@ -21,6 +29,8 @@ export interface Platform {
   db: Db;
   /** Where the console is served from, when it is (`/console`). */
   consoleDir?: string;
+  /** With `state.redisUrl`: the registered `minirtc media` nodes, which place this node's streams. */
+  mediaNodes?: MediaDirectory;
   /** Reloads the TLS certificate files (SIGHUP); false when there is no TLS or the new pair is bad. */
   reload(): Promise<boolean>;
   close(): Promise<void>;
@@ -48,6 +58,7 @@ export function defaultConsoleDir(): string | undefined {
 export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions = {}): Promise<Platform> {
   const consoleDir = config.consoleDir ?? defaultConsoleDir();
   const adminKey = opts.adminKey ?? config.api.adminKey;
+  const mediaNodes = config.state.redisUrl ? await connectMediaNodes(config, opts.logger) : undefined;
   const node = await startNode({
     dbFile: config.db.file ?? join(resolve(config.dataDir), 'minirtc.db'),
     ...(config.db.url ? { dbUrl: config.db.url } : {}),
@@ -76,6 +87,7 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
       },
       ...(config.recording.enabled ? { recording: recordingOptions(config) } : {}),
       ...(config.mixing.enabled ? { mixing: mixingOptions(config) } : {}),
+      ...(mediaNodes ? { placement: mediaNodes.directory } : {}),
       ...(config.state.redisUrl
         ? {
             cluster: {
@@ -97,6 +109,31 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
       : {}),
     ...(opts.apps ? { apps: opts.apps } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
+  }).catch(async (e: unknown) => {
+    await mediaNodes?.close();
+    throw e;
   });
-  return { ...node, config, ...(consoleDir ? { consoleDir } : {}) };
+  if (!mediaNodes) return { ...node, config, ...(consoleDir ? { consoleDir } : {}) };
+  // A dead media node's streams end through the bridge, as a gateway's stop report would end them.
+  mediaNodes.directory.attach(node.server.media);
+  return {
+    ...node,
+    config,
+    ...(consoleDir ? { consoleDir } : {}),
+    mediaNodes: mediaNodes.directory,
+    async close() {
+      await mediaNodes.close();
+      await node.close();
+    },
+  };
+}
+
+/** The media-node directory of a signaling node in a cluster (`state.redisUrl`). */
+function connectMediaNodes(config: MiniRtcConfig, logger?: Logger): Promise<ConnectedMediaDirectory> {
+  return connectMediaDirectory(config.state.redisUrl as string, {
+    nodeId: config.nodeId ?? defaultNodeId(hostname(), process.pid),
+    heartbeatMs: config.media.heartbeatMs,
+    takeoverGraceMs: config.media.takeoverGraceMs,
+    log: logger ?? silentLogger,
+  });
 }

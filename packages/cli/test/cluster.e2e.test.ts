@@ -1,8 +1,10 @@
 /**
  * Scale-out with real processes on loopback: a real redis-server, two signaling nodes (`minirtc start
- * --state.redisUrl`), nginx as the load balancer in front of them, a separate media node, SDK engines
- * and ffmpeg. User A comes through the balancer (node 1), user B straight to node 2: they share a
- * room, exchange every message kind and play each other's streams. Then node 1 is killed (SIGKILL):
+ * --state.redisUrl`), nginx as the load balancer in front of them, two media nodes (`minirtc media`
+ * registered in Redis), SDK engines and ffmpeg. User A comes through the balancer (node 1), user B
+ * straight to node 2: they share a room, exchange every message kind and play each other's streams.
+ * Then the media node holding the call is killed (SIGKILL): its streams get DELETE after the grace,
+ * republishing lands on the other media node and both play again. Then signaling node 1 is killed:
  * A's SDK comes back through the balancer on node 2 within the grace window, B sees no user or
  * stream flap, and the media keeps flowing.
  */
@@ -32,6 +34,8 @@ import {
 } from './helpers/cluster-procs.js';
 
 const ROOM = 'cluster-call';
+const MEDIA_HEARTBEAT_MS = 500;
+const MEDIA_GRACE_MS = 1500;
 
 /** Polls a condition on the shared state (bounded). */
 async function until(cond: () => Promise<boolean>, ms = 20_000): Promise<void> {
@@ -58,7 +62,7 @@ describe('two signaling nodes on Redis, a media node, nginx in front', { timeout
   let lb: NginxLb;
   let n1: MinirtcProc;
   let n2: MinirtcProc;
-  let media: MinirtcProc;
+  const media: Record<string, { p: MinirtcProc; port: number }> = {};
   let n2Ws = '';
   let appID = 0;
   let secret = '';
@@ -68,14 +72,32 @@ describe('two signaling nodes on Redis, a media node, nginx in front', { timeout
   let b: { zg: ZegoExpressEngine; log: EventLog };
   let bPlaysA: Player;
   let aPlaysB: Player;
+  let holder = '';
 
-  const signaling = async (nodeId: string, dataDir: string, rtmpPort: number) => {
+  /** Publishes, retrying while the signaling node has not yet seen a media node register. */
+  const publish = async (zg: ZegoExpressEngine, streamID: string): Promise<string> => {
+    for (let i = 0; ; i++) {
+      try {
+        return (await zg.startPublishingStream(streamID)).url;
+      } catch (e) {
+        if (i >= 20 || (e as { code?: number }).code !== 1990095) throw e;
+        await new Promise((res) => setTimeout(res, 250));
+      }
+    }
+  };
+
+  const signaling = async (nodeId: string, dataDir: string) => {
     const { p, matches } = await startMinirtc(
       [
         'start',
         ...['--port', '0', '--dataDir', dataDir, '--logLevel', 'warn', '--nodeId', nodeId],
         ...['--state.redisUrl', redis.url, '--rtmp.enabled', 'false'],
-        ...['--rtmp.publicBase', `rtmp://127.0.0.1:${rtmpPort}/live`],
+        ...[
+          '--media.heartbeatMs',
+          String(MEDIA_HEARTBEAT_MS),
+          '--media.takeoverGraceMs',
+          String(MEDIA_GRACE_MS),
+        ],
         ...['--signaling.resumeGraceMs', '20000', '--recording.enabled', 'false'],
       ],
       [/signaling\s+ws:\/\/127\.0\.0\.1:(\d+)\/ws/, /AppID\s+(\d+)/, /ServerSecret\s+([0-9a-f]{32})/],
@@ -99,38 +121,50 @@ describe('two signaling nodes on Redis, a media node, nginx in front', { timeout
 
   before(async () => {
     redis = await startRedis();
-    const rtmpPort = await freePort();
     const d1 = join(dir, 'n1');
     const d2 = join(dir, 'n2');
-    const first = await signaling('n1', d1, rtmpPort);
+    const first = await signaling('n1', d1);
     n1 = first.p;
     appID = first.appID;
     secret = first.secret;
     // Both nodes serve the same app (with a shared database the app would be there already).
     mkdirSync(d2, { recursive: true });
     copyFileSync(join(d1, 'dev-app.json'), join(d2, 'dev-app.json'));
-    const second = await signaling('n2', d2, rtmpPort);
+    const second = await signaling('n2', d2);
     n2 = second.p;
     assert.equal(second.appID, appID, 'one app on both nodes');
     n2Ws = `ws://127.0.0.1:${second.port}/ws`;
     lb = await startNginxLb(join(dir, 'nginx'), [`127.0.0.1:${first.port}`, `127.0.0.1:${second.port}`]);
-    // The media node reports to signaling through the balancer, so it reaches a live node.
-    media = (
-      await startMinirtc(
+    // Media nodes report to signaling through the balancer, so they reach a live node.
+    for (const id of ['m1', 'm2']) {
+      const { p, matches } = await startMinirtc(
         [
           'media',
-          ...['--rtmp.port', String(rtmpPort), '--dataDir', join(dir, 'media'), '--logLevel', 'warn'],
-          ...['--signaling-url', lb.url],
+          ...['--nodeId', id, '--rtmp.port', '0', '--dataDir', join(dir, id), '--logLevel', 'warn'],
+          ...['--signaling-url', lb.url, '--state.redisUrl', redis.url],
+          ...[
+            '--media.heartbeatMs',
+            String(MEDIA_HEARTBEAT_MS),
+            '--media.takeoverGraceMs',
+            String(MEDIA_GRACE_MS),
+          ],
         ],
-        [/media gateway: rtmp:\/\//],
-      )
-    ).p;
+        [/media gateway: rtmp:\/\/127\.0\.0\.1:(\d+)\/live/],
+      );
+      media[id] = { p, port: Number(matches[0]?.[1]) };
+    }
+    const r = connectRedis(redis.url, 'test-setup');
+    try {
+      await until(async () => (await r.exists('minirtc:media:node:m1', 'minirtc:media:node:m2')) === 2);
+    } finally {
+      r.disconnect();
+    }
   });
 
   after(async () => {
     await Promise.all(procs.map((p) => p.kill()));
     for (const e of engines) e.destroyEngine();
-    await Promise.all([n1, n2, media].map((p) => p?.kill('SIGKILL')));
+    await Promise.all([n1, n2, ...Object.values(media).map((m) => m.p)].map((p) => p?.kill('SIGKILL')));
     await lb?.stop();
     await redis?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -151,10 +185,14 @@ describe('two signaling nodes on Redis, a media node, nginx in front', { timeout
     await b.zg.setRoomExtraInfo(ROOM, 'topic', 'scale-out');
     assert.match(JSON.stringify(await a.log.wait('roomExtraInfoUpdate')), /scale-out/);
 
-    const pubA = await a.zg.startPublishingStream('a_cam');
-    procs.push(publishTestPattern(pubA.url));
-    const pubB = await b.zg.startPublishingStream('b_cam');
-    procs.push(publishTestPattern(pubB.url));
+    const pubA = await publish(a.zg, 'a_cam');
+    procs.push(publishTestPattern(pubA));
+    const pubB = await publish(b.zg, 'b_cam');
+    procs.push(publishTestPattern(pubB));
+    // Placed on one media node (a room's streams together), whichever it is.
+    holder = Object.keys(media).find((id) => pubA.includes(`:${media[id]?.port}/live/`)) ?? '';
+    assert.ok(holder, pubA);
+    assert.ok(pubB.includes(`:${media[holder]?.port}/live/`), `b_cam with a_cam: ${pubB}`);
     await b.log.wait('roomStreamUpdate', (x) => x[1] === 'ADD' && JSON.stringify(x[2]).includes('a_cam'));
     await a.log.wait('roomStreamUpdate', (x) => x[1] === 'ADD' && JSON.stringify(x[2]).includes('b_cam'));
     await a.zg.setStreamExtraInfo('a_cam', 'camera A');
@@ -164,6 +202,32 @@ describe('two signaling nodes on Redis, a media node, nginx in front', { timeout
     aPlaysB = play((await a.zg.startPlayingStream('b_cam')).url, 120);
     procs.push(bPlaysA, aPlaysB);
     await Promise.all([bPlaysA.waitFrames(25, 10), aPlaysB.waitFrames(25, 10)]);
+  });
+
+  it('kill -9 of the media node holding the call: DELETE after the grace, republished on the other, played again', async () => {
+    await media[holder]?.p.kill('SIGKILL');
+    await Promise.all([bPlaysA.kill(), aPlaysB.kill(), ...procs.splice(0).map((p) => p.kill())]);
+    await b.log.next('roomStreamUpdate', (x) => x[1] === 'DELETE' && JSON.stringify(x[2]).includes('a_cam'));
+    await a.log.wait('roomStreamUpdate', (x) => x[1] === 'DELETE' && JSON.stringify(x[2]).includes('b_cam'));
+    const other = Object.keys(media).find((id) => id !== holder) ?? '';
+    const again = async (u: { zg: ZegoExpressEngine }, streamID: string) => {
+      u.zg.stopPublishingStream(streamID);
+      const url = await publish(u.zg, streamID);
+      assert.ok(url.includes(`:${media[other]?.port}/live/`), `${streamID} moved to ${other}: ${url}`);
+      procs.push(publishTestPattern(url));
+    };
+    const added = b.log.next(
+      'roomStreamUpdate',
+      (x) => x[1] === 'ADD' && JSON.stringify(x[2]).includes('a_cam'),
+    );
+    await again(a, 'a_cam');
+    await again(b, 'b_cam');
+    await added;
+    bPlaysA = play((await b.zg.startPlayingStream('a_cam')).url, 120);
+    aPlaysB = play((await a.zg.startPlayingStream('b_cam')).url, 120);
+    procs.push(bPlaysA, aPlaysB);
+    await Promise.all([bPlaysA.waitFrames(25, 10), aPlaysB.waitFrames(25, 10)]);
+    holder = other;
   });
 
   it('kill -9 of node 1: A comes back on node 2 within grace, B sees no flap, media keeps flowing', async () => {

@@ -12,7 +12,7 @@ import type { MediaServer } from '@minirtc/rtmp';
 import { ZegoExpressEngine } from '@minirtc/sdk';
 import { parseArgs } from '../src/args.js';
 import { loadConfig } from '../src/config.js';
-import { mediaCommand } from '../src/media.js';
+import { type MediaNode, mediaCommand } from '../src/media.js';
 import { startPlatform } from '../src/platform.js';
 import type { Platform } from '../src/platform.js';
 import { EventLog, play, publishTestPattern, type Ffmpeg } from '@minirtc/testkit';
@@ -22,6 +22,7 @@ const secret = 'fedcba9876543210fedcba9876543210';
 const quietIo = { out: () => {}, err: () => {}, env: {} };
 let platform: Platform;
 let media: MediaServer;
+let node: MediaNode;
 const engines: ZegoExpressEngine[] = [];
 const procs: Ffmpeg[] = [];
 
@@ -47,7 +48,7 @@ describe('split deployment: minirtc media --signaling-url', { timeout: 120_000 }
       { apps: [{ appID, serverSecret: secret }] },
     );
     assert.equal(platform.media, undefined, 'no embedded gateway');
-    media = await mediaCommand(
+    node = await mediaCommand(
       parseArgs([
         'media',
         '--rtmp.port',
@@ -61,6 +62,7 @@ describe('split deployment: minirtc media --signaling-url', { timeout: 120_000 }
       ]),
       quietIo,
     );
+    media = node.server;
     // As an operator would set rtmp.publicBase for signaling (here only known once the gateway listens).
     platform.config.rtmp.publicBase = `rtmp://127.0.0.1:${media.rtmpPort}/live`;
   });
@@ -68,7 +70,7 @@ describe('split deployment: minirtc media --signaling-url', { timeout: 120_000 }
   after(async () => {
     await Promise.all(procs.map((p) => p.kill()));
     for (const e of engines) e.destroyEngine();
-    await media.close();
+    await node.close();
     await platform.close();
   });
 

@@ -135,6 +135,8 @@ const ROWS = [
     'callback URL must not point at a private or internal address',
     400,
   ],
+  // Several media nodes: nodes are registered, but every one is draining or gone.
+  [1990095, 'MEDIA_NODE_UNAVAILABLE', 'no media node can take the stream now', 503],
   // The server is shutting down.
   [1990098, 'SERVER_SHUTDOWN', 'server is shutting down', 503],
   // Unexpected server-side failure.

@@ -58,5 +58,20 @@ export { signRecordingPath, verifyRecordingLink } from './recording/download-url
 export type { MixingOptions, MixTaskView } from './mixing/mix-service.js';
 export { MixService } from './mixing/mix-service.js';
 export { S3Storage, type S3StorageOptions } from './recording/s3-storage.js';
+export {
+  type ConnectedMediaDirectory,
+  MediaDirectory,
+  type MediaDirectoryOptions,
+  type MediaNodeView,
+  connectMediaDirectory,
+} from './cluster/media-directory.js';
+export {
+  HEARTBEAT_TTL_BEATS,
+  type HeldStream,
+  type MediaHeartbeatOptions,
+  MediaNodeHeartbeat,
+} from './cluster/media-heartbeat.js';
+export { mediaKeys } from './cluster/media-keys.js';
+export type { MediaPlacement, NodeBases } from './core/placement-port.js';
 export { SignalingCluster, type SignalingClusterOptions } from './cluster/signaling-cluster.js';
 export { connectRedis, defaultNodeId } from './cluster/redis-connect.js';

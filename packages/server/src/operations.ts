@@ -42,6 +42,8 @@ import type { PgStores } from './store/pg-stores.js';
 
 /** Settings of the operations layer (persistence, REST API, webhooks, metrics, timeline, console). */
 export interface OperationsOptions {
+  /** In a cluster: how the API reaches the shared state (see {@link ApiDeps.prepare}). */
+  clusterApi?: Pick<ApiDeps, 'prepare' | 'listRooms'>;
   /**
    * SQLite database: a path, `:memory:`, or an open database (then the caller owns and closes it).
    * Default `<dataDir>/minirtc.db` when `dataDir` is set, else `:memory:`.
@@ -165,6 +167,7 @@ export class Operations {
       (appID, userID) => core.sessions.byUser(appID, userID)?.userName,
     );
     const deps: ApiDeps = {
+      ...opts.clusterApi,
       core,
       apps,
       nonces: pg?.nonces ?? new NonceStore(this.db),

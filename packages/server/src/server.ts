@@ -26,6 +26,7 @@ import { DEFAULT_PRESENCE } from './core/room-presence.js';
 import { Signaling } from './core/signaling.js';
 import { wireStream } from './core/stream-registry.js';
 import { StreamUrlSigner } from './core/stream-urls.js';
+import type { MediaPlacement } from './core/placement-port.js';
 import { AddressCaps } from './security/address-caps.js';
 import { issueLogCredential } from './security/log-credential.js';
 import { LogGate } from './security/log-gate.js';
@@ -79,6 +80,8 @@ export interface ServerOptions extends OperationsOptions {
   mediaRtmpBase?: string | (() => string);
   /** Base of HTTP-FLV URLs, default `${httpUrl}/live`. */
   mediaFlvBase?: string | (() => string);
+  /** Chooses the media node of each stream's push/play URLs (several `minirtc media` nodes); see cluster/media-directory. */
+  placement?: MediaPlacement;
   /** Signed URL lifetime, default 600 s. */
   urlTtlSeconds?: number;
   /** Client ping interval, sent in the login reply; default 10000. */
@@ -233,6 +236,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       opts.apps,
       bases,
       opts.urlTtlSeconds ?? SIGNALING_DEFAULTS.urlTtlSeconds,
+      opts.placement,
     );
     const loginGuard = new LoginGuard(
       {
@@ -260,6 +264,15 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       this.cluster = cluster;
       loginGuard.shared = (address, appID) => cluster.loginFailed(address, appID);
       this.#core.replicator = cluster;
+      // A stream may end on a node that holds no replica of its room (a dead media node's streams
+      // are ended by whichever node reaps it): fetch the room first, so the change is replicated.
+      const gone = media.streamGone.bind(media);
+      media.streamGone = (appID, streamID, reason) => {
+        void cluster
+          .prepareApi(appID, { streamID })
+          .catch(() => undefined)
+          .then(() => gone(appID, streamID, reason));
+      };
       media.prepare = async (streamID, query) => {
         // The signature is checked by `authorize`; here only a real grant's room is worth fetching.
         try {
@@ -290,9 +303,18 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
           : '';
       },
     };
-    const previewSigner = new StreamUrlSigner(opts.apps, bases, opts.previewTtlSeconds ?? 60);
+    const previewSigner = new StreamUrlSigner(opts.apps, bases, opts.previewTtlSeconds ?? 60, opts.placement);
+    const cluster = this.cluster;
     this.operations = new Operations(this, this.#core, opts.apps, previewSigner, this.#log, {
       ...opts,
+      ...(cluster
+        ? {
+            clusterApi: {
+              prepare: (appID, t) => cluster.prepareApi(appID, t),
+              listRooms: (appID) => cluster.listRooms(appID),
+            },
+          }
+        : {}),
       webhooks: {
         allowPrivateDestinations: sec.webhookAllowPrivate,
         refused: (reason) => this.refusals.inc(reason),

@@ -12,6 +12,7 @@ import { ErrorCode } from '@minirtc/protocol';
 import { type TestRedis, startRedis } from '@minirtc/testkit';
 import type { MiniRtcServer } from '../src/server.js';
 import { APP_ID, Client, OTHER_APP_ID, loginClient, startServer, token } from './helpers.js';
+import { signed } from './ops-helpers.js';
 
 const GRACE_MS = 2000;
 
@@ -227,6 +228,25 @@ describe('signaling cluster on Redis (two nodes, one process)', { timeout: 60_00
     await p.push('userUpdate', (m) => m.updateType === 'ADD' && m.users[0].userID === 'q6b');
     assert.equal((await p.req('broadcast', { roomID: 'r6', message: 'after resync' })).code, 0);
     assert.equal((await q2.push('broadcast')).messages[0].message, 'after resync');
+  });
+
+  it('the REST API on any node: rooms listed cluster-wide, a kick reaches the node holding the user', async () => {
+    const { c: k } = await on(n2, 'k7', 'r7');
+    const { c: w } = await on(n1, 'w7', 'r7');
+    await k.push('userUpdate', (m) => m.updateType === 'ADD' && m.users[0].userID === 'w7');
+    const list = await signed(n1, 'GET', `/apps/${APP_ID}/rooms`);
+    const r7 = (list.body.rooms as { roomID: string; users: number }[]).find((r) => r.roomID === 'r7');
+    assert.equal(r7?.users, 2);
+    // n3 holds no replica of r7: it fetches the room for the request, then routes the kick to n2.
+    const n3 = await node('n3b');
+    try {
+      const res = await signed(n3, 'POST', `/apps/${APP_ID}/rooms/r7/kick`, { userIDs: ['k7'] });
+      assert.deepEqual(res.body, { kicked: ['k7'], notInRoom: [] });
+      assert.equal((await k.push('kickout')).code, ErrorCode.KICKED_BY_SERVER);
+      await w.push('userUpdate', (m) => m.updateType === 'DELETE' && m.users[0].userID === 'k7');
+    } finally {
+      await n3.close();
+    }
   });
 
   it('a node gone for good: its users leave their rooms once the grace window is over', async () => {

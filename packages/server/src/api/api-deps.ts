@@ -27,6 +27,15 @@ export interface ApiDeps {
   apiError(code: number): void;
   /** The signaling URL clients are given (`wss://public-host/ws` when a public base is configured). */
   signalingUrl(): string;
+  /**
+   * In a cluster: fetches the shared state of the room (or of the stream's room) a request names
+   * before its handler runs, so any node can serve it. Absent on one node.
+   */
+  prepare?: (appID: number, target: { roomID?: string | null; streamID?: string | null }) => Promise<void>;
+  /** In a cluster: every room of an app from the shared state (the local list is this node's). */
+  listRooms?: (
+    appID: number,
+  ) => Promise<{ roomID: string; users: number; streams: number; createdAt: number }[]>;
   /** Bearer key of the operator; admin-only endpoints are closed without it. */
   adminKey?: string;
   /** Callback URLs on private/internal addresses allowed (operator setting). */

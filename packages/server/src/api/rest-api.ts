@@ -151,6 +151,9 @@ export function restRoutes(deps: ApiDeps, extra: Route[] = []): (app: FastifyIns
           const { params, query, caller, app: appRec } = callers.get(req) as Caller;
           const q = parseQuery(route, query);
           const body = route.body ? req.body : {};
+          if (appRec && deps.prepare && (params.roomID || params.streamID)) {
+            await deps.prepare(appRec.appID, { roomID: params.roomID, streamID: params.streamID });
+          }
           const result = await route.handle({
             deps,
             caller,

@@ -140,10 +140,10 @@ export function closeStream(
   const r = core.streams.get(appID, streamID);
   if (!r) throw new MiniRtcError(ErrorCode.STREAM_NOT_FOUND);
   core.release(r, 'closed');
-  core.rooms
-    .get(appID, r.roomID)
-    ?.members.get(r.userID)
-    ?.session.push({
+  const room = core.rooms.get(appID, r.roomID);
+  // Through the core: in a cluster the publisher's socket may be on another node.
+  if (room?.members.has(r.userID))
+    core.sendToMembers(room, '', [r.userID], {
       type: 'mediaUpdate',
       roomID: r.roomID,
       streamID,

@@ -18,13 +18,15 @@ export const roomRoutes: Route[] = [
     method: 'GET',
     path: '/apps/:appID/rooms',
     summary: 'Live rooms with user and stream counts',
-    handle: (ctx) => ({
-      rooms: ctx.deps.core.rooms.list(ctx.app.appID).map((r) => ({
-        roomID: r.roomID,
-        users: r.members.size,
-        streams: r.liveStreams().length,
-        createdAt: r.createdAt,
-      })),
+    handle: async (ctx) => ({
+      rooms: ctx.deps.listRooms
+        ? await ctx.deps.listRooms(ctx.app.appID)
+        : ctx.deps.core.rooms.list(ctx.app.appID).map((r) => ({
+            roomID: r.roomID,
+            users: r.members.size,
+            streams: r.liveStreams().length,
+            createdAt: r.createdAt,
+          })),
     }),
   }),
   route({

@@ -193,6 +193,12 @@ export function zegoActionRoutes(
         });
         if (caller.admin) throw new MiniRtcError(ErrorCode.API_APP_FORBIDDEN);
         if (!action && !more) throw new MiniRtcError(ErrorCode.API_NOT_FOUND, `unknown Action ${name}`);
+        if (deps.prepare && (params.get('RoomId') || params.get('StreamId'))) {
+          await deps.prepare(caller.appID, {
+            roomID: params.get('RoomId'),
+            streamID: params.get('StreamId'),
+          });
+        }
         const data = action ? action(params, caller.appID, deps) : await more?.(params, caller.appID, json);
         if (!name.startsWith('Describe')) {
           const roomID = params.get('RoomId');

@@ -67,6 +67,7 @@ interface Snapshot {
 /** A command between nodes, on the target node's channel. */
 type NodeCommand =
   | { t: 'kick'; appID: number; userID: string; sid: string; reply: string; rid: string }
+  | { t: 'kickRoom'; appID: number; roomID: string; userID: string; sid: string; code: number; why: string }
   | { t: 'done'; rid: string };
 
 /** Failed-login counter of an address (`a`) or app (`p`) for one minute. */
@@ -491,6 +492,11 @@ export class SignalingCluster extends EventEmitter<{ resynced: [] }> implements 
       this.#waiting.get(cmd.rid)?.();
       return;
     }
+    if (cmd.t === 'kickRoom') {
+      const m = this.#o.core.rooms.get(cmd.appID, cmd.roomID)?.members.get(cmd.userID);
+      if (m && m.session.id === cmd.sid && !m.session.remote) this.#o.core.kickFromRoom(m, cmd.code, cmd.why);
+      return;
+    }
     if (cmd.t === 'kick') {
       const s = this.#o.core.sessions.get(cmd.sid);
       if (s && s.appID === cmd.appID && s.userID === cmd.userID && s.id === cmd.sid) {
@@ -738,6 +744,58 @@ export class SignalingCluster extends EventEmitter<{ resynced: [] }> implements 
     } else {
       this.#send('user', this.redis.eval(USER_END_SCRIPT, 1, key, s.id));
     }
+  }
+
+  kickRemote(m: Membership, code: number, reason: string): void {
+    const s = m.session as RemoteSession;
+    const cmd: NodeCommand = {
+      t: 'kickRoom',
+      appID: m.room.appID,
+      roomID: m.room.roomID,
+      userID: s.userID,
+      sid: s.id,
+      code,
+      why: reason,
+    };
+    this.#send('kickRoom', this.redis.publish(nodeChannel(s.node), JSON.stringify(cmd)));
+  }
+
+  /** {@link ApiDeps.prepare}: the room a request names, or the room of the stream it names. */
+  async prepareApi(appID: number, t: { roomID?: string | null; streamID?: string | null }): Promise<void> {
+    let roomID = t.roomID ?? null;
+    if (!roomID && t.streamID) {
+      const owner = await this.redis.get(streamKey(appID, t.streamID));
+      if (owner) roomID = (JSON.parse(owner) as { roomID: string }).roomID;
+    }
+    if (roomID) await this.ensureRoom(appID, roomID);
+  }
+
+  /** Every room of an app, from the shared state (SCAN: an operator's listing, not a hot path). */
+  async listRooms(
+    appID: number,
+  ): Promise<{ roomID: string; users: number; streams: number; createdAt: number }[]> {
+    const prefix = roomKeys(appID, '').members.replace(/}:members$/, '');
+    const found: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${prefix}*}:members`, 'COUNT', 500);
+      cursor = next;
+      found.push(...keys);
+    } while (cursor !== '0' && found.length < 10_000);
+    const out = [];
+    for (const key of found) {
+      const roomID = key.slice(prefix.length, -'}:members'.length);
+      const k = roomKeys(appID, roomID);
+      const [users, streams, createdAt] = await Promise.all([
+        this.redis.hlen(k.members),
+        this.redis.hvals(k.streams),
+        this.redis.hget(k.meta, 'createdAt'),
+      ]);
+      if (users === 0) continue;
+      const live = streams.filter((j) => (JSON.parse(j) as StreamReservation).live).length;
+      out.push({ roomID, users, streams: live, createdAt: Number(createdAt ?? 0) });
+    }
+    return out.sort((a, b) => a.createdAt - b.createdAt);
   }
 
   /** A room this node changed is one it replicates: make sure it is subscribed. */

@@ -34,6 +34,8 @@ export interface Replicator {
    * (custom commands), null means everyone but `exceptUserID`.
    */
   message(room: Room, body: PushBody, exceptUserID: string, to: string[] | null): void;
+  /** Asks the node holding a remote member's socket to kick it out of the room. */
+  kickRemote(m: Membership, code: number, reason: string): void;
   /** One of this node's sessions got a socket, lost it (grace window), or ended. */
   sessionState(s: Session, state: 'attached' | 'detached' | 'ended'): void;
 }

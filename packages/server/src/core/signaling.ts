@@ -259,6 +259,11 @@ export class Signaling {
   /** Kicks a session out of one room; a session left in no room ends and its socket closes. */
   kickFromRoom(m: Membership, code: number, reason = 'kick'): void {
     const s = m.session;
+    if (s.remote) {
+      // Another node holds the socket and the token timers: it kicks (and announces the leave).
+      this.replicator?.kickRemote(m, code, reason);
+      return;
+    }
     s.push({ type: 'kickout', roomID: m.room.roomID, code, message: errorMessage(code) });
     this.emit('kick', { appID: s.appID, roomID: m.room.roomID, userID: s.userID, code });
     this.leave(m, reason);
