@@ -71,9 +71,14 @@ describe('signaling cluster on Redis (two nodes, one process)', { timeout: 60_00
     const add = await a.push('userUpdate', (m) => m.updateType === 'ADD');
     assert.equal(add.users[0].userID, 'b1');
 
-    assert.equal((await b.req('broadcast', { roomID: 'r1', message: 'hi from n2' })).code, 0);
+    const sent = await b.req('broadcast', { roomID: 'r1', message: 'hi from n2' });
+    assert.equal(sent.code, 0);
     const bc = await a.push('broadcast');
     assert.equal(bc.messages[0].message, 'hi from n2');
+    // One messageID sequence per room across nodes.
+    const next = await a.req('broadcast', { roomID: 'r1', message: 'hi from n1' });
+    assert.equal(next.data.messageID, sent.data.messageID + 1);
+    assert.equal((await b.push('broadcast')).messages[0].messageID, next.data.messageID);
     assert.equal((await a.req('barrage', { roomID: 'r1', message: 'barrage n1' })).code, 0);
     assert.equal((await b.push('barrage')).messages[0].message, 'barrage n1');
     assert.equal((await a.req('customCommand', { roomID: 'r1', toUserIDs: ['b1'], command: 'cmd' })).code, 0);

@@ -402,6 +402,14 @@ export class SignalingCluster extends EventEmitter<{ resynced: [] }> implements 
         this.#prepareLogin(msg.appID, msg.roomID, msg.user.userID, msg.token);
       return budget ? budget.then(login) : login();
     }
+    if (msg.type === 'broadcast') {
+      const m = caller.session?.rooms.get(msg.roomID);
+      if (!m) return null;
+      // One messageID sequence per room, whichever node the sender is on.
+      return this.redis.hincrby(roomKeys(m.room.appID, m.room.roomID).meta, 'bcast', 1).then((id) => {
+        caller.preparedBroadcastID = id;
+      });
+    }
     if (msg.type === 'publish') {
       const m = caller.session?.rooms.get(msg.roomID);
       if (!m) return null;

@@ -45,6 +45,7 @@ export interface PreLogin {
  */
 export class Connection implements Transport {
   session: Session | null = null;
+  preparedBroadcastID?: number;
   readonly remote: string;
   /** Source IP, for per-address budgets. */
   readonly address: string;

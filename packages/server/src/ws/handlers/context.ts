@@ -39,6 +39,11 @@ export interface Caller extends Transport {
   session: Session | null;
   /** Source address (IP) the connection comes from, for per-address budgets. */
   readonly address?: string;
+  /**
+   * A broadcast messageID drawn from the shared state by the cluster's preparation of the request
+   * about to run (IDs stay one sequence per room across nodes); consumed by that request.
+   */
+  preparedBroadcastID?: number;
 }
 
 /**

@@ -9,7 +9,8 @@ export { MAX_ROOM_EXTRA_KEYS } from '../../core/signaling.js';
 export const broadcast: Handler<'broadcast'> = (ctx, caller, msg) => {
   const m = requireMember(caller, msg.roomID);
   if (!m.room.broadcastLimit.take()) throw new MiniRtcError(ErrorCode.RATE_LIMITED, 'broadcast rate limit');
-  const messageID = ctx.core.nextBroadcastID(m.room);
+  const messageID = caller.preparedBroadcastID ?? ctx.core.nextBroadcastID(m.room);
+  caller.preparedBroadcastID = undefined;
   ctx.core.sendToRoom(m.room, m.session.userID, {
     type: 'broadcast',
     roomID: msg.roomID,
