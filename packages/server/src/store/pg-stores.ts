@@ -60,6 +60,11 @@ export class PgStores {
     return new PgWebhookDispatcher(this.pool, this.listener, apps, log, onAttempt, opts);
   }
 
+  /** Resolves when PostgreSQL answers (readiness probes); rejects otherwise. */
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
   /** Resolves once every write queued so far is committed. */
   async flush(): Promise<void> {
     await Promise.all([this.apps.flush(), this.outbox.flush(), this.timeline.flush(), this.logs.flush()]);
