@@ -30,6 +30,13 @@ function nodeIdEntry(v: string): string {
   }
   return v;
 }
+/** A PostgreSQL connection string (`postgresql://user:pass@host:port/db`, `?host=/socket/dir`). */
+function postgresUrl(v: string): string {
+  if (!/^postgres(ql)?:\/\//.test(v)) {
+    throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'db.url: a postgresql:// connection string');
+  }
+  return v;
+}
 const configSchema = obj({
   host: str({ min: 1, maxBytes: 255 }),
   port,
@@ -60,8 +67,18 @@ const configSchema = obj({
     /** Several media nodes (`state.redisUrl`): heartbeat of `minirtc media`; gone after 3 missed beats. */
     heartbeatMs: int(100, 60_000),
   }),
-  /** SQLite database file; default `<dataDir>/minirtc.db`. `:memory:` keeps nothing across restarts. */
-  db: optional(str({ min: 1, maxBytes: 4096 })),
+  db: obj({
+    /**
+     * SQLite database file; default `<dataDir>/minirtc.db`. `:memory:` keeps nothing across restarts.
+     * (A plain string `db: <file>`, `--db`, `MINIRTC_DB` still mean this.)
+     */
+    file: optional(str({ min: 1, maxBytes: 4096 })),
+    /**
+     * PostgreSQL shared by several nodes: apps, webhooks, timeline, SDK logs and API nonces live there;
+     * the SQLite file keeps only node-local state (docs/postgres.md).
+     */
+    url: optional(refine(str({ min: 1, maxBytes: 4096 }), postgresUrl)),
+  }),
   api: obj({
     /** Bearer key of the REST API's admin endpoints and the console; generated into the data dir when unset. */
     adminKey: optional(str({ min: 16, maxBytes: 256 })),
@@ -157,6 +174,7 @@ export const defaultConfig: MiniRtcConfig = {
   mixing: { enabled: true, maxTasks: 8, groupRoomPrefixes: [] },
   trustedProxies: [],
   state: {},
+  db: {},
 };
 
 type Json = Record<string, unknown>;
@@ -274,6 +292,9 @@ export function loadConfig(src: ConfigSources = {}): MiniRtcConfig {
       if (typeof parsed !== 'object' || Array.isArray(parsed)) {
         throw new MiniRtcError(ErrorCode.INVALID_PARAM, `config file ${src.file}: must hold an object`);
       }
+      // The older form: `db: <file>`.
+      const p = parsed as Json;
+      if (typeof p.db === 'string') p.db = { file: p.db };
       const unknown = leafPaths(parsed as Json).filter((p) => !configKeys.includes(p));
       if (unknown.length) {
         throw new MiniRtcError(
@@ -284,11 +305,18 @@ export function loadConfig(src: ConfigSources = {}): MiniRtcConfig {
       merged = deepMerge(merged, parsed as Json);
     }
   }
+  // The older forms `MINIRTC_DB=<file>` and `--db <file>`.
+  if (src.env?.MINIRTC_DB) setPath(merged, 'db.file', src.env.MINIRTC_DB);
+  const flags = { ...src.flags };
+  if (flags.db !== undefined) {
+    flags['db.file'] ??= flags.db;
+    delete flags.db;
+  }
   for (const key of configKeys) {
     const raw = src.env?.[envName(key)];
     if (raw !== undefined && raw !== '') setPath(merged, key, coerce(key, raw, `env ${envName(key)}`));
   }
-  for (const [key, raw] of Object.entries(src.flags ?? {})) {
+  for (const [key, raw] of Object.entries(flags)) {
     if (!configKeys.includes(key)) {
       throw new MiniRtcError(
         ErrorCode.INVALID_PARAM,

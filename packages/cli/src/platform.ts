@@ -6,12 +6,12 @@ import type { MediaServer } from '@minirtc/rtmp';
 import { connectMediaDirectory, defaultNodeId, silentLogger, startNode } from '@minirtc/server';
 import type {
   AppRecord,
+  CachedAppStore,
   ConnectedMediaDirectory,
   Db,
   Logger,
   MediaDirectory,
   MiniRtcServer,
-  SqliteAppStore,
 } from '@minirtc/server';
 import type { MiniRtcConfig } from './config.js';
 import { mediaSecurity, serverSecurity } from './security-config.js';
@@ -23,9 +23,9 @@ export interface Platform {
   server: MiniRtcServer;
   /** Absent when `rtmp.enabled` is false (an external media server calls the hooks instead). */
   media?: MediaServer;
-  /** Apps in the SQLite database (managed through the REST API and the console). */
-  apps: SqliteAppStore;
-  /** The SQLite database (`config.db`, default `<dataDir>/minirtc.db`). */
+  /** Apps in the database (managed through the REST API and the console). */
+  apps: CachedAppStore;
+  /** The node's SQLite database (`db.file`, default `<dataDir>/minirtc.db`). */
   db: Db;
   /** Where the console is served from, when it is (`/console`). */
   consoleDir?: string;
@@ -60,7 +60,8 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
   const adminKey = opts.adminKey ?? config.api.adminKey;
   const mediaNodes = config.state.redisUrl ? await connectMediaNodes(config, opts.logger) : undefined;
   const node = await startNode({
-    dbFile: config.db ?? join(resolve(config.dataDir), 'minirtc.db'),
+    dbFile: config.db.file ?? join(resolve(config.dataDir), 'minirtc.db'),
+    ...(config.db.url ? { dbUrl: config.db.url } : {}),
     publicHost: config.publicHost ?? config.host,
     rtmpPublicBase: () => config.rtmp.publicBase,
     rtmpPort: config.rtmp.port,

@@ -21,9 +21,21 @@ describe('admin key and operations config', () => {
       flags: { 'webhooks.retryBaseMs': '50', consoleDir: '/srv/console' },
     });
     assert.equal(c.api.adminKey, 'k'.repeat(20));
-    assert.equal(c.db, ':memory:');
+    assert.equal(c.db.file, ':memory:');
     assert.equal(c.webhooks.retryBaseMs, 50);
     assert.equal(c.consoleDir, '/srv/console');
     assert.throws(() => loadConfig({ env: { MINIRTC_API_ADMIN_KEY: 'short' } }), /api\.adminKey/);
+  });
+
+  it('db: file and url (PostgreSQL); the older string forms still mean the file', () => {
+    const c = loadConfig({
+      env: { MINIRTC_DB_URL: 'postgresql://minirtc@/minirtc?host=/run/postgresql' },
+      flags: { db: '/var/lib/minirtc/x.db' },
+    });
+    assert.equal(c.db.url, 'postgresql://minirtc@/minirtc?host=/run/postgresql');
+    assert.equal(c.db.file, '/var/lib/minirtc/x.db');
+    assert.equal(loadConfig({ flags: { 'db.file': ':memory:' } }).db.file, ':memory:');
+    assert.equal(loadConfig({}).db.url, undefined, 'SQLite only by default');
+    assert.throws(() => loadConfig({ flags: { 'db.url': 'mysql://x' } }), /db\.url/);
   });
 });

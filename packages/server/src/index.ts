@@ -31,11 +31,14 @@ export { STRONG_SIGNATURE_VERSION, sha256Hex, strongSignature } from './security
 export { type Db, openDatabase } from './store/database.js';
 export {
   type AppPatch,
+  CachedAppStore,
   type ManagedAppStore,
   type NewApp,
   SqliteAppStore,
   isManaged,
 } from './store/sqlite-app-store.js';
+export { PgStores } from './store/pg-stores.js';
+export { migrationsFor } from './store/migrations.js';
 export type { WebhookOptions } from './webhooks/dispatcher.js';
 export { verifyWebhookSignature, webhookSignature } from './webhooks/signature.js';
 export { apiSignature } from './api/auth.js';

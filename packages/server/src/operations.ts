@@ -25,14 +25,21 @@ import type { StreamUrlSigner } from './core/stream-urls.js';
 import { PresenceJournal } from './security/presence-journal.js';
 import { registerRefusalMetric } from './security/refusal-metric.js';
 import { TimelineRecorder } from './timeline/timeline-recorder.js';
-import { TimelineStore } from './timeline/timeline-store.js';
-import { type WebhookOptions, WebhookDispatcher } from './webhooks/dispatcher.js';
+import { type Timeline, TimelineStore } from './timeline/timeline-store.js';
+import {
+  type AttemptReport,
+  type WebhookDispatch,
+  type WebhookOptions,
+  WebhookDispatcher,
+} from './webhooks/dispatcher.js';
 import { mapServerEvents, roomKey } from './webhooks/event-mapper.js';
 import type { RecordingOptions, RecordingService } from './recording/recording-service.js';
 import { composeRecording } from './recording/compose.js';
 import { composeMixing } from './mixing/compose.js';
 import type { MixService, MixingOptions } from './mixing/mix-service.js';
-import { Outbox } from './webhooks/outbox.js';
+import { Outbox, type WebhookOutbox } from './webhooks/outbox.js';
+import type { LogSink } from './http/log-intake.js';
+import type { PgStores } from './store/pg-stores.js';
 
 /** Settings of the operations layer (persistence, REST API, webhooks, metrics, timeline, console). */
 export interface OperationsOptions {
@@ -43,6 +50,12 @@ export interface OperationsOptions {
    * Default `<dataDir>/minirtc.db` when `dataDir` is set, else `:memory:`.
    */
   db?: string | Db;
+  /**
+   * Shared stores in PostgreSQL (`db.url`), opened by the caller: apps, webhooks, timeline and SDK
+   * logs live there, and this node's dispatcher shares the outbox with the other nodes'. The SQLite
+   * database above then keeps only node-local state (recordings, S3 queue, open presence).
+   */
+  postgres?: PgStores;
   dataDir?: string;
   /** Bearer key of the operator (console, admin endpoints). Admin endpoints are closed without it. */
   adminKey?: string;
@@ -79,9 +92,9 @@ export interface OperationsOptions {
  */
 export class Operations {
   readonly db: Db;
-  readonly logStore: LogStore;
-  readonly timeline: TimelineStore;
-  readonly outbox: Outbox;
+  readonly logStore: LogSink;
+  readonly timeline: Timeline;
+  readonly outbox: WebhookOutbox;
   readonly metrics: ServerMetrics;
   /** Route plugins of the HTTP pipeline: REST API, ZEGO form, `/metrics`, console. */
   readonly routes: Array<{ plugin: (app: FastifyInstance) => void; prefix?: string }>;
@@ -93,7 +106,7 @@ export class Operations {
   /** Room members on record, for the logout/close webhooks after a crash. */
   readonly #presence: PresenceJournal;
   #recovered = false;
-  readonly #dispatcher: WebhookDispatcher;
+  readonly #dispatcher: WebhookDispatch;
   readonly #ownsDb: boolean;
   readonly #stats: MediaStatsProvider;
   readonly #sampleMs: number;
@@ -114,9 +127,18 @@ export class Operations {
       typeof opts.db === 'object'
         ? opts.db
         : openDatabase(opts.db ?? (opts.dataDir ? join(opts.dataDir, 'minirtc.db') : ':memory:'));
-    this.logStore = new LogStore(this.db, opts.logIntake?.maxEntriesPerApp ?? 50_000);
-    this.timeline = new TimelineStore(this.db);
-    this.outbox = new Outbox(this.db);
+    const pg = opts.postgres;
+    this.logStore = pg?.logs ?? new LogStore(this.db, opts.logIntake?.maxEntriesPerApp ?? 50_000);
+    this.timeline = pg?.timeline ?? new TimelineStore(this.db);
+    let dispatcher: (onAttempt: (a: AttemptReport) => void) => WebhookDispatch;
+    if (pg) {
+      this.outbox = pg.outbox;
+      dispatcher = (f) => pg.dispatcher(apps, log, f, opts.webhooks);
+    } else {
+      const outbox = new Outbox(this.db);
+      this.outbox = outbox;
+      dispatcher = (f) => new WebhookDispatcher(outbox, apps, log, f, opts.webhooks);
+    }
     this.#stats = opts.mediaStats ?? (() => []);
     this.#sampleMs = opts.bitrateSampleMs ?? 10_000;
     this.#retentionMs = opts.webhooks?.retentionMs ?? 7 * 86_400_000;
@@ -130,27 +152,22 @@ export class Operations {
     registerRefusalMetric(this.metrics.registry, opts.refusals ?? (() => []));
     this.#recorder = new TimelineRecorder(this.timeline, log, (appID) => apps.get(appID) !== undefined);
     this.#recorder.attach(server);
-    this.#dispatcher = new WebhookDispatcher(
-      this.outbox,
-      apps,
-      log,
-      (a) => {
-        this.#recorder.webhook(a);
-        this.metrics.webhookAttempt(a);
-        server.emit('webhookAttempt', {
-          id: a.event.id,
-          event: a.event.event,
-          appID: a.event.appID,
-          roomKey: a.event.roomKey,
-          attempt: a.event.attempts,
-          ok: a.ok,
-          final: a.final,
-          status: a.status,
-          error: a.error,
-        });
-      },
-      opts.webhooks,
-    );
+    const onAttempt = (a: AttemptReport): void => {
+      this.#recorder.webhook(a);
+      this.metrics.webhookAttempt(a);
+      server.emit('webhookAttempt', {
+        id: a.event.id,
+        event: a.event.event,
+        appID: a.event.appID,
+        roomKey: a.event.roomKey,
+        attempt: a.event.attempts,
+        ok: a.ok,
+        final: a.final,
+        status: a.status,
+        error: a.error,
+      });
+    };
+    this.#dispatcher = dispatcher(onAttempt);
     this.#presence = new PresenceJournal(this.db);
     this.#presence.attach(server);
     mapServerEvents(
@@ -164,7 +181,7 @@ export class Operations {
       ...opts.clusterApi,
       core,
       apps,
-      nonces: new NonceStore(this.db),
+      nonces: pg?.nonces ?? new NonceStore(this.db),
       outbox: this.outbox,
       timeline: this.timeline,
       logs: (f) => this.logStore.search(f),
@@ -240,10 +257,11 @@ export class Operations {
     this.#dispatcher.kick();
     this.recording?.start().catch((err) => this.log.error({ err }, 'recording recovery failed'));
     const prune = (): void => {
+      const failed = (err: unknown): void => this.log.warn({ err }, 'webhook outbox prune failed');
       try {
-        this.outbox.prune(Date.now() - this.#retentionMs);
+        Promise.resolve(this.outbox.prune(Date.now() - this.#retentionMs)).catch(failed);
       } catch (err) {
-        this.log.warn({ err }, 'webhook outbox prune failed');
+        failed(err);
       }
     };
     if (!this.#pruner) {

@@ -352,6 +352,9 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
     this.readiness.add('database', async () => {
       this.operations.db.prepare('SELECT 1').get();
     });
+    // The shared stores (`db.url`): a node without them cannot take logins for apps it does not cache.
+    const pg = opts.postgres;
+    if (pg) this.readiness.add('postgres', () => pg.ping());
     const logGate = new LogGate(
       opts.apps,
       {
@@ -541,7 +544,18 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
 
   /** Stored SDK remote logs matching `filter`. */
   logs(filter: LogFilter = {}): LogEntry[] {
-    return this.#logIntake.logs(filter);
+    const r = this.#logIntake.logs(filter);
+    // PostgreSQL (`db.url`) answers asynchronously: searchLogs.
+    if (r instanceof Promise) {
+      r.catch(() => {});
+      throw new Error('SDK logs are in PostgreSQL: use searchLogs()');
+    }
+    return r;
+  }
+
+  /** Stored SDK remote logs matching `filter`, from whichever database holds them. */
+  async searchLogs(filter: LogFilter = {}): Promise<LogEntry[]> {
+    return await this.#logIntake.logs(filter);
   }
 
   /** A media gateway reports a publish/play start or stop (timeline, metrics). */

@@ -3,19 +3,55 @@ import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { apiSignature } from '../src/api/auth.js';
 import { MiniRtcServer, type ServerOptions } from '../src/server.js';
+import { type TestPostgres, startPostgres } from '@minirtc/testkit';
+import { silentLogger } from '../src/logger.js';
 import { type Db, openDatabase } from '../src/store/database.js';
-import { SqliteAppStore } from '../src/store/sqlite-app-store.js';
+import { PgStores } from '../src/store/pg-stores.js';
+import { type CachedAppStore, SqliteAppStore } from '../src/store/sqlite-app-store.js';
 import { APP_ID, OTHER_APP_ID, OTHER_SECRET, SECRET } from './helpers.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 const WAIT_MS = 5000;
 
-/** A server with the operations layer on a SQLite DB (`:memory:` unless a path is given) and the test apps. */
+/** Where a suite's durable stores live: run a suite on both with `for (const backend of BACKENDS)`. */
+export type Backend = 'sqlite' | 'pg';
+/** Both backends. */
+export const BACKENDS: Backend[] = ['sqlite', 'pg'];
+
+let testPg: Promise<TestPostgres> | null = null;
+let testDbs = 0;
+
+/** Stops the PostgreSQL a `pg` suite started (call from a top-level `after`); no-op otherwise. */
+export async function stopTestPostgres(): Promise<void> {
+  const p = testPg;
+  testPg = null;
+  await (await p)?.stop();
+}
+
+/** A fresh database in this process's throwaway PostgreSQL (started on first use). */
+async function freshPostgres(): Promise<string> {
+  testPg ??= startPostgres();
+  return (await testPg).createDatabase(`ops_${process.pid}_${++testDbs}`);
+}
+
+/** A server started by {@link startOpsServer}. */
+export interface OpsServer {
+  server: MiniRtcServer;
+  apps: CachedAppStore;
+  db: Db;
+  pg?: PgStores;
+}
+
+/**
+ * A server with the operations layer and the test apps: durable stores on a SQLite DB (`:memory:`
+ * unless a path is given), or with `backend: 'pg'` on a fresh PostgreSQL database.
+ */
 export async function startOpsServer(
-  opts: Partial<ServerOptions> & { dbPath?: string; callbackUrl?: string } = {},
-): Promise<{ server: MiniRtcServer; apps: SqliteAppStore; db: Db }> {
+  opts: Partial<ServerOptions> & { dbPath?: string; callbackUrl?: string; backend?: Backend } = {},
+): Promise<OpsServer> {
   const db = openDatabase(opts.dbPath ?? ':memory:');
-  const apps = new SqliteAppStore(db);
+  const pg = opts.backend === 'pg' ? await PgStores.open(await freshPostgres(), silentLogger) : undefined;
+  const apps: CachedAppStore = pg?.apps ?? new SqliteAppStore(db);
   apps.ensure({ appID: APP_ID, serverSecret: SECRET, name: 'test' });
   apps.ensure({ appID: OTHER_APP_ID, serverSecret: OTHER_SECRET, name: 'other' });
   if (opts.callbackUrl !== undefined) apps.update(APP_ID, { callbackUrl: opts.callbackUrl });
@@ -24,17 +60,19 @@ export async function startOpsServer(
     port: 0,
     apps,
     db,
+    ...(pg ? { postgres: pg } : {}),
     adminKey: ADMIN_KEY,
     ...opts,
     security: { webhookAllowPrivate: true, ...opts.security },
   });
   await server.listen();
-  return { server, apps, db };
+  return { server, apps, db, ...(pg ? { pg } : {}) };
 }
 
-/** Stops a server started by {@link startOpsServer} and closes its DB. */
-export async function stopOpsServer(s: { server: MiniRtcServer; db: Db }): Promise<void> {
+/** Stops a server started by {@link startOpsServer} and closes its databases. */
+export async function stopOpsServer(s: { server: MiniRtcServer; db: Db; pg?: PgStores }): Promise<void> {
   await s.server.close();
+  await s.pg?.close();
   s.db.close();
 }
 

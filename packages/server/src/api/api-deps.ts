@@ -2,20 +2,20 @@ import type { AppStore } from '../app-store.js';
 import type { LogEntry, LogFilter } from '../http/log-intake.js';
 import type { MediaStreamStat } from '../metrics/server-metrics.js';
 import type { Signaling } from '../core/signaling.js';
-import type { TimelineInput, TimelineStore } from '../timeline/timeline-store.js';
-import type { Outbox } from '../webhooks/outbox.js';
+import type { Timeline, TimelineInput } from '../timeline/timeline-store.js';
+import type { WebhookOutbox } from '../webhooks/outbox.js';
 import type { NodeLocator } from './node-locator.js';
-import type { NonceStore } from './nonce-store.js';
+import type { NonceClaims } from './nonce-store.js';
 
 /** What the REST and ZEGO-form handlers work with. */
 export interface ApiDeps {
   core: Signaling;
   apps: AppStore;
-  nonces: NonceStore;
-  outbox: Outbox;
-  timeline: TimelineStore;
+  nonces: NonceClaims;
+  outbox: WebhookOutbox;
+  timeline: Timeline;
   /** SDK remote logs. */
-  logs(filter: LogFilter): LogEntry[];
+  logs(filter: LogFilter): LogEntry[] | Promise<LogEntry[]>;
   /** The gateway's live stream stats (empty without a gateway). */
   mediaStats(): MediaStreamStat[];
   /** A short-lived signed HTTP-FLV URL for an operator to watch a live stream. */

@@ -6,7 +6,7 @@ import {
   type SignedRequestContext,
   strongSignature,
 } from '../security/strong-signature.js';
-import type { NonceStore } from './nonce-store.js';
+import type { NonceClaims } from './nonce-store.js';
 
 /** Who is calling: the operator (admin key) or one app (signed request). */
 export type ApiCaller = { admin: true } | { admin: false; appID: number };
@@ -35,14 +35,14 @@ function sameText(a: string, b: string): boolean {
  * request learns nothing about nonces), then the clock, then the nonce (claimed only for a request
  * that is otherwise valid, so garbage cannot burn nonces).
  */
-export function verifySignedRequest(
+export async function verifySignedRequest(
   params: URLSearchParams,
   apps: AppStore,
-  nonces: NonceStore,
+  nonces: NonceClaims,
   nowMs: number = Date.now(),
   /** What the strong signature (`SignatureVersion=minirtc-v2`) covers; without it only ZEGO's form verifies. */
   request?: SignedRequestContext,
-): ApiCaller {
+): Promise<ApiCaller> {
   const appIdText = params.get('AppId') ?? '';
   const nonce = params.get('SignatureNonce') ?? '';
   const ts = params.get('Timestamp') ?? '';
@@ -90,7 +90,7 @@ export function verifySignedRequest(
     );
   }
   // Keep the nonce until its timestamp leaves the window: then the timestamp check refuses a replay.
-  if (!nonces.claim(appID, nonce, (Number(ts) + TIMESTAMP_WINDOW_S) * 1000 + 1000)) {
+  if (!(await nonces.claim(appID, nonce, (Number(ts) + TIMESTAMP_WINDOW_S) * 1000 + 1000))) {
     throw new MiniRtcError(ErrorCode.API_NONCE_REPLAYED);
   }
   return { admin: false, appID };

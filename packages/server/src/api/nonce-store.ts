@@ -1,10 +1,16 @@
 import type { Db } from '../store/database.js';
 
+/** Where the nonces of signed API requests are claimed (SQLite at once, PostgreSQL asynchronously). */
+export interface NonceClaims {
+  /** Records a nonce; false if the app already used it and it has not expired. */
+  claim(appID: number, nonce: string, expiresAt: number): boolean | Promise<boolean>;
+}
+
 /**
  * Nonces of signed API requests, kept for as long as their timestamp could still be accepted, in
  * SQLite so a restart does not reopen the replay window.
  */
-export class NonceStore {
+export class NonceStore implements NonceClaims {
   #checks = 0;
 
   constructor(private readonly db: Db) {}

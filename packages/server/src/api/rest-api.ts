@@ -57,16 +57,20 @@ function audit(
 }
 
 /** The caller of a request: admin key if an Authorization header is sent, else an app signature. */
-export function authenticate(req: IncomingMessage, query: URLSearchParams, deps: ApiDeps): ApiCaller {
+export async function authenticate(
+  req: IncomingMessage,
+  query: URLSearchParams,
+  deps: ApiDeps,
+): Promise<ApiCaller> {
   const declared = req.headers['x-minirtc-content-sha256'];
   return (
     verifyAdmin(req.headers.authorization, deps.adminKey) ??
-    verifySignedRequest(query, deps.apps, deps.nonces, Date.now(), {
+    (await verifySignedRequest(query, deps.apps, deps.nonces, Date.now(), {
       method: req.method ?? 'GET',
       path: (req.url ?? '/').split('?')[0] as string,
       action: '',
       bodySha256: typeof declared === 'string' ? declared : sha256Hex(''),
-    })
+    }))
   );
 }
 
@@ -131,7 +135,7 @@ export function restRoutes(deps: ApiDeps, extra: Route[] = []): (app: FastifyIns
         onRequest: async (req) => {
           const params = { ...(req.params as Record<string, string>) };
           const query = new URL(req.url, 'http://x').searchParams;
-          const caller = authenticate(req.raw, query, deps);
+          const caller = await authenticate(req.raw, query, deps);
           if (route.admin) requireAdmin(caller);
           let appRec: RouteContext['app'] | undefined;
           if (params.appID !== undefined) {

@@ -10,6 +10,11 @@ export function managed(ctx: RouteContext): ManagedAppStore {
   return ctx.deps.apps;
 }
 
+/** Waits until the app changes of this request are durable, so an answer means "stored". */
+export async function durable(ctx: RouteContext): Promise<void> {
+  await managed(ctx).flush?.();
+}
+
 /** An app as the API shows it: secrets only to the operator. */
 export function appView(a: AppRecord, withSecrets: boolean): ApiApp {
   return {

@@ -1,6 +1,6 @@
 import { generateToken04, makeRoomPayload } from '@minirtc/protocol/crypto';
 import { checkCallbackDestination } from '../security/callback-check.js';
-import { appView, managed } from './route-helpers.js';
+import { appView, durable, managed } from './route-helpers.js';
 import { type Route, route } from './route-types.js';
 import { Bodies } from './schemas.js';
 
@@ -20,7 +20,7 @@ export const appRoutes: Route[] = [
     admin: true,
     body: Bodies.createApp,
     status: 201,
-    handle: (ctx) => {
+    handle: async (ctx) => {
       const b = ctx.body;
       checkCallbackDestination(b.callbackUrl, ctx.deps.webhookAllowPrivate);
       const a = managed(ctx).create({
@@ -28,6 +28,7 @@ export const appRoutes: Route[] = [
         ...(b.callbackUrl ? { callbackUrl: b.callbackUrl } : {}),
         ...(b.maxRoomMembers ? { maxRoomMembers: b.maxRoomMembers } : {}),
       });
+      await durable(ctx);
       return appView(a, true);
     },
   }),
@@ -43,7 +44,7 @@ export const appRoutes: Route[] = [
     summary:
       'Change name, callback URL ("" clears it), member cap (0 clears it), CBC token refusal, strong signature requirement',
     body: Bodies.updateApp,
-    handle: (ctx) => {
+    handle: async (ctx) => {
       const b = ctx.body;
       checkCallbackDestination(b.callbackUrl, ctx.deps.webhookAllowPrivate);
       const a = managed(ctx).update(ctx.app.appID, {
@@ -55,6 +56,7 @@ export const appRoutes: Route[] = [
         ...(b.callbackUrl !== undefined ? { callbackUrl: b.callbackUrl === '' ? null : b.callbackUrl } : {}),
         ...(b.maxRoomMembers !== undefined ? { maxRoomMembers: b.maxRoomMembers || null } : {}),
       });
+      await durable(ctx);
       return appView(a, ctx.caller.admin);
     },
   }),
@@ -63,10 +65,11 @@ export const appRoutes: Route[] = [
     path: '/apps/:appID/rotate-secret',
     summary: 'Replace the ServerSecret or the CallbackSecret; the new one is returned once',
     body: Bodies.rotate,
-    handle: (ctx) => {
+    handle: async (ctx) => {
       // The schema's enum admits only these two.
       const which = ctx.body.which as 'server' | 'callback';
       const a = managed(ctx).rotate(ctx.app.appID, which);
+      await durable(ctx);
       // The new secret once, to whoever rotated it; the other one is not repeated.
       return {
         ...appView(a, false),
@@ -79,7 +82,11 @@ export const appRoutes: Route[] = [
     path: '/apps/:appID',
     summary: 'Delete an app',
     admin: true,
-    handle: (ctx) => ({ deleted: managed(ctx).remove(ctx.app.appID) }),
+    handle: async (ctx) => {
+      const deleted = managed(ctx).remove(ctx.app.appID);
+      await durable(ctx);
+      return { deleted };
+    },
   }),
   route({
     method: 'POST',

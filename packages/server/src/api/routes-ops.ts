@@ -17,7 +17,7 @@ export const opsRoutes: Route[] = [
       Q.int('to', 'ms since epoch'),
       Q.int('limit', 'default 500', 1, 5000),
     ],
-    handle: (ctx) => ({ events: ctx.deps.timeline.query({ ...ctx.q, appID: ctx.app.appID }) }),
+    handle: async (ctx) => ({ events: await ctx.deps.timeline.query({ ...ctx.q, appID: ctx.app.appID }) }),
   }),
   route({
     method: 'GET',
@@ -28,7 +28,7 @@ export const opsRoutes: Route[] = [
       Q.int('to', 'created at or before (ms)'),
       Q.int('limit', 'default 200', 1, 5000),
     ],
-    handle: (ctx) => ({ events: ctx.deps.outbox.events(ctx.app.appID, ctx.q) }),
+    handle: async (ctx) => ({ events: await ctx.deps.outbox.events(ctx.app.appID, ctx.q) }),
   }),
   route({
     method: 'GET',
@@ -40,20 +40,20 @@ export const opsRoutes: Route[] = [
       Q.int('to', 'ms since epoch'),
       Q.int('limit', 'default 500', 1, 5000),
     ],
-    handle: (ctx) => ({ deliveries: ctx.deps.outbox.deliveries(ctx.app.appID, ctx.q) }),
+    handle: async (ctx) => ({ deliveries: await ctx.deps.outbox.deliveries(ctx.app.appID, ctx.q) }),
   }),
   route({
     method: 'POST',
     path: '/apps/:appID/webhooks/replay',
     summary: 'Send events again (same ids) by id or by creation time range',
     body: Bodies.replay,
-    handle: (ctx) => {
+    handle: async (ctx) => {
       const b = ctx.body;
       if (b.eventIds === undefined && b.from === undefined && b.to === undefined) {
         throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'give eventIds or a from/to range');
       }
       if (!ctx.app.callbackUrl) throw new MiniRtcError(ErrorCode.WEBHOOK_NO_CALLBACK_URL);
-      const ids = ctx.deps.outbox.replay(ctx.app.appID, b);
+      const ids = await ctx.deps.outbox.replay(ctx.app.appID, b);
       ctx.deps.kickWebhooks();
       return { replayed: ids };
     },
@@ -90,10 +90,14 @@ export const opsRoutes: Route[] = [
       Q.int('since', 'received at or after (ms)'),
       Q.int('limit', 'default 200', 1, 5000),
     ],
-    handle: (ctx) => {
+    handle: async (ctx) => {
       const { q, ...rest } = ctx.q;
       return {
-        logs: ctx.deps.logs({ ...rest, ...(q !== undefined ? { contains: q } : {}), appID: ctx.app.appID }),
+        logs: await ctx.deps.logs({
+          ...rest,
+          ...(q !== undefined ? { contains: q } : {}),
+          appID: ctx.app.appID,
+        }),
       };
     },
   }),

@@ -185,7 +185,7 @@ export function zegoActionRoutes(
         const name = params.get('Action') ?? '';
         const action = Object.hasOwn(actions, name) ? actions[name] : undefined;
         const more = Object.hasOwn(extra, name) ? extra[name] : undefined;
-        const caller = verifySignedRequest(params, deps.apps, deps.nonces, Date.now(), {
+        const caller = await verifySignedRequest(params, deps.apps, deps.nonces, Date.now(), {
           method: req.method,
           path: '/',
           action: name,

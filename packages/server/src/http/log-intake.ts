@@ -33,7 +33,8 @@ export interface LogIntakeOptions {
 /** Where {@link LogIntake} persists entries and searches them. */
 export interface LogSink {
   add(entries: LogEntry[]): void;
-  search(filter: LogFilter): LogEntry[];
+  /** Synchronous from SQLite, asynchronous from PostgreSQL. */
+  search(filter: LogFilter): LogEntry[] | Promise<LogEntry[]>;
 }
 
 const MAX_FIELD = 4096;
@@ -194,7 +195,7 @@ export class LogIntake {
   }
 
   /** Stored entries matching `filter`, oldest first, at most `limit` (the newest ones). */
-  logs(filter: LogFilter = {}): LogEntry[] {
+  logs(filter: LogFilter = {}): LogEntry[] | Promise<LogEntry[]> {
     if (this.#sink) return this.#sink.search(filter);
     const rings =
       filter.appID !== undefined ? [this.#byApp.get(filter.appID) ?? []] : [...this.#byApp.values()];

@@ -3,11 +3,12 @@ import { MediaServer } from '@minirtc/rtmp';
 import type { MediaServerOptions } from '@minirtc/rtmp';
 import type { AppRecord } from '../app-store.js';
 import { defaultNodeId } from '../cluster/redis-connect.js';
-import { type Logger, bindLogger } from '../logger.js';
+import { type Logger, bindLogger, silentLogger } from '../logger.js';
 import { MiniRtcServer } from '../server.js';
 import type { ServerOptions } from '../server.js';
 import { type Db, openDatabase } from '../store/database.js';
-import { SqliteAppStore } from '../store/sqlite-app-store.js';
+import { PgStores } from '../store/pg-stores.js';
+import { type CachedAppStore, SqliteAppStore } from '../store/sqlite-app-store.js';
 import { signalingAuthorizer } from './authorizers.js';
 import { gatewayStats, linkEmbeddedGateway } from './gateway-link.js';
 
@@ -30,10 +31,23 @@ export interface NodeOptions {
   /** Signaling options; apps, the database and the media URL bases are filled in here. */
   server: Omit<
     ServerOptions,
-    'apps' | 'db' | 'mediaRtmpBase' | 'mediaFlvBase' | 'mediaStats' | 'mediaRefusals' | 'httpFlv' | 'logger'
+    | 'apps'
+    | 'db'
+    | 'postgres'
+    | 'mediaRtmpBase'
+    | 'mediaFlvBase'
+    | 'mediaStats'
+    | 'mediaRefusals'
+    | 'httpFlv'
+    | 'logger'
   >;
   /** SQLite database file (`:memory:` keeps nothing). */
   dbFile: string;
+  /**
+   * PostgreSQL shared by a group of nodes (`db.url`): apps, webhooks, timeline and SDK logs live there;
+   * `dbFile` keeps only this node's local state.
+   */
+  dbUrl?: string;
   /** Host name put into the URLs handed to clients. */
   publicHost: string;
   /**
@@ -55,8 +69,8 @@ export interface MiniRtcNode {
   server: MiniRtcServer;
   /** Absent without {@link NodeOptions.gateway}. */
   media?: MediaServer;
-  /** Apps in the SQLite database (managed through the REST API and the console). */
-  apps: SqliteAppStore;
+  /** Apps in the database (managed through the REST API and the console). */
+  apps: CachedAppStore;
   db: Db;
   /** Reloads the TLS certificate files (SIGHUP); false when there is no TLS or the new pair is bad. */
   reload(): Promise<boolean>;
@@ -69,7 +83,14 @@ export interface MiniRtcNode {
  */
 export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
   const db = openDatabase(opts.dbFile);
-  const apps = new SqliteAppStore(db);
+  let pg: PgStores | undefined;
+  try {
+    pg = opts.dbUrl ? await PgStores.open(opts.dbUrl, opts.logger ?? silentLogger) : undefined;
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  const apps: CachedAppStore = pg?.apps ?? new SqliteAppStore(db);
   for (const a of opts.apps ?? []) apps.upsert(a);
   const g = opts.gateway;
   let media: MediaServer | undefined;
@@ -80,6 +101,7 @@ export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
     ...opts.server,
     apps,
     db,
+    ...(pg ? { postgres: pg } : {}),
     mediaRtmpBase: () =>
       opts.rtmpPublicBase?.() ?? `rtmp://${opts.publicHost}:${media?.rtmpPort ?? opts.rtmpPort}/live`,
     mediaFlvBase: (): string =>
@@ -109,6 +131,7 @@ export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
     await server.listen();
   } catch (e) {
     await media?.close();
+    await pg?.close();
     db.close();
     throw e;
   }
@@ -121,6 +144,7 @@ export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
     async close() {
       await server.close();
       await media?.close();
+      await pg?.close();
       db.close();
     },
   };

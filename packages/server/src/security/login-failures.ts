@@ -1,4 +1,4 @@
-import type { TimelineStore } from '../timeline/timeline-store.js';
+import type { Timeline } from '../timeline/timeline-store.js';
 
 /** Limits of {@link LoginFailureAggregator}. */
 export interface LoginFailureLimits {
@@ -35,7 +35,7 @@ export class LoginFailureAggregator {
   #inserted = 0;
 
   constructor(
-    private readonly store: TimelineStore,
+    private readonly store: Timeline,
     private readonly limits: LoginFailureLimits = { maxKeysPerMinute: 200, maxRows: 50_000 },
     private readonly now: () => number = Date.now,
   ) {}

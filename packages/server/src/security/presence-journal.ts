@@ -3,7 +3,7 @@ import type { AppStore } from '../app-store.js';
 import type { ServerEvents } from '../events.js';
 import type { Db } from '../store/database.js';
 import { roomKey } from '../webhooks/event-mapper.js';
-import type { Outbox } from '../webhooks/outbox.js';
+import type { WebhookOutbox } from '../webhooks/outbox.js';
 
 interface PresenceRow {
   app_id: number;
@@ -42,7 +42,7 @@ export class PresenceJournal {
    * their rooms `room_close`, all with reason `server_restart`; then forgets them. Returns how many
    * members were recovered. Call once at start, before clients can log in again.
    */
-  recover(apps: AppStore, outbox: Outbox, notify: (key: string) => void): number {
+  recover(apps: AppStore, outbox: WebhookOutbox, notify: (key: string) => void): number {
     const rows = this.db
       .prepare('SELECT * FROM open_presence ORDER BY app_id, room_id')
       .all() as PresenceRow[];

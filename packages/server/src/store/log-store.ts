@@ -1,7 +1,8 @@
-import type { LogEntry, LogFilter } from '../http/log-intake.js';
+import type { LogEntry, LogFilter, LogSink } from '../http/log-intake.js';
 import { type Db, pruneOldest } from './database.js';
 
-interface LogRow {
+/** An `sdk_logs` row (the same shape from SQLite and PostgreSQL). */
+export interface LogRow {
   id: number;
   app_id: number;
   room_id: string | null;
@@ -18,7 +19,7 @@ interface LogRow {
  * newest `maxPerApp` stay) and overall (`maxRows`): anyone may post logs, so the table must not grow
  * without end.
  */
-export class LogStore {
+export class LogStore implements LogSink {
   #inserts = 0;
   /** Inserts per app since its last prune: pruning walks `maxPerApp` index entries, so not every batch. */
   readonly #sincePrune = new Map<number, number>();
@@ -99,18 +100,21 @@ export class LogStore {
     const limit = Math.max(1, Math.min(filter.limit ?? 200, 5000));
     const sql = `SELECT * FROM sdk_logs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
     const rows = this.db.prepare(sql).all(...args, limit) as LogRow[];
-    return rows.reverse().map((r) => {
-      const e: LogEntry = {
-        appID: r.app_id,
-        level: r.level,
-        time: r.time,
-        message: r.message,
-        receivedAt: r.received_at,
-      };
-      if (r.user_id !== null) e.userID = r.user_id;
-      if (r.room_id !== null) e.roomID = r.room_id;
-      if (r.data !== null) e.data = JSON.parse(r.data) as Record<string, unknown>;
-      return e;
-    });
+    return rows.reverse().map(toLogEntry);
   }
+}
+
+/** A row as a {@link LogEntry}. */
+export function toLogEntry(r: LogRow): LogEntry {
+  const e: LogEntry = {
+    appID: r.app_id,
+    level: r.level,
+    time: r.time,
+    message: r.message,
+    receivedAt: r.received_at,
+  };
+  if (r.user_id !== null) e.userID = r.user_id;
+  if (r.room_id !== null) e.roomID = r.room_id;
+  if (r.data !== null) e.data = JSON.parse(r.data) as Record<string, unknown>;
+  return e;
 }

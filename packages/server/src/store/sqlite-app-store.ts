@@ -29,6 +29,8 @@ export interface ManagedAppStore extends AppStore {
   update(appID: number, patch: AppPatch): AppRecord;
   rotate(appID: number, which: 'server' | 'callback'): AppRecord;
   remove(appID: number): boolean;
+  /** Resolves once the changes made so far are durable (a store that writes behind: PostgreSQL). */
+  flush?(): Promise<void>;
 }
 
 /** True when a store can be managed through the REST API. */
@@ -37,7 +39,8 @@ export function isManaged(s: AppStore): s is ManagedAppStore {
   return typeof m.create === 'function' && typeof m.update === 'function' && typeof m.rotate === 'function';
 }
 
-interface AppRow {
+/** An `apps` row (the same shape from SQLite and PostgreSQL). */
+export interface AppRow {
   app_id: number;
   server_secret: string;
   callback_secret: string;
@@ -54,7 +57,8 @@ export function newSecret(): string {
   return randomBytes(16).toString('hex');
 }
 
-function toRecord(r: AppRow): AppRecord {
+/** A row as an {@link AppRecord}. */
+export function toRecord(r: AppRow): AppRecord {
   return {
     appID: r.app_id,
     serverSecret: r.server_secret,
@@ -67,26 +71,36 @@ function toRecord(r: AppRow): AppRecord {
   };
 }
 
-/**
- * Apps in SQLite. `get` sits on the login and media-auth paths, so every app is also held in memory:
- * reads never touch the disk, writes go to both.
- */
-export class SqliteAppStore implements ManagedAppStore {
-  readonly #cache = new Map<number, AppRecord>();
+/** Where a {@link CachedAppStore} writes its changes (SQLite at once, PostgreSQL through a queue). */
+export interface AppWriter {
+  insert(row: AppRow): void;
+  /** Sets some columns of one app. */
+  set(appID: number, cols: Partial<Omit<AppRow, 'app_id'>>): void;
+  remove(appID: number): void;
+}
 
-  constructor(private readonly db: Db) {
-    for (const r of db.prepare('SELECT * FROM apps').all() as AppRow[])
-      this.#cache.set(r.app_id, toRecord(r));
+/**
+ * Apps held in memory in front of a database: `get` sits on the login and media-auth paths, so reads
+ * never touch the database; writes go to both.
+ */
+export class CachedAppStore implements ManagedAppStore {
+  protected readonly cache = new Map<number, AppRecord>();
+
+  constructor(
+    rows: AppRow[],
+    private readonly writer: AppWriter,
+  ) {
+    for (const r of rows) this.cache.set(r.app_id, toRecord(r));
   }
 
   /** The app with this AppID, if any. */
   get(appID: number): AppRecord | undefined {
-    return this.#cache.get(appID);
+    return this.cache.get(appID);
   }
 
   /** Every app, by AppID. */
   list(): AppRecord[] {
-    return [...this.#cache.values()].sort((a, b) => a.appID - b.appID);
+    return [...this.cache.values()].sort((a, b) => a.appID - b.appID);
   }
 
   /** Creates an app with fresh secrets (and a random AppID unless one is given). */
@@ -96,10 +110,10 @@ export class SqliteAppStore implements ManagedAppStore {
       if (!Number.isInteger(appID) || appID <= 0 || appID > 0xffffffff) {
         throw new MiniRtcError(ErrorCode.INVALID_PARAM, `invalid appID ${appID}`);
       }
-      if (this.#cache.has(appID)) throw new MiniRtcError(ErrorCode.INVALID_PARAM, `app ${appID} exists`);
+      if (this.cache.has(appID)) throw new MiniRtcError(ErrorCode.INVALID_PARAM, `app ${appID} exists`);
     } else {
       do appID = randomInt(100_000_000, 2_000_000_000);
-      while (this.#cache.has(appID));
+      while (this.cache.has(appID));
     }
     const serverSecret = input.serverSecret ?? newSecret();
     if (Buffer.byteLength(serverSecret, 'utf8') !== 32) {
@@ -114,14 +128,9 @@ export class SqliteAppStore implements ManagedAppStore {
       max_room_members: input.maxRoomMembers ?? null,
       created_at: Date.now(),
     };
-    this.db
-      .prepare(
-        `INSERT INTO apps (app_id, server_secret, callback_secret, name, callback_url, max_room_members, created_at)
-         VALUES (@app_id, @server_secret, @callback_secret, @name, @callback_url, @max_room_members, @created_at)`,
-      )
-      .run(row);
+    this.writer.insert(row);
     const rec = toRecord(row);
-    this.#cache.set(appID, rec);
+    this.cache.set(appID, rec);
     return rec;
   }
 
@@ -149,10 +158,8 @@ export class SqliteAppStore implements ManagedAppStore {
       throw new MiniRtcError(ErrorCode.INVALID_PARAM, 'serverSecret must be 32 bytes');
     }
     const next: AppRecord = { ...cur, serverSecret: app.serverSecret, name: app.name ?? cur.name ?? '' };
-    this.db
-      .prepare('UPDATE apps SET server_secret = ?, name = ? WHERE app_id = ?')
-      .run(next.serverSecret, next.name ?? '', app.appID);
-    this.#cache.set(app.appID, next);
+    this.writer.set(app.appID, { server_secret: next.serverSecret, name: next.name ?? '' });
+    this.cache.set(app.appID, next);
     return next;
   }
 
@@ -172,12 +179,13 @@ export class SqliteAppStore implements ManagedAppStore {
       refuseCbcTokens: next.refuseCbcTokens === true,
       requireStrongSignature: next.requireStrongSignature === true,
     });
-    this.db
-      .prepare(
-        'UPDATE apps SET name = ?, callback_url = ?, max_room_members = ?, security = ? WHERE app_id = ?',
-      )
-      .run(next.name ?? '', next.callbackUrl ?? null, next.maxRoomMembers ?? null, security, appID);
-    this.#cache.set(appID, next);
+    this.writer.set(appID, {
+      name: next.name ?? '',
+      callback_url: next.callbackUrl ?? null,
+      max_room_members: next.maxRoomMembers ?? null,
+      security,
+    });
+    this.cache.set(appID, next);
     return next;
   }
 
@@ -187,22 +195,54 @@ export class SqliteAppStore implements ManagedAppStore {
     const secret = newSecret();
     const next: AppRecord =
       which === 'server' ? { ...cur, serverSecret: secret } : { ...cur, callbackSecret: secret };
-    const col = which === 'server' ? 'server_secret' : 'callback_secret';
-    this.db.prepare(`UPDATE apps SET ${col} = ? WHERE app_id = ?`).run(secret, appID);
-    this.#cache.set(appID, next);
+    this.writer.set(appID, which === 'server' ? { server_secret: secret } : { callback_secret: secret });
+    this.cache.set(appID, next);
     return next;
   }
 
   /** Deletes an app; true if it existed. Live sessions of it are not touched (their next check fails). */
   remove(appID: number): boolean {
-    this.db.prepare('DELETE FROM apps WHERE app_id = ?').run(appID);
-    return this.#cache.delete(appID);
+    this.writer.remove(appID);
+    return this.cache.delete(appID);
   }
 
   #require(appID: number): AppRecord {
-    const a = this.#cache.get(appID);
+    const a = this.cache.get(appID);
     if (!a) throw new MiniRtcError(ErrorCode.API_APP_NOT_FOUND);
     return a;
+  }
+}
+
+/** The columns an {@link AppWriter} may set (the only names that reach the SQL text). */
+export const APP_COLUMNS = new Set([
+  'server_secret',
+  'callback_secret',
+  'name',
+  'callback_url',
+  'max_room_members',
+  'security',
+]);
+
+/** Apps in the node's SQLite database. */
+export class SqliteAppStore extends CachedAppStore {
+  constructor(db: Db) {
+    super(db.prepare('SELECT * FROM apps').all() as AppRow[], {
+      insert: (row) =>
+        db
+          .prepare(
+            `INSERT INTO apps (app_id, server_secret, callback_secret, name, callback_url, max_room_members, created_at)
+             VALUES (@app_id, @server_secret, @callback_secret, @name, @callback_url, @max_room_members, @created_at)`,
+          )
+          .run(row),
+      set: (appID, cols) => {
+        const names = Object.keys(cols).filter((k) => APP_COLUMNS.has(k));
+        db.prepare(`UPDATE apps SET ${names.map((k) => `${k} = ?`).join(', ')} WHERE app_id = ?`).run(
+          ...names.map((k) => cols[k as keyof typeof cols] ?? null),
+          appID,
+        );
+      },
+      remove: (appID) => db.prepare('DELETE FROM apps WHERE app_id = ?').run(appID),
+    });
   }
 }
 

@@ -3,7 +3,7 @@ import type { ServerEvents } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { AttemptReport } from '../webhooks/dispatcher.js';
 import { LoginFailureAggregator } from '../security/login-failures.js';
-import type { TimelineInput, TimelineStore } from './timeline-store.js';
+import type { Timeline, TimelineInput } from './timeline-store.js';
 
 /** Request types worth a timeline entry (the rest — broadcast, extra info — would drown the call's story). */
 const TRACKED_REQUESTS = new Set([
@@ -26,7 +26,7 @@ export class TimelineRecorder {
   readonly #failures: LoginFailureAggregator;
 
   constructor(
-    private readonly store: TimelineStore,
+    private readonly store: Timeline,
     private readonly log: Logger,
     /** Requests naming an unknown AppID are not recorded: anyone can send those, and they would crowd out real calls. */
     private readonly knownApp: (appID: number) => boolean = () => true,

@@ -19,7 +19,20 @@ export interface TimelineQuery {
   limit?: number;
 }
 
-interface Row {
+/** What the recorders and the REST API need of the timeline, whichever database holds it. */
+export interface Timeline {
+  /** Appends an entry; returns a handle {@link updateDetail} accepts. */
+  record(e: TimelineInput): number;
+  /** Replaces the detail of an entry recorded earlier. */
+  updateDetail(seq: number, detail: Record<string, unknown>): void;
+  /** Keeps at most `keep` entries of `kind`. */
+  pruneKind(kind: string, keep: number): void;
+  /** Entries of one app, in order, oldest first. */
+  query(q: TimelineQuery): TimelineEntry[] | Promise<TimelineEntry[]>;
+}
+
+/** A `timeline` row (the same shape from SQLite and PostgreSQL). */
+export interface TimelineRow {
   seq: number;
   app_id: number;
   room_id: string | null;
@@ -31,7 +44,7 @@ interface Row {
 }
 
 /** The call timeline in SQLite: append-only, bounded to the newest `maxRows` entries. */
-export class TimelineStore {
+export class TimelineStore implements Timeline {
   #inserts = 0;
   readonly #insert;
 
@@ -106,16 +119,21 @@ export class TimelineStore {
     const limit = Math.max(1, Math.min(q.limit ?? 500, 5000));
     const rows = this.db
       .prepare(`SELECT * FROM timeline WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
-      .all(...args, limit) as Row[];
-    return rows.map((r) => ({
-      seq: r.seq,
-      appID: r.app_id,
-      ...(r.room_id !== null ? { roomID: r.room_id } : {}),
-      ...(r.user_id !== null ? { userID: r.user_id } : {}),
-      ...(r.stream_id !== null ? { streamID: r.stream_id } : {}),
-      time: r.at,
-      type: r.kind,
-      ...(r.detail !== null ? { detail: JSON.parse(r.detail) as Record<string, unknown> } : {}),
-    }));
+      .all(...args, limit) as TimelineRow[];
+    return rows.map(toEntry);
   }
+}
+
+/** A row as a {@link TimelineEntry}. */
+export function toEntry(r: TimelineRow): TimelineEntry {
+  return {
+    seq: r.seq,
+    appID: r.app_id,
+    ...(r.room_id !== null ? { roomID: r.room_id } : {}),
+    ...(r.user_id !== null ? { userID: r.user_id } : {}),
+    ...(r.stream_id !== null ? { streamID: r.stream_id } : {}),
+    time: r.at,
+    type: r.kind,
+    ...(r.detail !== null ? { detail: JSON.parse(r.detail) as Record<string, unknown> } : {}),
+  };
 }

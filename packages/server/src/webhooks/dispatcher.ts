@@ -1,8 +1,7 @@
 import type { AppStore } from '../app-store.js';
 import type { Logger } from '../logger.js';
 import type { Outbox, OutboxEvent } from './outbox.js';
-import { failureCategory, postWebhook } from '../security/webhook-post.js';
-import { webhookNonce, webhookSignature } from './signature.js';
+import { attemptDelivery } from './attempt.js';
 
 /** Delivery settings of the webhook dispatcher. */
 export interface WebhookOptions {
@@ -39,13 +38,23 @@ export interface AttemptReport {
   final: boolean;
 }
 
+/** What the server needs of a webhook dispatcher, whichever database feeds it. */
+export interface WebhookDispatch {
+  /** An event was queued for `roomKey` (no key: events were reset anywhere, e.g. replayed). */
+  notify(roomKey?: string): void;
+  /** Something may be ready to send. */
+  kick(): void;
+  /** Stops sending; undelivered events stay queued. */
+  close(): Promise<void>;
+}
+
 /**
  * Sends outbox events to each app's callback URL: the head event of every room at most once at a
  * time (so a room's events arrive in order and a failing head holds back only its own room), retries
  * with exponential backoff, and logs every attempt. It keeps no state of its own beyond what is in
  * flight: everything else is read from the outbox, so a restarted server simply carries on.
  */
-export class WebhookDispatcher {
+export class WebhookDispatcher implements WebhookDispatch {
   readonly #inflight = new Map<string, Promise<void>>();
   /**
    * Ordering keys whose head is pending and not in flight → when it may be sent (0: look it up). Kept
@@ -165,39 +174,21 @@ export class WebhookDispatcher {
       this.outbox.drop(e, 'app has no callback URL');
       return;
     }
-    const url = app.callbackUrl;
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const nonce = webhookNonce();
-    const body = JSON.stringify({
-      ...e.payload,
-      id: e.id,
-      event: e.event,
-      appid: String(e.appID),
-      timestamp,
-      nonce,
-      signature: webhookSignature(app.callbackSecret, timestamp, nonce),
-    });
-    const at = Date.now();
-    const started = performance.now();
-    let status: number | null = null;
-    let error: string | null = null;
-    try {
-      status = await postWebhook(url, body, {
-        signal: AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.#timeout)]),
+    const r = await attemptDelivery(
+      e,
+      { ...app, callbackUrl: app.callbackUrl, callbackSecret: app.callbackSecret },
+      {
+        signal: this.#abort.signal,
+        timeoutMs: this.#timeout,
         allowPrivate: this.#allowPrivate,
-      });
-    } catch (err) {
-      // Shutting down: not an attempt; the event stays queued and is sent after the restart.
-      if (this.#closed) return;
-      // The delivery log (which app-signed callers read) gets a category; the raw error is ours.
-      error = failureCategory(err);
-      if (error === 'forbidden_destination') this.#refused('webhook_private_destination');
-      this.log.debug({ appID: e.appID, url, err }, 'webhook request failed');
-    }
-    const durationMs = performance.now() - started;
-    const ok = status !== null && status >= 200 && status < 300;
-    if (!ok && error === null) error = `HTTP ${status}`;
-    const attempt = { at, url, status, error, durationMs };
+        refused: this.#refused,
+        log: this.log,
+      },
+    );
+    // Shutting down: not an attempt; the event stays queued and is sent after the restart.
+    if (!r) return;
+    const { url, status, error, durationMs, ok } = r;
+    const attempt = { at: r.at, url, status, error, durationMs };
     let final = ok;
     if (ok) this.outbox.recordAttempt(e, attempt, { delivered: true });
     else {

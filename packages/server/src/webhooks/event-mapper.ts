@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { AppStore } from '../app-store.js';
 import type { ServerEvents } from '../events.js';
-import type { Outbox } from './outbox.js';
+import type { WebhookOutbox } from './outbox.js';
 
 /** The webhook events MiniRTC sends. */
 export const WEBHOOK_EVENTS = [
@@ -51,7 +51,7 @@ export function roomKey(appID: number, roomID: string): string {
 export function mapServerEvents(
   server: EventEmitter<ServerEvents>,
   apps: AppStore,
-  outbox: Outbox,
+  outbox: WebhookOutbox,
   onQueued: (roomKey: string) => void,
   userName: (appID: number, userID: string) => string | undefined,
 ): void {

@@ -21,7 +21,8 @@ export interface OutboxEvent {
   lastError: string | null;
 }
 
-interface EventRow {
+/** A `webhook_events` row (the same shape from SQLite and PostgreSQL). */
+export interface EventRow {
   seq: number;
   id: string;
   app_id: number;
@@ -36,7 +37,8 @@ interface EventRow {
   last_error: string | null;
 }
 
-interface DeliveryRow {
+/** A `webhook_deliveries` row. */
+export interface DeliveryRow {
   id: number;
   event_id: string;
   app_id: number;
@@ -50,7 +52,8 @@ interface DeliveryRow {
   room_id: string | null;
 }
 
-function toEvent(r: EventRow): OutboxEvent {
+/** A row as an {@link OutboxEvent}. */
+export function toEvent(r: EventRow): OutboxEvent {
   return {
     seq: r.seq,
     id: r.id,
@@ -67,7 +70,8 @@ function toEvent(r: EventRow): OutboxEvent {
   };
 }
 
-function toDelivery(r: DeliveryRow): DeliveryRecord {
+/** A row as a {@link DeliveryRecord}. */
+export function toDelivery(r: DeliveryRow): DeliveryRecord {
   return {
     id: r.id,
     eventId: r.event_id,
@@ -84,12 +88,39 @@ function toDelivery(r: DeliveryRow): DeliveryRecord {
   };
 }
 
+/** A value now (SQLite) or later (PostgreSQL). */
+export type Awaitable<T> = T | Promise<T>;
+
+/**
+ * What the server, the REST API and crash recovery need of a webhook outbox, whichever database holds
+ * it. Queuing is synchronous (it happens inside login and logout); reads may be asynchronous.
+ */
+export interface WebhookOutbox {
+  /** Queues an event; returns it with its unique id. */
+  enqueue(appID: number, roomKey: string, event: string, payload: Record<string, unknown>): OutboxEvent;
+  /** Number of events not yet delivered (dead ones excluded), as last known. */
+  pendingCount(): number;
+  /** Queues events again by id or creation time range; returns the ids queued. */
+  replay(appID: number, sel: { eventIds?: string[]; from?: number; to?: number }): Awaitable<string[]>;
+  /** Forgets finished events and delivery log rows older than `before`. */
+  prune(before: number): Awaitable<number>;
+  /** One event by id. */
+  get(id: string): Awaitable<OutboxEvent | undefined>;
+  /** Events of an app, newest last. */
+  events(appID: number, q?: { from?: number; to?: number; limit?: number }): Awaitable<OutboxEvent[]>;
+  /** The delivery log of an app, oldest first. */
+  deliveries(
+    appID: number,
+    q?: { eventId?: string; from?: number; to?: number; limit?: number },
+  ): Awaitable<DeliveryRecord[]>;
+}
+
 /**
  * The durable webhook outbox: an event is written here in the same synchronous step as the state
  * change that caused it, and stays until a delivery succeeds. What survives a crash is what the
  * dispatcher resumes with, which is what makes delivery at-least-once.
  */
-export class Outbox {
+export class Outbox implements WebhookOutbox {
   readonly #insert;
   readonly #head;
 

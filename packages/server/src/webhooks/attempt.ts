@@ -1,0 +1,65 @@
+import type { AppRecord } from '../app-store.js';
+import type { Logger } from '../logger.js';
+import { failureCategory, postWebhook } from '../security/webhook-post.js';
+import type { OutboxEvent } from './outbox.js';
+import { webhookNonce, webhookSignature } from './signature.js';
+
+/** How one HTTP attempt went, as the delivery log records it. */
+export interface AttemptResult {
+  at: number;
+  url: string;
+  status: number | null;
+  error: string | null;
+  durationMs: number;
+  ok: boolean;
+}
+
+/**
+ * Sends one event to the app's callback URL, signed with its CallbackSecret; null when `signal` was
+ * aborted because the dispatcher is shutting down (not an attempt: the event stays queued). Shared by
+ * the SQLite and PostgreSQL dispatchers, which differ only in how they pick and record events.
+ */
+export async function attemptDelivery(
+  e: OutboxEvent,
+  app: AppRecord & { callbackUrl: string; callbackSecret: string },
+  opts: {
+    signal: AbortSignal;
+    timeoutMs: number;
+    allowPrivate: boolean;
+    refused: (reason: string) => void;
+    log: Logger;
+  },
+): Promise<AttemptResult | null> {
+  const url = app.callbackUrl;
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const nonce = webhookNonce();
+  const body = JSON.stringify({
+    ...e.payload,
+    id: e.id,
+    event: e.event,
+    appid: String(e.appID),
+    timestamp,
+    nonce,
+    signature: webhookSignature(app.callbackSecret, timestamp, nonce),
+  });
+  const at = Date.now();
+  const started = performance.now();
+  let status: number | null = null;
+  let error: string | null = null;
+  try {
+    status = await postWebhook(url, body, {
+      signal: AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs)]),
+      allowPrivate: opts.allowPrivate,
+    });
+  } catch (err) {
+    if (opts.signal.aborted) return null;
+    // The delivery log (which app-signed callers read) gets a category; the raw error is ours.
+    error = failureCategory(err);
+    if (error === 'forbidden_destination') opts.refused('webhook_private_destination');
+    opts.log.debug({ appID: e.appID, url, err }, 'webhook request failed');
+  }
+  const durationMs = performance.now() - started;
+  const ok = status !== null && status >= 200 && status < 300;
+  if (!ok && error === null) error = `HTTP ${status}`;
+  return { at, url, status, error, durationMs, ok };
+}
