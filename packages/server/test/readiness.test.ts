@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type TestRedis, startRedis } from '@minirtc/testkit';
+import { type TestPostgres, type TestRedis, startPostgres, startRedis } from '@minirtc/testkit';
 import { localNodeLocator } from '../src/api/node-locator.js';
 import { RemoteSession, Session } from '../src/core/model.js';
 import type { StreamReservation } from '../src/core/stream-registry.js';
@@ -174,5 +174,35 @@ describe('/readyz, node identity (real redis-server)', () => {
       assert.ok(!r.text.includes('unix://'), 'no connection string in the body');
       assert.equal((await fetch(`${base}/healthz`)).status, 200);
     }
+  });
+});
+
+describe('/readyz with PostgreSQL (db.url; real postgres)', () => {
+  let pg: TestPostgres;
+  let node: MiniRtcNode;
+  before(async () => {
+    pg = await startPostgres();
+    node = await startNode({
+      dbFile: ':memory:',
+      dbUrl: pg.createDatabase('readyz'),
+      publicHost: '127.0.0.1',
+      rtmpPort: 1935,
+      server: { port: 0 },
+    });
+  });
+  after(async () => {
+    await node?.close();
+    await pg?.stop(true);
+  });
+
+  it('is ready while PostgreSQL answers, 503 naming postgres once it is killed', async () => {
+    const up = await getJson(`${node.server.httpUrl}/readyz`);
+    assert.equal(up.status, 200, up.text);
+    assert.deepEqual(up.body.checks.map((c: Json) => c.name).sort(), ['database', 'postgres']);
+    await pg.stop(true);
+    const down = await getJson(`${node.server.httpUrl}/readyz`);
+    assert.equal(down.status, 503, down.text);
+    assert.deepEqual(down.body.failed, ['postgres']);
+    assert.ok(!down.text.includes('postgresql://'), 'no connection string in the body');
   });
 });

@@ -39,6 +39,12 @@ export async function openPostgres(url: string, opts: { max?: number } = {}): Pr
   });
   // An idle pooled connection that breaks (server restart) must not crash the process.
   pool.on('error', () => {});
+  // Nor one that is checked out at that moment (a write batch, a webhook claim): the pool listens
+  // only to idle clients, and an 'error' event nobody listens to is an uncaught exception. The
+  // failure still reaches the code using the client as its query's rejection.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   try {
     await migrate(pool);
   } catch (err) {
