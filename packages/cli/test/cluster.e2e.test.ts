@@ -27,13 +27,7 @@ import {
   startPostgres,
   startRedis,
 } from '@minirtc/testkit';
-import {
-  type MinirtcProc,
-  type NginxLb,
-  freePort,
-  startMinirtc,
-  startNginxLb,
-} from './helpers/cluster-procs.js';
+import { type MinirtcProc, type NginxLb, startMinirtc, startNginxLb } from './helpers/cluster-procs.js';
 
 const ROOM = 'cluster-call';
 const MEDIA_HEARTBEAT_MS = 500;
