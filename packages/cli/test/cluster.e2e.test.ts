@@ -1,5 +1,5 @@
 /**
- * Scale-out with real processes on loopback: a real redis-server, two signaling nodes (`minirtc start
+ * Scale-out with real processes on loopback: a real redis-server and PostgreSQL, two signaling nodes (`minirtc start
  * --state.redisUrl`), nginx as the load balancer in front of them, two media nodes (`minirtc media`
  * registered in Redis), SDK engines and ffmpeg. User A comes through the balancer (node 1), user B
  * straight to node 2: they share a room, exchange every message kind and play each other's streams.
@@ -9,7 +9,7 @@
  * stream flap, and the media keeps flowing.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,18 +20,14 @@ import {
   EventLog,
   type Ffmpeg,
   type Player,
+  type TestPostgres,
   type TestRedis,
   play,
   publishTestPattern,
+  startPostgres,
   startRedis,
 } from '@minirtc/testkit';
-import {
-  type MinirtcProc,
-  type NginxLb,
-  freePort,
-  startMinirtc,
-  startNginxLb,
-} from './helpers/cluster-procs.js';
+import { type MinirtcProc, type NginxLb, startMinirtc, startNginxLb } from './helpers/cluster-procs.js';
 
 const ROOM = 'cluster-call';
 const MEDIA_HEARTBEAT_MS = 500;
@@ -59,6 +55,8 @@ const EVENTS = [
 describe('two signaling nodes on Redis, a media node, nginx in front', { timeout: 240_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'minirtc-cluster-'));
   let redis: TestRedis;
+  let pg: TestPostgres;
+  let dbUrl = '';
   let lb: NginxLb;
   let n1: MinirtcProc;
   let n2: MinirtcProc;
@@ -91,7 +89,7 @@ describe('two signaling nodes on Redis, a media node, nginx in front', { timeout
       [
         'start',
         ...['--port', '0', '--dataDir', dataDir, '--logLevel', 'warn', '--nodeId', nodeId],
-        ...['--state.redisUrl', redis.url, '--rtmp.enabled', 'false'],
+        ...['--state.redisUrl', redis.url, '--db.url', dbUrl, '--rtmp.enabled', 'false'],
         ...[
           '--media.heartbeatMs',
           String(MEDIA_HEARTBEAT_MS),
@@ -120,19 +118,17 @@ describe('two signaling nodes on Redis, a media node, nginx in front', { timeout
   };
 
   before(async () => {
-    redis = await startRedis();
+    [redis, pg] = await Promise.all([startRedis(), startPostgres()]);
+    dbUrl = pg.createDatabase('minirtc_cluster');
     const d1 = join(dir, 'n1');
     const d2 = join(dir, 'n2');
     const first = await signaling('n1', d1);
     n1 = first.p;
     appID = first.appID;
     secret = first.secret;
-    // Both nodes serve the same app (with a shared database the app would be there already).
-    mkdirSync(d2, { recursive: true });
-    copyFileSync(join(d1, 'dev-app.json'), join(d2, 'dev-app.json'));
+    // Node 1's dev app is in the shared database: node 2 serves it too.
     const second = await signaling('n2', d2);
     n2 = second.p;
-    assert.equal(second.appID, appID, 'one app on both nodes');
     n2Ws = `ws://127.0.0.1:${second.port}/ws`;
     lb = await startNginxLb(join(dir, 'nginx'), [`127.0.0.1:${first.port}`, `127.0.0.1:${second.port}`]);
     // Media nodes report to signaling through the balancer, so they reach a live node.
@@ -167,6 +163,7 @@ describe('two signaling nodes on Redis, a media node, nginx in front', { timeout
     await Promise.all([n1, n2, ...Object.values(media).map((m) => m.p)].map((p) => p?.kill('SIGKILL')));
     await lb?.stop();
     await redis?.stop();
+    await pg?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -105,6 +105,8 @@ export class Operations {
   readonly #recorder: TimelineRecorder;
   /** Room members on record, for the logout/close webhooks after a crash. */
   readonly #presence: PresenceJournal;
+  /** Part of a cluster: no crash-recovery logouts (see the constructor). */
+  readonly #clustered: boolean;
   #recovered = false;
   readonly #dispatcher: WebhookDispatch;
   readonly #ownsDb: boolean;
@@ -168,8 +170,11 @@ export class Operations {
       });
     };
     this.#dispatcher = dispatcher(onAttempt);
+    this.#clustered = opts.clusterApi !== undefined;
     this.#presence = new PresenceJournal(this.db);
-    this.#presence.attach(server);
+    // In a cluster a crashed node's members are not over when it restarts: other nodes hold them
+    // for the grace window (docs/scaling.md), and the node that ends them reports their logout.
+    if (!this.#clustered) this.#presence.attach(server);
     mapServerEvents(
       server,
       apps,
@@ -245,7 +250,7 @@ export class Operations {
 
   /** Starts delivering (resuming whatever the outbox still holds) and sampling bitrates. */
   start(): void {
-    if (!this.#recovered) {
+    if (!this.#recovered && !this.#clustered) {
       this.#recovered = true;
       try {
         const n = this.#presence.recover(this.apps, this.outbox, (key) => this.#dispatcher.notify(key));

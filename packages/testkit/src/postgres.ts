@@ -1,7 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnDaemon } from './daemon.js';
 
 /** A throwaway PostgreSQL cluster for a test (Debian package `postgresql`), reachable on a unix socket. */
 export interface TestPostgres {
@@ -30,13 +31,6 @@ function asPostgres(cmd: string, args: string[]): [string, string[]] {
   return process.getuid?.() === 0
     ? ['setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', cmd, ...args]]
     : [cmd, args];
-}
-
-function waitExit(p: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (p.exitCode !== null || p.signalCode !== null) resolve();
-    else p.once('exit', () => resolve());
-  });
 }
 
 /**
@@ -80,18 +74,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     '-c',
     'max_connections=100',
   ]);
-  const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (b: Buffer): void => {
-      out += b.toString();
-      if (/ready to accept connections/i.test(out)) resolve();
-    };
-    p.stdout?.on('data', onData);
-    p.stderr?.on('data', onData);
-    p.once('error', reject);
-    p.once('exit', (code) => reject(new Error(`postgres exited (${code}): ${out.slice(-400)}`)));
-  });
+  const d = await spawnDaemon(cmd, args, /ready to accept connections/i, 'SIGINT');
   const urlOf = (db: string): string => `postgresql://postgres@/${db}?host=${encodeURIComponent(dir)}`;
   return {
     url: urlOf('postgres'),
@@ -109,8 +92,7 @@ export async function startPostgres(): Promise<TestPostgres> {
       return urlOf(name);
     },
     async stop(hard = false) {
-      if (p.exitCode === null && p.signalCode === null) p.kill(hard ? 'SIGKILL' : 'SIGINT');
-      await waitExit(p);
+      await d.stop(hard);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,7 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnDaemon } from './daemon.js';
 
 /** A throwaway `redis-server` for a test, listening on a unix socket in a temporary directory. */
 export interface TestRedis {
@@ -13,13 +13,6 @@ export interface TestRedis {
   stop(hard?: boolean): Promise<void>;
 }
 
-function waitExit(p: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (p.exitCode !== null || p.signalCode !== null) resolve();
-    else p.once('exit', () => resolve());
-  });
-}
-
 /**
  * Starts `redis-server` (Debian package `redis-server`) with no persistence on a unix socket (no TCP
  * port, so parallel tests never collide) and resolves once it accepts connections.
@@ -27,31 +20,16 @@ function waitExit(p: ChildProcess): Promise<void> {
 export async function startRedis(): Promise<TestRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'minirtc-redis-'));
   const socket = join(dir, 'redis.sock');
-  const p = spawn(
+  const d = await spawnDaemon(
     'redis-server',
     ['--port', '0', '--unixsocket', socket, '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    /ready to accept connections/i,
   );
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (b: Buffer): void => {
-      out += b.toString();
-      if (/ready to accept connections/i.test(out)) resolve();
-    };
-    p.stdout?.on('data', onData);
-    p.stderr?.on('data', (b: Buffer) => {
-      out += b.toString();
-    });
-    p.once('error', reject);
-    p.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${out.slice(-400)}`)));
-  });
-  p.stdout?.resume();
   return {
     url: `unix://${socket}`,
     socket,
     async stop(hard = false) {
-      if (p.exitCode === null && p.signalCode === null) p.kill(hard ? 'SIGKILL' : 'SIGTERM');
-      await waitExit(p);
+      await d.stop(hard);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -579,7 +579,7 @@ export class SignalingCluster extends EventEmitter<{ resynced: [] }> implements 
       await this.ensureRoom(t.appID, t.roomID);
       const { core } = this.#o;
       const m = core.rooms.get(t.appID, t.roomID)?.members.get(t.userID);
-      if (m && m.session.remote && m.session.id === t.sessionID) {
+      if (m?.session.remote && m.session.id === t.sessionID) {
         this.#o.log.info({ appID: t.appID, roomID: t.roomID, userID: t.userID }, 'orphaned session over');
         // Our transition now: replicated, and the webhooks/timeline see the logout once, from here.
         core.leave(m, 'grace');
