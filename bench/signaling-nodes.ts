@@ -85,7 +85,7 @@ async function startNode(id: string, dataDir: string, redisUrl: string | undefin
     'false',
     '--mixing.enabled',
     'false',
-    '--db',
+    '--db.file',
     ':memory:',
     '--logLevel',
     'warn',

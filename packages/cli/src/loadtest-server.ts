@@ -46,7 +46,7 @@ export async function startLoadtestServer(configFlags: string[], users: number):
     'false',
     '--mixing.enabled',
     'false',
-    '--db',
+    '--db.file',
     ':memory:',
     '--logLevel',
     'warn',
