@@ -32,6 +32,8 @@ function configOptions(): Option[] {
     out.push(new Option(`--${key} ${value}`, `env ${envName(key)}`));
     if (type === 'boolean') out.push(new Option(`--no-${key}`).hideHelp());
   }
+  // The form before `db` became `db.file` / `db.url` (config.ts maps it): still accepted, not listed.
+  out.push(new Option('--db <file>', 'old form of --db.file').hideHelp());
   for (const o of out) o.helpGroup('Configuration (later wins: defaults, --config file, env, flags):');
   return out;
 }

@@ -59,6 +59,23 @@ describe('config', () => {
     assert.equal(c.signaling.heartbeatMs, defaultConfig.signaling.heartbeatMs);
   });
 
+  it('the command line takes the old --db <file> as db.file, and the cluster keys', () => {
+    const args = parseArgs([
+      'start',
+      '--db',
+      '/tmp/old-form.db',
+      '--state.redisUrl',
+      'redis://r:6379',
+      '--nodeId',
+      'sig-1',
+    ]);
+    const c = loadConfig({ flags: args.options });
+    assert.equal(c.db.file, '/tmp/old-form.db');
+    assert.equal(c.state.redisUrl, 'redis://r:6379');
+    assert.equal(c.nodeId, 'sig-1');
+    assert.throws(() => loadConfig({ flags: { nodeId: 'bad id!' } }), /nodeId/);
+  });
+
   it('JSON files work too', () => {
     const file = join(dir, 'b.json');
     writeFileSync(file, JSON.stringify({ rtmp: { enabled: false } }));
