@@ -40,6 +40,7 @@ describe('signaling cluster on Redis (two nodes, one process)', { timeout: 60_00
       onlineCountIntervalMs: 0,
       // Small, so the shared budget test below spends it quickly (only failures count).
       security: { loginFailureBurstPerApp: 3 },
+      limits: { broadcastPerSecond: 4 },
     });
 
   before(async () => {
@@ -134,6 +135,25 @@ describe('signaling cluster on Redis (two nodes, one process)', { timeout: 60_00
     for (let i = 0; i < 3; i++) assert.equal((await fail(n1)).code, ErrorCode.TOKEN_MALFORMED);
     // n2 has seen no failure itself: its own budget alone would allow 3 more.
     assert.equal((await fail(n2)).code, ErrorCode.RATE_LIMITED);
+  });
+
+  it("a room's broadcast rate is one budget across nodes", async () => {
+    const { c: x } = await on(n1, 'x8', 'r8');
+    const { c: y } = await on(n2, 'y8', 'r8');
+    await x.push('userUpdate', (m) => m.updateType === 'ADD' && m.users[0].userID === 'y8');
+    // Start right after a second boundary, so every request falls in one one-second window.
+    const start = Math.ceil(Date.now() / 1000) * 1000 + 20;
+    await new Promise((r) => setTimeout(r, start - Date.now()));
+    const sends = [x, y, x, y, x, y, x, y, x, y].map((c) =>
+      c.req('broadcast', { roomID: 'r8', message: 'm' }),
+    );
+    const codes = (await Promise.all(sends)).map((r) => r.code);
+    const accepted = codes.filter((c) => c === 0).length;
+    // Each node alone would take its own 4: 8 in all. Shared: 4 in one window (a machine so slow that
+    // the requests straddled two windows may accept up to 4 in each).
+    if (Date.now() - start < 900) assert.equal(accepted, 4, codes.join(','));
+    else assert.ok(accepted <= 8, codes.join(','));
+    assert.ok(codes.every((c) => c === 0 || c === ErrorCode.RATE_LIMITED));
   });
 
   it('a user logging in on the other node kicks its older session there (1002050)', async () => {

@@ -402,13 +402,23 @@ export class SignalingCluster extends EventEmitter<{ resynced: [] }> implements 
         this.#prepareLogin(msg.appID, msg.roomID, msg.user.userID, msg.token);
       return budget ? budget.then(login) : login();
     }
+    const limits = this.#o.core.config.roomLimits;
     if (msg.type === 'broadcast') {
       const m = caller.session?.rooms.get(msg.roomID);
       if (!m) return null;
-      // One messageID sequence per room, whichever node the sender is on.
-      return this.redis.hincrby(roomKeys(m.room.appID, m.room.roomID).meta, 'bcast', 1).then((id) => {
-        caller.preparedBroadcastID = id;
-      });
+      const k = roomKeys(m.room.appID, m.room.roomID);
+      return this.#sharedRate(`${k.meta}:rate:b`, limits.broadcastPerSecond, 'broadcast').then(() =>
+        // One messageID sequence per room, whichever node the sender is on.
+        this.redis.hincrby(k.meta, 'bcast', 1).then((id) => {
+          caller.preparedBroadcastID = id;
+        }),
+      );
+    }
+    if (msg.type === 'barrage') {
+      const m = caller.session?.rooms.get(msg.roomID);
+      if (!m) return null;
+      const k = roomKeys(m.room.appID, m.room.roomID);
+      return this.#sharedRate(`${k.meta}:rate:m`, limits.barragePerSecond, 'barrage');
     }
     if (msg.type === 'publish') {
       const m = caller.session?.rooms.get(msg.roomID);
@@ -514,6 +524,17 @@ export class SignalingCluster extends EventEmitter<{ resynced: [] }> implements 
       const done: NodeCommand = { t: 'done', rid: cmd.rid };
       this.redis.publish(nodeChannel(cmd.reply), JSON.stringify(done)).catch(() => undefined);
     }
+  }
+
+  /**
+   * A room's message rate across nodes: a counter per one-second window in Redis (each node also
+   * keeps its own token bucket, so a burst on one node is held as on a node alone).
+   */
+  async #sharedRate(key: string, perSecond: number, what: string): Promise<void> {
+    const windowKey = `${key}:${Math.floor(Date.now() / 1000)}`;
+    const res = await this.redis.multi().incr(windowKey).pexpire(windowKey, 2000).exec();
+    const n = Number(res?.[0]?.[1] ?? 0);
+    if (n > perSecond) throw new MiniRtcError(ErrorCode.RATE_LIMITED, `${what} rate limit`);
   }
 
   async #claimStream(appID: number, streamID: string, userID: string, roomID: string): Promise<void> {
