@@ -117,6 +117,8 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
   if (!mediaNodes) return { ...node, config, ...(consoleDir ? { consoleDir } : {}) };
   // A dead media node's streams end through the bridge, as a gateway's stop report would end them.
   mediaNodes.directory.attach(node.server.media);
+  const directory = mediaNodes.directory;
+  node.server.readiness.add('redis-media', () => directory.ping());
   return {
     ...node,
     config,

@@ -165,6 +165,19 @@ describe('several media nodes: placement, drain, loss', { timeout: 180_000 }, ()
     nodes.a = a;
     nodes.b = b;
     await viewWhere(() => dir.nodes().filter((n) => !n.gone).length === 2, 'both media nodes registered');
+    // The media view's own Redis link is one of the node's readiness checks.
+    const ready = (await (await fetch(`${platform.server.httpUrl}/readyz`)).json()) as {
+      ready: boolean;
+      checks: { name: string; ok: boolean }[];
+    };
+    assert.equal(ready.ready, true);
+    assert.deepEqual(
+      ready.checks.filter((c) => c.name.startsWith('redis')).map((c) => [c.name, c.ok]),
+      [
+        ['redis', true],
+        ['redis-media', true],
+      ],
+    );
   });
 
   after(async () => {

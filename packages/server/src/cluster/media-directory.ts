@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { redisPing } from './redis-readiness.js';
 import { ErrorCode, MiniRtcError } from '@minirtc/protocol';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
@@ -102,6 +103,11 @@ export class MediaDirectory extends EventEmitter<MediaDirectoryEvents> implement
   }
 
   /** Where the reaper ends streams (the server's media bridge); without it nothing is reaped. */
+  /** Reachability of this view's Redis link, for `/readyz` (`redis-media`). */
+  ping(): Promise<void> {
+    return redisPing(this.#redis)();
+  }
+
   attach(ender: StreamEnder): void {
     this.#ender = ender;
   }
