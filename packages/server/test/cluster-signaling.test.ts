@@ -40,7 +40,7 @@ describe('signaling cluster on Redis (two nodes, one process)', { timeout: 60_00
       onlineCountIntervalMs: 0,
       // Small, so the shared budget test below spends it quickly (only failures count).
       security: { loginFailureBurstPerApp: 3 },
-      limits: { broadcastPerSecond: 4 },
+      limits: { broadcastPerSecond: 4, customCommandPerSecond: 4 },
     });
 
   before(async () => {
@@ -154,6 +154,18 @@ describe('signaling cluster on Redis (two nodes, one process)', { timeout: 60_00
     if (Date.now() - start < 900) assert.equal(accepted, 4, codes.join(','));
     else assert.ok(accepted <= 8, codes.join(','));
     assert.ok(codes.every((c) => c === 0 || c === ErrorCode.RATE_LIMITED));
+
+    // Custom commands: one budget per receiving user, whichever node the senders are on.
+    const { c: z } = await on(n2, 'z8', 'r8');
+    await x.push('userUpdate', (m) => m.updateType === 'ADD' && m.users[0].userID === 'z8');
+    const start2 = Math.ceil(Date.now() / 1000) * 1000 + 20;
+    await new Promise((r) => setTimeout(r, start2 - Date.now()));
+    const cmds = [x, z, x, z, x, z, x, z, x, z].map((c) =>
+      c.req('customCommand', { roomID: 'r8', toUserIDs: ['y8'], command: 'c' }),
+    );
+    const got = (await Promise.all(cmds)).filter((r) => r.code === 0).length;
+    if (Date.now() - start2 < 900) assert.equal(got, 4);
+    else assert.ok(got <= 8);
   });
 
   it('a user logging in on the other node kicks its older session there (1002050)', async () => {

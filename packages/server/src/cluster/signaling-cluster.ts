@@ -100,6 +100,18 @@ redis.call('SREM', KEYS[5], ARGV[3])
 redis.call('PUBLISH', KEYS[6], ARGV[4])
 return closed`;
 
+/** Every window key under the limit: take one from each (1); else take nothing (0). */
+const RATE_SCRIPT = `
+local limit = tonumber(ARGV[1])
+for i, k in ipairs(KEYS) do
+  if tonumber(redis.call('GET', k) or '0') >= limit then return 0 end
+end
+for i, k in ipairs(KEYS) do
+  redis.call('INCR', k)
+  redis.call('PEXPIRE', k, 2000)
+end
+return 1`;
+
 const USER_END_SCRIPT = `
 if redis.call('HGET', KEYS[1], 'sid') == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1`;
@@ -407,7 +419,7 @@ export class SignalingCluster extends EventEmitter<{ resynced: [] }> implements 
       const m = caller.session?.rooms.get(msg.roomID);
       if (!m) return null;
       const k = roomKeys(m.room.appID, m.room.roomID);
-      return this.#sharedRate(`${k.meta}:rate:b`, limits.broadcastPerSecond, 'broadcast').then(() =>
+      return this.#sharedRate([`${k.meta}:rate:b`], limits.broadcastPerSecond, 'broadcast').then(() =>
         // One messageID sequence per room, whichever node the sender is on.
         this.redis.hincrby(k.meta, 'bcast', 1).then((id) => {
           caller.preparedBroadcastID = id;
@@ -418,7 +430,15 @@ export class SignalingCluster extends EventEmitter<{ resynced: [] }> implements 
       const m = caller.session?.rooms.get(msg.roomID);
       if (!m) return null;
       const k = roomKeys(m.room.appID, m.room.roomID);
-      return this.#sharedRate(`${k.meta}:rate:m`, limits.barragePerSecond, 'barrage');
+      return this.#sharedRate([`${k.meta}:rate:m`], limits.barragePerSecond, 'barrage');
+    }
+    if (msg.type === 'customCommand') {
+      const m = caller.session?.rooms.get(msg.roomID);
+      if (!m || msg.toUserIDs.length === 0) return null;
+      const k = roomKeys(m.room.appID, m.room.roomID);
+      // Per receiving user, all or none (as on one node: a refused command reaches nobody).
+      const keys = [...new Set(msg.toUserIDs)].map((u) => `${k.meta}:rate:c:${u}`);
+      return this.#sharedRate(keys, limits.customCommandPerSecond, 'custom command');
     }
     if (msg.type === 'publish') {
       const m = caller.session?.rooms.get(msg.roomID);
@@ -530,11 +550,11 @@ export class SignalingCluster extends EventEmitter<{ resynced: [] }> implements 
    * A room's message rate across nodes: a counter per one-second window in Redis (each node also
    * keeps its own token bucket, so a burst on one node is held as on a node alone).
    */
-  async #sharedRate(key: string, perSecond: number, what: string): Promise<void> {
-    const windowKey = `${key}:${Math.floor(Date.now() / 1000)}`;
-    const res = await this.redis.multi().incr(windowKey).pexpire(windowKey, 2000).exec();
-    const n = Number(res?.[0]?.[1] ?? 0);
-    if (n > perSecond) throw new MiniRtcError(ErrorCode.RATE_LIMITED, `${what} rate limit`);
+  async #sharedRate(keys: string[], perSecond: number, what: string): Promise<void> {
+    const second = Math.floor(Date.now() / 1000);
+    const windows = keys.map((k) => `${k}:${second}`);
+    const ok = (await this.redis.eval(RATE_SCRIPT, windows.length, ...windows, String(perSecond))) as number;
+    if (ok !== 1) throw new MiniRtcError(ErrorCode.RATE_LIMITED, `${what} rate limit`);
   }
 
   async #claimStream(appID: number, streamID: string, userID: string, roomID: string): Promise<void> {
