@@ -55,6 +55,6 @@ describe('nodeId and state.redisUrl in a started platform', () => {
     const r = await fetch(`${ops}/readyz`);
     const body = (await r.json()) as { ready: boolean; checks: { name: string }[] };
     assert.equal(r.status, 200, JSON.stringify(body));
-    assert.deepEqual(body.checks.map((c) => c.name).sort(), ['database', 'redis']);
+    assert.deepEqual(body.checks.map((c) => c.name).sort(), ['database', 'redis', 'redis-media']);
   });
 });
