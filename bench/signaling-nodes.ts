@@ -21,7 +21,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readDevApp } from '@minirtc/cli';
+import { loadtestServerFlags, readDevApp } from '@minirtc/cli';
 import { type TestRedis, startRedis } from '@minirtc/testkit';
 import { cpuSeconds } from './proc-stats.js';
 
@@ -75,29 +75,9 @@ function cli(args: string[]): ChildProcess {
 async function startNode(id: string, dataDir: string, redisUrl: string | undefined): Promise<NodeUnderTest> {
   const proc = cli([
     'start',
-    '--port',
-    '0',
+    ...loadtestServerFlags(dataDir, users),
     '--nodeId',
     id,
-    '--rtmp.enabled',
-    'false',
-    '--recording.enabled',
-    'false',
-    '--mixing.enabled',
-    'false',
-    '--db.file',
-    ':memory:',
-    '--logLevel',
-    'warn',
-    '--dataDir',
-    dataDir,
-    // Every simulated user comes from 127.0.0.1 (see `minirtc loadtest --help`).
-    '--security.wsUnauthenticatedPerAddress',
-    String(Math.max(32, users)),
-    '--security.wsUnauthenticatedGlobal',
-    String(Math.max(2000, users)),
-    '--security.wsLoginDeadlineMs',
-    '120000',
     ...(redisUrl ? ['--state.redisUrl', redisUrl] : []),
   ]);
   let buf = '';

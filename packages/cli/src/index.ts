@@ -8,4 +8,5 @@ export * from './args.js';
 export { main } from './main.js';
 export type { Io } from './commands.js';
 export { loadOrCreateDevApp, readDevApp } from './dev-app.js';
+export { loadtestServerFlags } from './loadtest-server.js';
 export type { DevApp } from './dev-app.js';

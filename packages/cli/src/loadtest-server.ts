@@ -28,6 +28,22 @@ function cliCommand(): string[] {
 }
 
 /**
+ * The `minirtc start` flags of a server under signaling load: port 0, no RTMP, recording or mixing,
+ * an in-memory database, and the caps on not-yet-logged-in sockets from one address raised to the
+ * user count (every simulated user connects from 127.0.0.1, and on a busy machine a login can wait
+ * its turn for long, so the login deadline is raised too).
+ */
+export function loadtestServerFlags(dataDir: string, users: number): string[] {
+  return [
+    ...['--port', '0', '--rtmp.enabled', 'false', '--recording.enabled', 'false'],
+    ...['--mixing.enabled', 'false', '--db.file', ':memory:', '--logLevel', 'warn', '--dataDir', dataDir],
+    ...['--security.wsUnauthenticatedPerAddress', String(Math.max(32, users))],
+    ...['--security.wsUnauthenticatedGlobal', String(Math.max(2000, users))],
+    ...['--security.wsLoginDeadlineMs', '120000'],
+  ];
+}
+
+/**
  * Starts `minirtc start` in a child process (its own CPU and memory, so what the load costs the
  * server can be read apart from the load client): port 0, no RTMP, recording or mixing, a fresh data
  * dir, the caps on not-yet-logged-in sockets from one address raised to the user count, plus the
@@ -35,33 +51,7 @@ function cliCommand(): string[] {
  */
 export async function startLoadtestServer(configFlags: string[], users: number): Promise<LoadtestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'minirtc-loadtest-'));
-  const args = [
-    ...cliCommand(),
-    'start',
-    '--port',
-    '0',
-    '--rtmp.enabled',
-    'false',
-    '--recording.enabled',
-    'false',
-    '--mixing.enabled',
-    'false',
-    '--db.file',
-    ':memory:',
-    '--logLevel',
-    'warn',
-    '--dataDir',
-    dataDir,
-    // Every simulated user connects from 127.0.0.1, and on a busy machine a login can wait its turn
-    // for long: the per-address cap on sockets not yet logged in and the login deadline are raised.
-    '--security.wsUnauthenticatedPerAddress',
-    String(Math.max(32, users)),
-    '--security.wsUnauthenticatedGlobal',
-    String(Math.max(2000, users)),
-    '--security.wsLoginDeadlineMs',
-    '120000',
-    ...configFlags,
-  ];
+  const args = [...cliCommand(), 'start', ...loadtestServerFlags(dataDir, users), ...configFlags];
   const proc: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stop = () =>
     new Promise<void>((resolve) => {

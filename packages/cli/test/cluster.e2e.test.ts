@@ -26,6 +26,7 @@ import {
   publishTestPattern,
   startPostgres,
   startRedis,
+  until,
 } from '@minirtc/testkit';
 import { type MinirtcProc, type NginxLb, startMinirtc, startNginxLb } from './helpers/cluster-procs.js';
 
@@ -33,14 +34,6 @@ const ROOM = 'cluster-call';
 const MEDIA_HEARTBEAT_MS = 500;
 const MEDIA_GRACE_MS = 1500;
 
-/** Polls a condition on the shared state (bounded). */
-async function until(cond: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
 const EVENTS = [
   'roomStateChanged',
   'roomUserUpdate',

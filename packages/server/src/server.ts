@@ -287,15 +287,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
       loginGuard.shared = (address, appID) => cluster.loginFailed(address, appID);
       this.#core.replicator = cluster;
       this.readiness.add('redis', redisPing(cluster.redis));
-      // A stream may end on a node that holds no replica of its room (a dead media node's streams
-      // are ended by whichever node reaps it): fetch the room first, so the change is replicated.
-      const gone = media.streamGone.bind(media);
-      media.streamGone = (appID, streamID, reason) => {
-        void cluster
-          .prepareApi(appID, { streamID })
-          .catch(() => undefined)
-          .then(() => gone(appID, streamID, reason));
-      };
+      media.fetchStreamRoom = (appID, streamID) => cluster.prepareApi(appID, { streamID });
       media.prepare = async (streamID, query) => {
         // The signature is checked by `authorize`; here only a real grant's room is worth fetching.
         try {

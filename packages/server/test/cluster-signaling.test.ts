@@ -9,21 +9,12 @@ import assert from 'node:assert/strict';
 import { type EventEmitter, once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode } from '@minirtc/protocol';
-import { type TestRedis, startRedis } from '@minirtc/testkit';
+import { type TestRedis, startRedis, until } from '@minirtc/testkit';
 import type { MiniRtcServer } from '../src/server.js';
 import { APP_ID, Client, OTHER_APP_ID, loginClient, startServer, token } from './helpers.js';
 import { signed } from './ops-helpers.js';
 
 const GRACE_MS = 2000;
-
-/** Waits for a condition on the shared state, polling it (bounded). */
-async function until(cond: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const membersOf = (roomID: string): string => `minirtc:sig:room:{${APP_ID}:${roomID}}:members`;
 

@@ -9,3 +9,4 @@ export * from './certs.js';
 export * from './admin-api.js';
 export * from './redis.js';
 export * from './postgres.js';
+export * from './until.js';

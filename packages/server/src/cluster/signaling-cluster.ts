@@ -100,17 +100,23 @@ redis.call('SREM', KEYS[5], ARGV[3])
 redis.call('PUBLISH', KEYS[6], ARGV[4])
 return closed`;
 
-/** Every window key under the limit: take one from each (1); else take nothing (0). */
+/**
+ * Every window key (the first ARGV[2] keys) under the limit ARGV[1]: take one from each, and when a
+ * room's meta key follows them, return its next broadcast messageID (else 0). Over the limit: take
+ * nothing, return -1.
+ */
 const RATE_SCRIPT = `
 local limit = tonumber(ARGV[1])
-for i, k in ipairs(KEYS) do
-  if tonumber(redis.call('GET', k) or '0') >= limit then return 0 end
+local n = tonumber(ARGV[2])
+for i = 1, n do
+  if tonumber(redis.call('GET', KEYS[i]) or '0') >= limit then return -1 end
 end
-for i, k in ipairs(KEYS) do
-  redis.call('INCR', k)
-  redis.call('PEXPIRE', k, 2000)
+for i = 1, n do
+  redis.call('INCR', KEYS[i])
+  redis.call('PEXPIRE', KEYS[i], 2000)
 end
-return 1`;
+if #KEYS > n then return redis.call('HINCRBY', KEYS[n + 1], 'bcast', 1) end
+return 0`;
 
 const USER_END_SCRIPT = `
 if redis.call('HGET', KEYS[1], 'sid') == ARGV[1] then redis.call('DEL', KEYS[1]) end
@@ -414,36 +420,24 @@ export class SignalingCluster extends EventEmitter<{ resynced: [] }> implements 
         this.#prepareLogin(msg.appID, msg.roomID, msg.user.userID, msg.token);
       return budget ? budget.then(login) : login();
     }
-    const limits = this.#o.core.config.roomLimits;
-    if (msg.type === 'broadcast') {
-      const m = caller.session?.rooms.get(msg.roomID);
-      if (!m) return null;
-      const k = roomKeys(m.room.appID, m.room.roomID);
-      return this.#sharedRate([`${k.meta}:rate:b`], limits.broadcastPerSecond, 'broadcast').then(() =>
-        // One messageID sequence per room, whichever node the sender is on.
-        this.redis.hincrby(k.meta, 'bcast', 1).then((id) => {
-          caller.preparedBroadcastID = id;
-        }),
-      );
-    }
-    if (msg.type === 'barrage') {
-      const m = caller.session?.rooms.get(msg.roomID);
-      if (!m) return null;
-      const k = roomKeys(m.room.appID, m.room.roomID);
-      return this.#sharedRate([`${k.meta}:rate:m`], limits.barragePerSecond, 'barrage');
-    }
-    if (msg.type === 'customCommand') {
-      const m = caller.session?.rooms.get(msg.roomID);
-      if (!m || msg.toUserIDs.length === 0) return null;
-      const k = roomKeys(m.room.appID, m.room.roomID);
-      // Per receiving user, all or none (as on one node: a refused command reaches nobody).
-      const keys = [...new Set(msg.toUserIDs)].map((u) => `${k.meta}:rate:c:${u}`);
-      return this.#sharedRate(keys, limits.customCommandPerSecond, 'custom command');
-    }
     if (msg.type === 'publish') {
       const m = caller.session?.rooms.get(msg.roomID);
-      if (!m) return null;
-      return this.#claimStream(m.session.appID, msg.streamID, m.session.userID, msg.roomID);
+      return m ? this.#claimStream(m.session.appID, msg.streamID, m.session.userID, msg.roomID) : null;
+    }
+    const limits = this.#o.core.config.roomLimits;
+    if (msg.type === 'broadcast') {
+      // Within the room's rate, and one messageID sequence per room whichever node the sender is on.
+      return this.#sharedRate(caller, msg.roomID, ['b'], limits.broadcastPerSecond, 'broadcast', (id) => {
+        caller.preparedBroadcastID = id;
+      });
+    }
+    if (msg.type === 'barrage') {
+      return this.#sharedRate(caller, msg.roomID, ['m'], limits.barragePerSecond, 'barrage');
+    }
+    if (msg.type === 'customCommand' && msg.toUserIDs.length > 0) {
+      // Per receiving user, all or none (as on one node: a refused command reaches nobody).
+      const which = [...new Set(msg.toUserIDs)].map((u) => `c:${u}`);
+      return this.#sharedRate(caller, msg.roomID, which, limits.customCommandPerSecond, 'custom command');
     }
     return null;
   }
@@ -550,11 +544,31 @@ export class SignalingCluster extends EventEmitter<{ resynced: [] }> implements 
    * A room's message rate across nodes: a counter per one-second window in Redis (each node also
    * keeps its own token bucket, so a burst on one node is held as on a node alone).
    */
-  async #sharedRate(keys: string[], perSecond: number, what: string): Promise<void> {
+  /**
+   * A room's message rates across nodes: counters per one-second window in Redis, beside each node's
+   * own token bucket (so a burst on one node is held as on a node alone). `counted` also draws the
+   * room's next broadcast messageID in the same script. Null when the caller is not in the room (its
+   * handler refuses it).
+   */
+  #sharedRate(
+    caller: Caller,
+    roomID: string,
+    which: string[],
+    perSecond: number,
+    what: string,
+    counted?: (messageID: number) => void,
+  ): Promise<void> | null {
+    const m = caller.session?.rooms.get(roomID);
+    if (!m) return null;
+    const k = roomKeys(m.room.appID, m.room.roomID);
     const second = Math.floor(Date.now() / 1000);
-    const windows = keys.map((k) => `${k}:${second}`);
-    const ok = (await this.redis.eval(RATE_SCRIPT, windows.length, ...windows, String(perSecond))) as number;
-    if (ok !== 1) throw new MiniRtcError(ErrorCode.RATE_LIMITED, `${what} rate limit`);
+    const windows = which.map((w) => `${k.meta}:rate:${w}:${second}`);
+    const keys = counted ? [...windows, k.meta] : windows;
+    const run = this.redis.eval(RATE_SCRIPT, keys.length, ...keys, String(perSecond), String(windows.length));
+    return (run as Promise<number>).then((r) => {
+      if (r < 0) throw new MiniRtcError(ErrorCode.RATE_LIMITED, `${what} rate limit`);
+      counted?.(r);
+    });
   }
 
   async #claimStream(appID: number, streamID: string, userID: string, roomID: string): Promise<void> {

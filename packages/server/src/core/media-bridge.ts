@@ -13,6 +13,8 @@ export type { AuthorizeResult, MediaBridge, MediaController } from './media-port
 export class SignalingMediaBridge implements MediaBridge {
   /** Set in a cluster: see {@link MediaBridge.prepare}. */
   prepare?: (streamID: string, query: Record<string, string>) => Promise<void>;
+  /** Set in a cluster: brings the replica of a stream's room (found by streamID) before it ends. */
+  fetchStreamRoom?: (appID: number, streamID: string) => Promise<void>;
 
   constructor(
     private readonly core: Signaling,
@@ -72,7 +74,15 @@ export class SignalingMediaBridge implements MediaBridge {
   }
 
   streamGone(appID: number, streamID: string, reason: string): void {
-    this.core.streamGone(appID, streamID, reason);
+    if (!this.fetchStreamRoom) {
+      this.core.streamGone(appID, streamID, reason);
+      return;
+    }
+    // A stream may end on a node that holds no replica of its room (a dead media node's streams are
+    // ended by whichever node reaps it): fetch the room first, so the change is replicated.
+    void this.fetchStreamRoom(appID, streamID)
+      .catch(() => undefined)
+      .then(() => this.core.streamGone(appID, streamID, reason));
   }
 
   attachController(c: MediaController): void {
