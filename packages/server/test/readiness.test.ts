@@ -51,6 +51,38 @@ describe('readiness registry', () => {
     assert.deepEqual(seen, ['broken', 'stuck'], 'failures reach the log hook');
   });
 
+  it('requests while a run is in flight share it (a flood of /readyz is one probe at a time)', async () => {
+    const r = new Readiness();
+    let probes = 0;
+    let started = (): void => {};
+    let release = (): void => {};
+    r.add('db', () => {
+      probes += 1;
+      started();
+      return new Promise<void>((resolve) => {
+        release = resolve;
+      });
+    });
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const many = Array.from({ length: 20 }, () => r.run());
+    await running;
+    release();
+    const reports = await Promise.all(many);
+    assert.equal(probes, 1);
+    assert.ok(reports.every((x) => x.ready));
+    // Once it is over, the next request probes again (no stale answer).
+    const again = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const next = r.run();
+    await again;
+    release();
+    assert.equal((await next).ready, true);
+    assert.equal(probes, 2);
+  });
+
   it('replaces a check under the same name; the remover only removes its own', async () => {
     const r = new Readiness();
     const removeOld = r.add('db', async () => {

@@ -36,6 +36,7 @@ export const DEFAULT_CHECK_TIMEOUT_MS = 2000;
  */
 export class Readiness {
   readonly #checks = new Map<string, { check: ReadinessCheck; timeoutMs: number }>();
+  #inFlight: Promise<ReadinessReport> | null = null;
 
   constructor(private readonly onFailure?: (name: string, err: unknown) => void) {}
 
@@ -56,8 +57,18 @@ export class Readiness {
     return [...this.#checks.keys()];
   }
 
-  /** Runs every probe once, in parallel. */
-  async run(): Promise<ReadinessReport> {
+  /**
+   * Runs every probe once, in parallel. Calls while a run is in flight share it: `/readyz` is open to
+   * anyone, and a flood of it must not turn into a flood of probes against Redis and the database.
+   */
+  run(): Promise<ReadinessReport> {
+    this.#inFlight ??= this.#runOnce().finally(() => {
+      this.#inFlight = null;
+    });
+    return this.#inFlight;
+  }
+
+  async #runOnce(): Promise<ReadinessReport> {
     const checks = await Promise.all(
       [...this.#checks].map(([name, { check, timeoutMs }]) => this.#probe(name, check, timeoutMs)),
     );
