@@ -199,14 +199,10 @@ export class SignalingCluster extends EventEmitter<{ resynced: [] }> implements 
     this.#started = true;
   }
 
-  /** Reachability for `/readyz`. */
-  async ping(): Promise<void> {
-    await this.redis.ping();
-  }
-
   /**
-   * Stops: the heartbeat key is removed at once (a clean stop is noticed without waiting for it to
-   * expire) and the connections close. This node's sessions were ended by the server before.
+   * Stops: the heartbeat key is removed at once, so the other nodes treat this node's sessions as a
+   * dead node's (held for the grace window, taken over silently when their clients come back
+   * elsewhere) without waiting for the key to expire; then the connections close.
    */
   async close(): Promise<void> {
     this.#closed = true;
