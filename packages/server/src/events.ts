@@ -13,6 +13,8 @@ export interface ServerEvents {
   streamLive: [e: { appID: number; roomID: string; streamID: string; userID: string }];
   /** A live stream's media went away. */
   streamGone: [e: { appID: number; roomID: string; streamID: string; userID: string; reason: string }];
+  /** A stream's reservation ended (stopPublish, logout, kick, closeRoom), live or not: it cannot come back. */
+  streamReleased: [e: { appID: number; roomID: string; streamID: string; userID: string; reason: string }];
   roomCreated: [e: { appID: number; roomID: string }];
   /** A WebSocket was accepted; `address` is the client's (from a trusted proxy's X-Forwarded-For). */
   connection: [e: { address: string; peer: string }];

@@ -479,6 +479,13 @@ export class Signaling {
         reason,
       });
     }
+    this.emit('streamReleased', {
+      appID: r.appID,
+      roomID: r.roomID,
+      streamID: r.streamID,
+      userID: r.userID,
+      reason,
+    });
     this.#rep?.released(r, reason);
     this.#media?.dropStream(r.appID, r.streamID, reason);
   }

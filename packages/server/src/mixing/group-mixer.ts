@@ -22,12 +22,20 @@ export interface GroupMixOptions {
 
 /**
  * Group calls for `<rtc-room>`, which plays one stream: in a matching room every member gets a mix of
- * everybody else's streams (so nobody hears themselves), published as `mix_<userID>` in the room. The
- * set is recomputed whenever a stream comes or goes or a member leaves; a changed input set updates the
- * task (its tiles re-lay out).
+ * everybody else's streams (so nobody hears themselves), published as `mix_<userID>` in the room.
+ *
+ * A stream is an input from its first media until its reservation ends (stopPublish, logout, kick):
+ * a publisher that re-pushes (the app remounts its `<rtc-room>` to change a URL, a network blip) keeps
+ * its tile, which goes black for the gap while the mixer takes the stream in again. Re-laying out on
+ * every gap would restart every other member's mix, and on a loaded host a member whose inputs were all
+ * between pushes at once would lose its mix (a DELETE, so its app remounts and re-pushes too): one
+ * remount would ripple through the room. The set is recomputed when a stream goes live or is released
+ * and when a member joins or leaves; a changed input set updates the task (its tiles re-lay out).
  */
 export class GroupMixer {
   readonly #pending = new Set<string>();
+  /** `appID\nstreamID` of reservations that have had media (inputs until released). */
+  readonly #seenLive = new Set<string>();
 
   constructor(
     events: EventEmitter<ServerEvents>,
@@ -48,8 +56,15 @@ export class GroupMixer {
         this.#sync(e.appID, e.roomID);
       });
     };
-    events.on('streamLive', touch);
-    events.on('streamGone', touch);
+    events.on('streamLive', (e) => {
+      if (e.userID !== MIX_USER_ID && this.#matches(e.roomID))
+        this.#seenLive.add(`${e.appID}\n${e.streamID}`);
+      touch(e);
+    });
+    events.on('streamReleased', (e) => {
+      this.#seenLive.delete(`${e.appID}\n${e.streamID}`);
+      touch(e);
+    });
     events.on('login', touch);
     events.on('logout', touch);
   }
@@ -72,9 +87,11 @@ export class GroupMixer {
     );
     const want = new Set<string>();
     if (room) {
-      const live = room.liveStreams().filter((s) => s.userID !== MIX_USER_ID);
+      const sources = [...room.streams.values()].filter(
+        (s) => s.userID !== MIX_USER_ID && (s.live || this.#seenLive.has(`${appID}\n${s.streamID}`)),
+      );
       for (const userID of room.members.keys()) {
-        const inputs = live.filter((s) => s.userID !== userID).map((s) => s.streamID);
+        const inputs = sources.filter((s) => s.userID !== userID).map((s) => s.streamID);
         if (inputs.length === 0) continue;
         const taskID = this.#taskID(userID);
         want.add(taskID);

@@ -118,6 +118,11 @@ export class MixService extends EventEmitter<MixEvents> {
     this.#ffmpeg = opts.ffmpegPath ?? 'ffmpeg';
     this.#max = opts.maxTasks ?? 8;
     host.events.on('streamLive', (e) => this.#onInputLive(e.appID, e.roomID, e.streamID));
+    // The gateway ended the process's read of a stream whose media stopped: its tile is black until it
+    // is live again, when the process is replaced to pull it anew.
+    host.events.on('streamGone', (e) => {
+      for (const t of this.#tasks.values()) if (t.appID === e.appID) t.pulling.delete(e.streamID);
+    });
     // A publisher back within the gateway's takeover grace never left the room's list (no streamLive),
     // but the mix's read of it timed out: take it in again.
     host.events.on('media', (e) => {
