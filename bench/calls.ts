@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeSource } from './media-source.js';
-import { cpuSeconds, ioBytes, rssBytes } from './proc-stats.js';
+import { cpuSplit, ioBytes, rssBytes } from './proc-stats.js';
 import { startMiniRtc, startNginxRtmp, startNms } from './servers.js';
 import type { ServerUnderTest } from './servers.js';
 
@@ -38,6 +38,11 @@ interface Row {
   cpuPerCallPercent: number;
   rssMB: number;
   rssPerCallKB: number;
+  /** Share of the CPU spent in the kernel (syscalls, loopback TCP). */
+  systemShare: number;
+  /** Read-like and write-like syscalls per second. */
+  readsPerS: number;
+  writesPerS: number;
 }
 
 /** One ffmpeg pushing the same file to every URL (tee muxer, stream copy). */
@@ -106,17 +111,30 @@ async function runOne(srv: ServerUnderTest, src: string, bytesPerS: number, call
     await waitReceiving(players, 64 * 1024, 30_000 + calls * 200);
     await sleep(2000);
     const pid = srv.proc.pid as number;
-    const c0 = cpuSeconds(pid);
+    const c0 = cpuSplit(pid);
+    const io0 = ioBytes(pid);
     const r0 = players.map((p) => ioBytes(p.pid as number).written);
     const t0 = Date.now();
     await sleep(windowS * 1000);
     const dt = (Date.now() - t0) / 1000;
-    const cpu = ((cpuSeconds(pid) - c0) / dt) * 100;
+    const c1 = cpuSplit(pid);
+    const io1 = ioBytes(pid);
+    const user = c1.user - c0.user;
+    const system = c1.system - c0.system;
+    const cpu = ((user + system) / dt) * 100;
     const rss = rssBytes(pid);
     const at80 = players.filter(
       (p, i) => ioBytes(p.pid as number).written - (r0[i] ?? 0) >= 0.8 * bytesPerS * dt,
     );
-    return { cpu, rss, playersAt80: at80.length, players: players.length };
+    return {
+      cpu,
+      rss,
+      playersAt80: at80.length,
+      players: players.length,
+      systemShare: user + system > 0 ? system / (user + system) : 0,
+      readsPerS: (io1.readCalls - io0.readCalls) / dt,
+      writesPerS: (io1.writeCalls - io0.writeCalls) / dt,
+    };
   } finally {
     for (const p of players) p.kill('SIGKILL');
     for (const p of pubs) p.proc.kill('SIGKILL');
@@ -160,6 +178,9 @@ async function main() {
           cpuPerCallPercent: round(r.cpu / calls, 3),
           rssMB: round(r.rss / 1048576, 1),
           rssPerCallKB: round((r.rss - idle) / calls / 1024, 1),
+          systemShare: round(r.systemShare * 100, 0),
+          readsPerS: Math.round(r.readsPerS),
+          writesPerS: Math.round(r.writesPerS),
         };
         rows.push(row);
         process.stderr.write(`  ${JSON.stringify(row)}\n`);
@@ -169,13 +190,13 @@ async function main() {
     }
   }
   const lines = [
-    '| server | calls | players ≥ 80 % bytes | CPU % of a core | CPU %/call | CPU ratio to nginx-rtmp | RSS MB | RSS KB/call above idle | RSS ratio to nginx-rtmp |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| server | calls | players ≥ 80 % bytes | CPU % of a core | CPU %/call | CPU ratio to nginx-rtmp | kernel share of CPU | reads/s | writes/s | RSS MB | RSS KB/call above idle | RSS ratio to nginx-rtmp |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) => {
       const b = rows.find((x) => x.server === 'nginx-rtmp' && x.calls === r.calls);
       const cpuRatio = b && b.cpuPercent > 0 ? round(r.cpuPercent / b.cpuPercent, 2) : '–';
       const rssRatio = b && b.rssPerCallKB > 0 ? round(r.rssPerCallKB / b.rssPerCallKB, 1) : '–';
-      return `| ${r.server} | ${r.calls} | ${r.playersAt80}/${r.players} | ${r.cpuPercent} | ${r.cpuPerCallPercent} | ${cpuRatio} | ${r.rssMB} | ${r.rssPerCallKB} | ${rssRatio} |`;
+      return `| ${r.server} | ${r.calls} | ${r.playersAt80}/${r.players} | ${r.cpuPercent} | ${r.cpuPerCallPercent} | ${cpuRatio} | ${r.systemShare} % | ${r.readsPerS} | ${r.writesPerS} | ${r.rssMB} | ${r.rssPerCallKB} | ${rssRatio} |`;
     }),
   ];
   const outDir = process.env.BENCH_OUT ?? new URL('./results/', import.meta.url).pathname;
