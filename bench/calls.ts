@@ -8,6 +8,7 @@
  *   npm run bench -- calls                              # C = 25,100, 15 s window, all servers
  *   BENCH_CALLS=2 BENCH_WINDOW_S=2 BENCH_SERVERS=minirtc npm run bench -- calls
  *   BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' BENCH_SERVERS=minirtc npm run bench -- calls
+ *   BENCH_SERVERS=minirtc,minirtc-node-reads,nginx-rtmp npm run bench -- calls   # with Node's own reads
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -153,6 +154,15 @@ async function main() {
   const starters: Record<string, (port: number) => Promise<ServerUnderTest>> = {
     // BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles our gateway under the load.
     minirtc: (p) => startMiniRtc(work, p, process.env.BENCH_NODE_FLAGS ?? ''),
+    // Our gateway reading sockets the ordinary way (a new buffer per read): before/after in one run.
+    'minirtc-node-reads': (p) =>
+      startMiniRtc(
+        work,
+        p,
+        process.env.BENCH_NODE_FLAGS ?? '',
+        { BENCH_SHARED_READ_BUFFER: '0' },
+        'minirtc-node-reads',
+      ),
     'nginx-rtmp': (p) => startNginxRtmp(work, p),
     'node-media-server': (p) => startNms(work, p),
   };

@@ -43,7 +43,13 @@ function stopper(p: ChildProcess): () => Promise<void> {
 }
 
 /** Our gateway: bundled once with esbuild, run with plain node. */
-export async function startMiniRtc(workDir: string, port: number, nodeFlags = ''): Promise<ServerUnderTest> {
+export async function startMiniRtc(
+  workDir: string,
+  port: number,
+  nodeFlags = '',
+  env: Record<string, string> = {},
+  label = 'minirtc',
+): Promise<ServerUnderTest> {
   const out = join(workDir, 'minirtc-gateway.mjs');
   await build({
     entryPoints: [new URL('./servers/minirtc-gateway.ts', import.meta.url).pathname],
@@ -56,9 +62,12 @@ export async function startMiniRtc(workDir: string, port: number, nodeFlags = ''
     logLevel: 'silent',
   });
   const flags = nodeFlags ? nodeFlags.split(' ').filter(Boolean) : [];
-  const proc = spawn(process.execPath, [...flags, out, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...flags, out, String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   await waitForLine(proc, /ready/, 'minirtc');
-  const name = flags.length ? `minirtc (${flags.join(' ')})` : 'minirtc';
+  const name = flags.length ? `${label} (${flags.join(' ')})` : label;
   return { name, version: '0.1.0', port, proc, stop: stopper(proc) };
 }
 

@@ -5,7 +5,13 @@
 import { MediaServer } from '@minirtc/rtmp';
 
 const port = Number(process.argv[2] ?? 1935);
-const server = new MediaServer({ host: '127.0.0.1', rtmpPort: port, httpPort: null });
+// BENCH_SHARED_READ_BUFFER=0 reads sockets the ordinary way (a new buffer per read), for before/after runs.
+const server = new MediaServer({
+  host: '127.0.0.1',
+  rtmpPort: port,
+  httpPort: null,
+  sharedReadBuffer: process.env.BENCH_SHARED_READ_BUFFER !== '0',
+});
 await server.listen();
 process.stdout.write(`ready ${server.rtmpPort}\n`);
 // `kill -USR2 <pid>` prints where memory goes (heap vs buffers), for RSS investigations.

@@ -122,7 +122,8 @@ export class ServerHandshake {
   /** Feeds received bytes. Throws {@link RtmpError} on a non-RTMP peer. */
   feed(data: Buffer): HandshakeProgress {
     if (this.state === 'done') return { output: null, done: true, rest: data };
-    this.buf = this.buf.length === 0 ? data : Buffer.concat([this.buf, data]);
+    // Copied, never kept by reference: the caller may reuse `data`'s memory for its next read.
+    this.buf = this.buf.length === 0 ? Buffer.from(data) : Buffer.concat([this.buf, data]);
     let output: Buffer | null = null;
     if (this.state === 'c0c1') {
       if (this.buf.length >= 1 && this.buf[0] !== 3) {

@@ -37,6 +37,8 @@ export interface MediaServerOptions {
   playerMaxDropMs?: number;
   /** Batch each player's writes (see MediaHubOptions.writeBatching); default true. */
   writeBatching?: boolean;
+  /** Read all sockets into one shared buffer (see RtmpServerOptions.sharedReadBuffer); default true. */
+  sharedReadBuffer?: boolean;
   /** Coalescing window for large audiences, ms (default 20). */
   batchWindowMs?: number;
   /** Streams with more players than this use the window (default 16). */
@@ -128,6 +130,7 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
       maxConnections: opts.maxConnections,
       ...(opts.guard ? { guard: opts.guard } : {}),
       ...(opts.trustedProxies ? { trustedProxies: opts.trustedProxies } : {}),
+      ...(opts.sharedReadBuffer !== undefined ? { sharedReadBuffer: opts.sharedReadBuffer } : {}),
       logger: this.logger,
     });
     this.rtmp.on('connection', (c) =>

@@ -2,6 +2,7 @@ import { type Server, type Socket, createServer } from 'node:net';
 import { DEFAULT_READER_LIMITS } from '../protocol/chunk-reader.js';
 import { RtmpError, RtmpErrorCode } from '../errors.js';
 import { parseProxyHeader, trustedProxyMatcher } from './proxy-protocol.js';
+import { READ_BUFFER_SIZE, adoptWithReadBuffer } from './read-buffer.js';
 import { RtmpGuard, type RtmpGuardOptions } from './rtmp-guard.js';
 import type { PlayerSink } from '../hub/stream-info.js';
 import { RtmpSession, type RtmpSessionOptions } from '../protocol/rtmp-session.js';
@@ -35,6 +36,11 @@ export interface RtmpServerOptions {
   trustedProxies?: readonly string[];
   session?: RtmpSessionOptions;
   logger?: Logger;
+  /**
+   * Read every socket into one shared buffer (Node's `onread`) instead of a new buffer per read;
+   * default true. False restores Node's ordinary reads (kept for comparison in benchmarks).
+   */
+  sharedReadBuffer?: boolean;
 }
 
 /** Events of one {@link RtmpConnection}. */
@@ -112,22 +118,6 @@ export class RtmpConnection extends TypedEmitter<RtmpConnectionEvents> {
       socket.end();
       setTimeout(() => socket.destroy(), 2000).unref();
     });
-    socket.on('data', (d) => {
-      try {
-        this.session.feed(d);
-        const done = this.session.input.messagesCompleted;
-        if (done !== this.lastCompleted) {
-          this.lastCompleted = done;
-          this.lastMessageAt = Date.now();
-        }
-      } catch (e) {
-        // Not an RtmpError: a bug of ours. Log it loudly but only this connection pays.
-        const err = e instanceof Error ? e : new Error(String(e));
-        this.logger.error({ id: this.id, err: err.stack }, 'rtmp internal error');
-        this.fail(err);
-        this.emit('internalError', err);
-      }
-    });
     socket.on('timeout', () => this.fail(new RtmpError(RtmpErrorCode.TIMEOUT, 'idle timeout')));
     socket.on('error', (e) => {
       this.closeError ??= e;
@@ -141,6 +131,28 @@ export class RtmpConnection extends TypedEmitter<RtmpConnectionEvents> {
       this.session.end();
       this.emit('close', this.closeError);
     });
+  }
+
+  /**
+   * Bytes read from the socket. The server calls it for every read; `data` may be a view of a shared
+   * read buffer, so nothing here keeps it past the call (the session copies what it holds).
+   */
+  feed(data: Buffer): void {
+    if (this.closed) return;
+    try {
+      this.session.feed(data);
+      const done = this.session.input.messagesCompleted;
+      if (done !== this.lastCompleted) {
+        this.lastCompleted = done;
+        this.lastMessageAt = Date.now();
+      }
+    } catch (e) {
+      // Not an RtmpError: a bug of ours. Log it loudly but only this connection pays.
+      const err = e instanceof Error ? e : new Error(String(e));
+      this.logger.error({ id: this.id, err: err.stack }, 'rtmp internal error');
+      this.fail(err);
+      this.emit('internalError', err);
+    }
   }
 
   /** True once the socket has closed. */
@@ -242,13 +254,16 @@ export class RtmpServer extends TypedEmitter<RtmpServerEvents> {
   readonly guard: RtmpGuard;
   private sweep: ReturnType<typeof setInterval> | null = null;
   private readonly trusted: (address: string) => boolean;
+  /** One read buffer for every connection (see {@link adoptWithReadBuffer}). */
+  private readonly readBuffer = Buffer.allocUnsafeSlow(READ_BUFFER_SIZE);
 
   constructor(private readonly opts: RtmpServerOptions = {}) {
     super();
     this.logger = opts.logger ?? silentLogger;
     this.guard = new RtmpGuard(opts.guard);
     this.trusted = trustedProxyMatcher(opts.trustedProxies ?? []);
-    this.server = createServer((socket) => this.accept(socket));
+    // Paused on accept: a socket is moved onto the shared read buffer before its first read.
+    this.server = createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
     this.server.maxConnections = opts.maxConnections ?? 10_000;
   }
 
@@ -283,45 +298,60 @@ export class RtmpServer extends TypedEmitter<RtmpServerEvents> {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
-  private accept(socket: Socket): void {
+  private accept(raw: Socket): void {
+    // Where the socket's bytes go: the PROXY header reader first when a load balancer sends one, then
+    // the connection.
+    let onData: (d: Buffer) => void = () => {};
+    let socket: Socket = raw;
+    if (this.opts.sharedReadBuffer !== false) {
+      socket = adoptWithReadBuffer(raw, this.readBuffer, (d) => onData(d)) ?? raw;
+    }
+    if (socket === raw) {
+      raw.on('data', (d: Buffer) => onData(d));
+      raw.resume();
+    }
     if (this.trusted(socket.remoteAddress ?? '')) {
-      this.acceptProxied(socket);
+      this.acceptProxied(socket, (next) => {
+        onData = next;
+      });
       return;
     }
-    this.admit(socket, socket.remoteAddress ?? '');
+    const conn = this.admit(socket, socket.remoteAddress ?? '');
+    if (conn) onData = (d) => conn.feed(d);
   }
 
   /** A trusted load balancer's connection: read its PROXY header, then serve the real client. */
-  private acceptProxied(socket: Socket): void {
+  private acceptProxied(socket: Socket, route: (onData: (d: Buffer) => void) => void): void {
     socket.on('error', () => {});
+    // Copied as it comes: the bytes read may be a view of the shared read buffer.
     let buf = Buffer.alloc(0);
     const timer = setTimeout(() => socket.destroy(), this.opts.handshakeTimeoutMs ?? 10_000);
-    const onData = (d: Buffer): void => {
+    route((d) => {
       buf = Buffer.concat([buf, d]);
       const h = parseProxyHeader(buf);
       if (h.kind === 'incomplete') return;
       clearTimeout(timer);
-      socket.off('data', onData);
-      socket.pause();
+      route(() => {});
       if (h.kind === 'invalid') {
         this.guard.refused('rtmp_proxy_header');
         socket.destroy();
         return;
       }
-      if (h.rest.length > 0) socket.unshift(h.rest);
-      if (this.admit(socket, h.address ?? socket.remoteAddress ?? '')) socket.resume();
-    };
-    socket.on('data', onData);
+      const conn = this.admit(socket, h.address ?? socket.remoteAddress ?? '');
+      if (!conn) return;
+      route((next) => conn.feed(next));
+      if (h.rest.length > 0) conn.feed(h.rest);
+    });
   }
 
-  /** Takes an unauthorized slot for `address` and serves the socket; false when refused. */
-  private admit(socket: Socket, address: string): boolean {
+  /** Takes an unauthorized slot for `address` and serves the socket; null when refused. */
+  private admit(socket: Socket, address: string): RtmpConnection | null {
     // Unauthorized connections are capped per address and in all; authorized ones are not counted,
     // so a flood of idle sockets is refused at once and never displaces a live publisher or player.
     if (this.guard.admit(address) !== 'ok') {
       socket.on('error', () => {});
       socket.destroy();
-      return false;
+      return null;
     }
     const conn = new RtmpConnection(socket, this.opts, this.logger, this.guard, address);
     this.conns.add(conn);
@@ -332,6 +362,6 @@ export class RtmpServer extends TypedEmitter<RtmpServerEvents> {
       this.logger.error({ err: e instanceof Error ? e.stack : String(e) }, 'rtmp connection handler failed');
       socket.destroy();
     }
-    return true;
+    return conn;
   }
 }
