@@ -28,7 +28,12 @@ export function rssBytes(pid: number): number {
  * Bytes a process has read and written through syscalls (sockets included), and how many read-like and
  * write-like syscalls it made (`syscr`/`syscw`: read, readv, recvmsg… / write, writev, sendmsg…).
  */
-export function ioBytes(pid: number): { read: number; written: number; readCalls: number; writeCalls: number } {
+export function ioBytes(pid: number): {
+  read: number;
+  written: number;
+  readCalls: number;
+  writeCalls: number;
+} {
   try {
     const t = readFileSync(`/proc/${pid}/io`, 'utf8');
     const get = (k: string) => Number(new RegExp(`${k}: (\\d+)`).exec(t)?.[1] ?? 0);

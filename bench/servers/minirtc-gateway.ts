@@ -2,6 +2,7 @@
  * Our gateway as a bare process for benchmarks: allow-all authorizer, RTMP on argv[2].
  * Bundled by bench/fanout.ts with esbuild and run with plain node, so no loader sits in the measurement.
  */
+import { appendFileSync } from 'node:fs';
 import { MediaServer } from '@minirtc/rtmp';
 
 const port = Number(process.argv[2] ?? 1935);
@@ -19,9 +20,10 @@ process.on('SIGUSR2', () => {
   // With --expose-gc, collect first so the report shows live memory, not garbage awaiting a scavenge.
   (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
-  process.stdout.write(
-    `memory ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1048576)])))} MB\n`,
-  );
+  const line = `memory ${JSON.stringify(Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1048576)])))} MB\n`;
+  // The bench does not read our stdout once we are ready: BENCH_MEMORY_FILE collects the reports.
+  if (process.env.BENCH_MEMORY_FILE) appendFileSync(process.env.BENCH_MEMORY_FILE, line);
+  else process.stdout.write(line);
 });
 process.on('SIGTERM', () => {
   void server.close().then(() => process.exit(0));

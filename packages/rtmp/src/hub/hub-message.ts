@@ -16,7 +16,14 @@ export interface WireFormat {
  * that shares the format: N players cost one serialization, not N.
  */
 export class HubMessage {
-  private readonly wire = new Map<string, Buffer>();
+  // Nearly every stream's players share one wire format (same chunk size and stream id), so the first
+  // format's bytes sit in fields; a Map is made only for a second format. No per-message Map.
+  // The format as values (not the sink object: a cached message must not keep a player alive).
+  private firstKind: 'rtmp' | 'flv' | null = null;
+  private firstChunkSize = 0;
+  private firstStreamId = 0;
+  private firstBytes: Buffer | null = null;
+  private more: Map<string, Buffer> | null = null;
 
   constructor(
     readonly typeId: number,
@@ -32,23 +39,51 @@ export class HubMessage {
 
   /** The bytes to write for a player of this format. */
   bytesFor(f: WireFormat): Buffer {
+    const kind = this.firstKind;
+    if (
+      kind === f.format &&
+      (kind === 'flv' || (this.firstChunkSize === f.chunkSize && this.firstStreamId === f.streamId))
+    )
+      return this.firstBytes as Buffer;
+    if (kind === null) {
+      const b = this.serialize(f);
+      this.firstKind = f.format;
+      this.firstChunkSize = f.chunkSize;
+      this.firstStreamId = f.streamId;
+      this.firstBytes = b;
+      return b;
+    }
     const key = f.format === 'flv' ? 'flv' : `${f.chunkSize}/${f.streamId}`;
-    let b = this.wire.get(key);
+    this.more ??= new Map();
+    let b = this.more.get(key);
     if (!b) {
-      b =
-        f.format === 'flv'
-          ? flvTag(this.typeId, this.timestamp, this.payload)
-          : writeMessage(
-              csidFor(this.typeId),
-              this.typeId,
-              f.streamId,
-              this.timestamp,
-              this.payload,
-              f.chunkSize,
-            );
-      this.wire.set(key, b);
+      b = this.serialize(f);
+      this.more.set(key, b);
     }
     return b;
+  }
+
+  /**
+   * Drops the serialized bytes (the payload stays): for a message kept in the GOP cache after its
+   * fan-out, so the cache holds each frame once, not twice. A late joiner serializes it again.
+   */
+  dropWire(): void {
+    this.firstKind = null;
+    this.firstBytes = null;
+    this.more = null;
+  }
+
+  private serialize(f: WireFormat): Buffer {
+    return f.format === 'flv'
+      ? flvTag(this.typeId, this.timestamp, this.payload)
+      : writeMessage(
+          csidFor(this.typeId),
+          this.typeId,
+          f.streamId,
+          this.timestamp,
+          this.payload,
+          f.chunkSize,
+        );
   }
 }
 

@@ -235,7 +235,11 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
       s.mediaStarted = true;
       this.emit('mediaStart', this.info(s));
     }
-    for (const p of [...s.players.values()]) this.deliver(s, p, msg);
+    // A Map may lose entries while it is iterated (deliver can detach a player): no copy needed.
+    for (const p of s.players.values()) this.deliver(s, p, msg);
+    // The cache keeps the payload; the bytes just written (already handed to the players' sockets or
+    // queues) are not kept twice. A late joiner serializes the GOP again.
+    msg.dropWire();
   }
 
   /** `onMetaData` body from the publisher; cached and relayed. */

@@ -39,12 +39,29 @@ export const UserControl = {
   PING_RESPONSE: 7,
 } as const;
 
-function basicHeader(fmt: number, csid: number): Buffer {
-  if (csid >= 2 && csid <= 63) return Buffer.from([(fmt << 6) | csid]);
-  if (csid >= 64 && csid <= 319) return Buffer.from([fmt << 6, csid - 64]);
-  if (csid >= 320 && csid <= 65599)
-    return Buffer.from([(fmt << 6) | 1, (csid - 64) & 0xff, (csid - 64) >> 8]);
+/** Length of a basic header for `csid` (1 to 3 bytes). */
+function basicHeaderLength(csid: number): number {
+  if (csid >= 2 && csid <= 63) return 1;
+  if (csid >= 64 && csid <= 319) return 2;
+  if (csid >= 320 && csid <= 65599) return 3;
   throw new RtmpError(RtmpErrorCode.BAD_CHUNK, `chunk stream id ${csid} out of range`);
+}
+
+/** Writes the basic header of a `fmt` chunk on `csid` at `p`; returns the offset after it. */
+function putBasicHeader(out: Buffer, p: number, fmt: number, csid: number, len: number): number {
+  if (len === 1) {
+    out[p] = (fmt << 6) | csid;
+    return p + 1;
+  }
+  if (len === 2) {
+    out[p] = fmt << 6;
+    out[p + 1] = csid - 64;
+    return p + 2;
+  }
+  out[p] = (fmt << 6) | 1;
+  out[p + 1] = (csid - 64) & 0xff;
+  out[p + 2] = (csid - 64) >> 8;
+  return p + 3;
 }
 
 /**
@@ -52,6 +69,7 @@ function basicHeader(fmt: number, csid: number): Buffer {
  * `chunkSize` bytes. Always type 0 so the bytes do not depend on what was sent before on that
  * chunk stream: the hub can serialize a message once and give the same Buffer to every player.
  * Extended timestamps are repeated on continuations, as ffmpeg and the spec's errata expect.
+ * One allocation per message: the headers are written in place.
  */
 export function writeMessage(
   csid: number,
@@ -68,26 +86,28 @@ export function writeMessage(
   }
   const ts = timestamp >>> 0;
   const extended = ts >= 0xffffff;
-  const b0 = basicHeader(0, csid);
-  const b3 = basicHeader(3, csid);
+  const bh = basicHeaderLength(csid);
   const ext = extended ? 4 : 0;
-  const chunks = Math.max(1, Math.ceil(payload.length / chunkSize));
-  const size = b0.length + 11 + ext + payload.length + (chunks - 1) * (b3.length + ext);
-  const out = Buffer.allocUnsafe(size);
-  let p = b0.copy(out, 0);
+  const len = payload.length;
+  const chunks = Math.max(1, Math.ceil(len / chunkSize));
+  const out = Buffer.allocUnsafe(bh + 11 + ext + len + (chunks - 1) * (bh + ext));
+  let p = putBasicHeader(out, 0, 0, csid, bh);
   out.writeUIntBE(extended ? 0xffffff : ts, p, 3);
-  out.writeUIntBE(payload.length, p + 3, 3);
+  out.writeUIntBE(len, p + 3, 3);
   out[p + 6] = typeId;
   out.writeUInt32LE(streamId >>> 0, p + 7);
   p += 11;
   if (extended) p = out.writeUInt32BE(ts, p);
-  for (let off = 0; off < payload.length || off === 0; off += chunkSize) {
+  if (len <= chunkSize) {
+    payload.copy(out, p);
+    return out;
+  }
+  for (let off = 0; off < len; off += chunkSize) {
     if (off > 0) {
-      p += b3.copy(out, p);
+      p = putBasicHeader(out, p, 3, csid, bh);
       if (extended) p = out.writeUInt32BE(ts, p);
     }
-    p += payload.copy(out, p, off, Math.min(off + chunkSize, payload.length));
-    if (payload.length === 0) break;
+    p += payload.copy(out, p, off, Math.min(off + chunkSize, len));
   }
   return out;
 }
