@@ -155,6 +155,7 @@ async function main() {
     // BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles our gateway under the load.
     minirtc: (p) => startMiniRtc(work, p, process.env.BENCH_NODE_FLAGS ?? ''),
     'minirtc-semi1': (p) => startMiniRtc(work, p, '--max-semi-space-size=1'),
+    'minirtc-semi4': (p) => startMiniRtc(work, p, '--max-semi-space-size=4'),
     // Our gateway reading sockets the ordinary way (a new buffer per read): before/after in one run.
     'minirtc-node-reads': (p) =>
       startMiniRtc(
