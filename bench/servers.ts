@@ -62,7 +62,10 @@ export async function startMiniRtc(
     logLevel: 'silent',
   });
   const flags = nodeFlags ? nodeFlags.split(' ').filter(Boolean) : [];
-  const proc = spawn(process.execPath, [...flags, out, String(port)], {
+  // As shipped (scripts/start.sh, bin/minirtc.mjs, the systemd unit): a 4 MB young-generation
+  // semi-space unless the run sets another one.
+  const shipped = flags.some((f) => f.startsWith('--max-semi-space-size')) ? [] : ['--max-semi-space-size=4'];
+  const proc = spawn(process.execPath, [...shipped, ...flags, out, String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });

@@ -4,9 +4,12 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const entry = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
+// V8's young generation capped at 4 MB per semi-space (as scripts/start.sh and the systemd unit do):
+// about 0.4 MB less per call on the media path at the same CPU. NODE_OPTIONS may set another size.
+const semi = /max-semi-space-size/.test(process.env.NODE_OPTIONS ?? '') ? [] : ['--max-semi-space-size=4'];
 const child = spawn(
   process.execPath,
-  ['--conditions=source', '--import', 'tsx', entry, ...process.argv.slice(2)],
+  [...semi, '--conditions=source', '--import', 'tsx', entry, ...process.argv.slice(2)],
   {
     stdio: 'inherit',
   },
