@@ -185,7 +185,12 @@ export interface RoomSnapshot {
   roomID: string;
   /** Per-room sequence number of the last user/stream change. */
   roomSeq: number;
-  users: WireUser[];
+  /**
+   * The other members, only for a login that asked for `userUpdate` into a room of at most the
+   * per-user update size (ZEGO's 500): absent otherwise, as nobody would be told of changes to it (a
+   * list of every member in each login reply made a big room's logins cost O(N²)).
+   */
+  users?: WireUser[];
   streams: WireStream[];
   extraInfo: WireRoomExtraInfo[];
   onlineCount: number;

@@ -14,6 +14,11 @@ export class RoomState {
   readonly extraInfo = new Map<string, WireRoomExtraInfo>();
   roomSeq = 0;
   onlineCount = 0;
+  /**
+   * Whether the server sent the member list: it does only for a login with `userUpdate` into a room
+   * of at most the per-user update size, so a snapshot without it says nothing of who left or came.
+   */
+  usersKnown = false;
 
   constructor(
     readonly roomID: string,
@@ -25,6 +30,7 @@ export class RoomState {
     this.users.clear();
     this.streams.clear();
     this.extraInfo.clear();
+    this.usersKnown = Array.isArray(s.users);
     for (const u of s.users ?? []) if (u && u.userID !== this.selfUserID) this.users.set(u.userID, u);
     for (const st of s.streams ?? [])
       if (st && st.user?.userID !== this.selfUserID) this.streams.set(st.streamID, st);
@@ -86,8 +92,11 @@ export function diffSnapshots(before: RoomState, after: RoomState): SnapshotDiff
     streamsRemoved: [],
     extraInfoChanged: [],
   };
-  for (const [id, u] of after.users) if (!before.users.has(id)) d.usersAdded.push(u);
-  for (const [id, u] of before.users) if (!after.users.has(id)) d.usersRemoved.push(u);
+  // Without the member list (a big room, or no userUpdate) nobody can be said to have left or come.
+  if (after.usersKnown) {
+    for (const [id, u] of after.users) if (!before.users.has(id)) d.usersAdded.push(u);
+    for (const [id, u] of before.users) if (!after.users.has(id)) d.usersRemoved.push(u);
+  }
   for (const [id, s] of after.streams) {
     const old = before.streams.get(id);
     if (!old) d.streamsAdded.push(s);

@@ -104,3 +104,21 @@ test('no change → empty diff', () => {
     0,
   );
 });
+
+test('a snapshot without the member list (big room, no userUpdate) diffs streams but not users', () => {
+  const before = room(['a', 'b'], [['s1', 'a']]);
+  const after = new RoomState('r1', 'me');
+  after.load({ roomID: 'r1', roomSeq: 2, streams: [stream('s2', u('c'))], extraInfo: [], onlineCount: 900 });
+  assert.equal(after.usersKnown, false);
+  const d = diffSnapshots(before, after);
+  assert.deepEqual(d.usersRemoved, [], 'nobody is said to have left');
+  assert.deepEqual(d.usersAdded, []);
+  assert.deepEqual(
+    d.streamsAdded.map((s) => s.streamID),
+    ['s2'],
+  );
+  assert.deepEqual(
+    d.streamsRemoved.map((s) => s.streamID),
+    ['s1'],
+  );
+});

@@ -50,7 +50,10 @@ describe('login, users, logout', () => {
 
   it('sends userUpdate ADD and DELETE to those who asked, never about oneself', async () => {
     const { c: a } = await loginClient(server, 'u1', 'r-upd', { userUpdate: true });
-    const { c: quiet } = await loginClient(server, 'u2', 'r-upd', { userUpdate: false });
+    const { c: quiet, data: lq } = await loginClient(server, 'u2', 'r-upd', { userUpdate: false });
+    // Without userUpdate the member list is left out of the snapshot: the SDK would never report it.
+    assert.equal(lq.room.users, undefined);
+    assert.equal(lq.room.onlineCount, 2);
     const add = await a.push('userUpdate');
     assert.equal(add.updateType, 'ADD');
     assert.deepEqual(add.users, [{ userID: 'u2', userName: 'name-u2' }]);

@@ -120,11 +120,12 @@ describe('large rooms (real server)', () => {
     assert.equal(lb.room.onlineCount, 2);
     assert.equal((await a.push('userUpdate')).users[0].userID, 'b');
     assert.equal((await a.push('onlineCount')).count, 2, 'the first change goes out at once');
-    const { c: c3 } = await loginClient(server, 'c', 'big', { userUpdate: true });
+    const { c: c3, data: lc } = await loginClient(server, 'c', 'big', { userUpdate: true });
     assert.equal((await a.push('userUpdate')).users[0].userID, 'c', 'room of 3: still per user');
+    assert.deepEqual(lc.room.users.map((u: { userID: string }) => u.userID).sort(), ['a', 'b']);
     const { c: d, data: ld } = await loginClient(server, 'd', 'big', { userUpdate: true });
     assert.equal(ld.room.onlineCount, 4, 'the login snapshot is exact');
-    assert.deepEqual(ld.room.users.map((u: { userID: string }) => u.userID).sort(), ['a', 'b', 'c']);
+    assert.equal(ld.room.users, undefined, 'no member list above 3: nobody is told of its changes');
     assert.equal((await d.req('logout', { roomID: 'big' })).code, 0); // left a room of 4: no DELETE
     assert.equal((await c3.req('logout', { roomID: 'big' })).code, 0); // left a room of 3: DELETE
     const del = await a.push('userUpdate', (m) => m.updateType === 'DELETE');

@@ -222,12 +222,19 @@ export class Room {
     }
   }
 
-  /** The room as `userID` sees it at login: others only, and live streams not its own. */
-  snapshot(userID: string): RoomSnapshot {
+  /**
+   * The room as `userID` sees it at login: others only, and live streams not its own; the member list
+   * only `withUsers` (see {@link Signaling.snapshotFor}).
+   */
+  snapshot(userID: string, withUsers = true): RoomSnapshot {
     return {
       roomID: this.roomID,
       roomSeq: this.roomSeq,
-      users: [...this.members.values()].filter((m) => m.session.userID !== userID).map((m) => m.user),
+      ...(withUsers
+        ? {
+            users: [...this.members.values()].filter((m) => m.session.userID !== userID).map((m) => m.user),
+          }
+        : {}),
       streams: this.liveStreams()
         .filter((s) => s.userID !== userID)
         .map(wireStream),

@@ -3,7 +3,7 @@ import type { Token04Info } from '@minirtc/protocol/crypto';
 import type { Emit } from '../events.js';
 import type { Logger } from '../logger.js';
 import type { MediaController } from './media-port.js';
-import type { PushBody, WireRoomExtraInfo } from '@minirtc/protocol';
+import type { PushBody, RoomSnapshot, WireRoomExtraInfo } from '@minirtc/protocol';
 import {
   Membership,
   type RemoteSession,
@@ -149,6 +149,15 @@ export class Signaling {
     const room = this.#stores.rooms.create(appID, roomID, maxMembers);
     this.emit('roomCreated', { appID, roomID });
     return [room, true];
+  }
+
+  /**
+   * The login snapshot for a member: with the member list only when it asked for `userUpdate` and the
+   * room is at most `userUpdateMaxMembers` (above it nobody gets per-user updates, as with ZEGO).
+   */
+  snapshotFor(m: Membership): RoomSnapshot {
+    const withUsers = m.userUpdate && m.room.members.size <= this.#presence.userUpdateMaxMembers;
+    return m.room.snapshot(m.session.userID, withUsers);
   }
 
   /**

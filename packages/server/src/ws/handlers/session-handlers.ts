@@ -102,7 +102,7 @@ export const login: Handler<'login'> = (ctx, caller, msg) => {
     sessionID: session.id,
     resumeKey: session.resumeKey,
     seq: session.seq,
-    room: membership.room.snapshot(userID),
+    room: ctx.core.snapshotFor(membership),
     tokenExpire: token.expire,
     serverTime: Date.now(),
     heartbeatMs: ctx.heartbeatMs,
