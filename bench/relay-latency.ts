@@ -124,7 +124,7 @@ async function runOne(srv: ServerUnderTest, players: number): Promise<Row> {
 
 async function main() {
   const starters: Record<string, (port: number) => Promise<ServerUnderTest>> = {
-    minirtc: (p) => startMiniRtc(work, p),
+    minirtc: (p) => startMiniRtc(work, p, process.env.BENCH_NODE_FLAGS ?? ''),
     'nginx-rtmp': (p) => startNginxRtmp(work, p),
     'node-media-server': (p) => startNms(work, p),
   };
