@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ChunkReader, type RtmpMessage } from '../src/protocol/chunk-reader.js';
-import { Csid, MessageType, setChunkSizeMessage, writeMessage } from '../src/protocol/chunk-writer.js';
+import {
+  Csid,
+  MessageType,
+  messageParts,
+  setChunkSizeMessage,
+  writeMessage,
+} from '../src/protocol/chunk-writer.js';
+import { flvTag, flvTagParts } from '../src/protocol/flv.js';
 import { RtmpError, RtmpErrorCode } from '../src/errors.js';
 
 function feedAll(reader: ChunkReader, parts: Buffer[]): RtmpMessage[] {
@@ -242,6 +249,37 @@ describe('chunk reader', () => {
     for (const csid of [2, 63, 64, 319, 320, 65599]) {
       const [m] = new ChunkReader().push(writeMessage(csid, 20, 0, 0, Buffer.from('x'), 128));
       assert.equal(m!.csid, csid);
+    }
+  });
+});
+
+describe('zero-copy serialization', () => {
+  it("messageParts gives writeMessage's bytes with the payload as views, for random messages", () => {
+    for (let round = 0; round < 300; round++) {
+      const len = [0, 1, 127, 128, 129, 4096, 5000, 70_000][round % 8]! + (round % 3);
+      const payload = randomBytes(len);
+      const chunkSize = [1, 128, 1000, 4096, 60000][round % 5]!;
+      const ts = [0, 40, 0xfffffe, 0xffffff, 0x1_0000_00ff][round % 5]! >>> 0;
+      const csid = [Csid.AUDIO, Csid.VIDEO, 70, 400][round % 4]!;
+      const parts = messageParts(csid, MessageType.VIDEO, 1, ts, payload, chunkSize);
+      assert.deepEqual(
+        Buffer.concat(parts),
+        writeMessage(csid, MessageType.VIDEO, 1, ts, payload, chunkSize),
+        `len ${len} chunk ${chunkSize} ts ${ts} csid ${csid}`,
+      );
+      for (const p of parts) {
+        const inPayload = p.buffer === payload.buffer && p.byteOffset >= payload.byteOffset;
+        assert.ok(inPayload || p.length <= 18, 'a part is a payload view or a header');
+      }
+    }
+  });
+
+  it("flvTagParts gives flvTag's bytes with the body itself in the middle", () => {
+    for (const len of [0, 1, 5000]) {
+      const body = randomBytes(len);
+      const parts = flvTagParts(9, 0x01020304, body);
+      assert.deepEqual(Buffer.concat(parts), flvTag(9, 0x01020304, body));
+      if (len > 0) assert.strictEqual(parts[1], body);
     }
   });
 });

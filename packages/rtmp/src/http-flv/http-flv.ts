@@ -85,9 +85,9 @@ export function startFlvResponse(res: ServerResponse): PlayerSink {
     writeBatch: (bufs) => {
       header();
       if (res.destroyed) return;
-      res.socket?.cork();
-      for (const b of bufs) res.write(b);
-      res.socket?.uncork();
+      // One response write per batch (a tag's parts, a player's batch, the join burst): with chunked
+      // transfer encoding each write is a chunk of its own.
+      res.write(bufs.length === 1 ? bufs[0] : Buffer.concat(bufs));
     },
     close: () => {
       if (!res.destroyed) res.end();

@@ -1,5 +1,5 @@
-import { Csid, MessageType, writeMessage } from '../protocol/chunk-writer.js';
-import { flvTag } from '../protocol/flv.js';
+import { Csid, MessageType, messageParts } from '../protocol/chunk-writer.js';
+import { flvTagParts } from '../protocol/flv.js';
 
 /** The wire format a player wants. */
 export interface WireFormat {
@@ -11,9 +11,9 @@ export interface WireFormat {
 }
 
 /**
- * One media message as the hub fans it out. Its wire bytes are built lazily, once per distinct
- * wire format (RTMP chunk size + stream id, or FLV), and the same Buffer goes to every player
- * that shares the format: N players cost one serialization, not N.
+ * One media message as the hub fans it out. Its wire headers are built lazily, once per distinct
+ * wire format (RTMP chunk size + stream id, or FLV), and the same parts go to every player that
+ * shares the format: N players cost one serialization, not N, and the payload is never copied.
  */
 export class HubMessage {
   // Nearly every stream's players share one wire format (same chunk size and stream id), so the first
@@ -22,8 +22,8 @@ export class HubMessage {
   private firstKind: 'rtmp' | 'flv' | null = null;
   private firstChunkSize = 0;
   private firstStreamId = 0;
-  private firstBytes: Buffer | null = null;
-  private more: Map<string, Buffer> | null = null;
+  private firstParts: Buffer[] | null = null;
+  private more: Map<string, Buffer[]> | null = null;
 
   constructor(
     readonly typeId: number,
@@ -37,20 +37,23 @@ export class HubMessage {
     return this.payload.length;
   }
 
-  /** The bytes to write for a player of this format. */
-  bytesFor(f: WireFormat): Buffer {
+  /**
+   * The bytes to write for a player of this format, as parts for one vectored write: chunk (or FLV
+   * tag) headers and views of the payload, which is never copied.
+   */
+  partsFor(f: WireFormat): Buffer[] {
     const kind = this.firstKind;
     if (
       kind === f.format &&
       (kind === 'flv' || (this.firstChunkSize === f.chunkSize && this.firstStreamId === f.streamId))
     )
-      return this.firstBytes as Buffer;
+      return this.firstParts as Buffer[];
     if (kind === null) {
       const b = this.serialize(f);
       this.firstKind = f.format;
       this.firstChunkSize = f.chunkSize;
       this.firstStreamId = f.streamId;
-      this.firstBytes = b;
+      this.firstParts = b;
       return b;
     }
     const key = f.format === 'flv' ? 'flv' : `${f.chunkSize}/${f.streamId}`;
@@ -64,19 +67,19 @@ export class HubMessage {
   }
 
   /**
-   * Drops the serialized bytes (the payload stays): for a message kept in the GOP cache after its
-   * fan-out, so the cache holds each frame once, not twice. A late joiner serializes it again.
+   * Drops the serialized headers (the payload stays): a message kept in the GOP cache after its
+   * fan-out holds no per-format state. A late joiner serializes it again.
    */
   dropWire(): void {
     this.firstKind = null;
-    this.firstBytes = null;
+    this.firstParts = null;
     this.more = null;
   }
 
-  private serialize(f: WireFormat): Buffer {
+  private serialize(f: WireFormat): Buffer[] {
     return f.format === 'flv'
-      ? flvTag(this.typeId, this.timestamp, this.payload)
-      : writeMessage(
+      ? flvTagParts(this.typeId, this.timestamp, this.payload)
+      : messageParts(
           csidFor(this.typeId),
           this.typeId,
           f.streamId,

@@ -226,7 +226,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
       if (typeId === MessageType.VIDEO) s.videoHeader = msg;
       else s.audioHeader = msg;
       // Decoder config goes to everyone, even players skipping frames: later frames need it.
-      for (const p of s.players.values()) this.write(s, p, msg.bytesFor(p.sink));
+      for (const p of s.players.values()) this.write(s, p, msg.partsFor(p.sink));
       return;
     }
     s.timeline.played(typeId, ts);
@@ -248,7 +248,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     if (!s || s.publisher?.sessionId !== sessionId) return;
     s.metadata = new HubMessage(MessageType.DATA_AMF0, 0, body);
     s.metaTracks = tracksFromMetadata(body);
-    for (const p of s.players.values()) this.write(s, p, s.metadata.bytesFor(p.sink));
+    for (const p of s.players.values()) this.write(s, p, s.metadata.partsFor(p.sink));
   }
 
   /**
@@ -288,7 +288,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     s.players.set(p.sessionId, player);
     const burst = [s.metadata, s.videoHeader, s.audioHeader, ...gop]
       .filter((m): m is HubMessage => m !== null)
-      .map((m) => m.bytesFor(p.sink));
+      .flatMap((m) => m.partsFor(p.sink));
     if (burst.length) {
       this.announce(s, player);
       p.sink.writeBatch(burst);
@@ -424,9 +424,9 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
       if (p.repeatHeaders > 0 && (msg.keyframe || (msg.typeId === MessageType.AUDIO && !s.videoHeader))) {
         p.repeatHeaders--;
         for (const h of [s.metadata, s.videoHeader, s.audioHeader])
-          if (h) this.write(s, p, h.bytesFor(p.sink));
+          if (h) this.write(s, p, h.partsFor(p.sink));
       }
-      this.write(s, p, msg.bytesFor(p.sink));
+      this.write(s, p, msg.partsFor(p.sink));
     } else if (verdict !== 'skip') this.detach(s, p, verdict.close);
   }
 
@@ -446,16 +446,21 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     p.sink.announceTracks(t.audio || t.video ? t : { audio: true, video: true });
   }
 
-  private write(s: Stream, p: Player, data: Buffer): void {
+  /** Writes one message's parts (headers and payload views) to a player, now or in its batch. */
+  private write(s: Stream, p: Player, parts: Buffer[]): void {
     this.announce(s, p);
-    s.bytesOut += data.length;
+    let n = 0;
+    for (const b of parts) n += b.length;
+    s.bytesOut += n;
     if (!this.batching) {
-      p.sink.write(data);
+      if (parts.length === 1) p.sink.write(parts[0] as Buffer);
+      else p.sink.writeBatch(parts);
       return;
     }
-    p.queue.push(data);
-    p.queuedBytes += data.length;
-    if (p.queue.length > 1) return;
+    const first = p.queue.length === 0;
+    for (const b of parts) p.queue.push(b);
+    p.queuedBytes += n;
+    if (!first) return;
     if (s.players.size > this.batchMinPlayers) {
       this.dueLater.add(p);
       this.timer ??= setTimeout(() => this.flush(this.dueLater, 'timer'), this.batchWindowMs);

@@ -5,9 +5,13 @@ import type { WireFormat } from './hub-message.js';
 export interface PlayerSink extends WireFormat {
   /** Bytes accepted but not yet handed to the OS (socket.writableLength): the backpressure signal. */
   pendingBytes(): number;
-  /** Writes one message's bytes (one socket write per message). */
+  /** Writes one buffer. */
   write(data: Buffer): void;
-  /** Writes several buffers as one batch (cork/uncork), used for the join burst. */
+  /**
+   * Writes several buffers as one vectored write (cork/uncork): a message's chunk headers and payload
+   * views, a player's batch of messages, the join burst. The buffers are shared with other players and
+   * the GOP cache: a sink must not change them.
+   */
   writeBatch(data: Buffer[]): void;
   /** The hub is done with this player (stream ended, too slow, dropped): close it. */
   close(reason: string): void;

@@ -112,6 +112,56 @@ export function writeMessage(
   return out;
 }
 
+/**
+ * The same bytes as {@link writeMessage}, without copying the payload: the chunk headers (one small
+ * allocation for all of them) interleaved with views of `payload`, for a vectored socket write. The
+ * payload must not change while the parts are in use.
+ */
+export function messageParts(
+  csid: number,
+  typeId: number,
+  streamId: number,
+  timestamp: number,
+  payload: Buffer,
+  chunkSize: number,
+): Buffer[] {
+  if (chunkSize < 1)
+    throw new RtmpError(RtmpErrorCode.BAD_CHUNK_SIZE, `chunk size ${chunkSize} out of range`);
+  const len = payload.length;
+  if (len > 0xffffff) {
+    throw new RtmpError(RtmpErrorCode.MESSAGE_TOO_LARGE, `message of ${len} bytes cannot be sent`);
+  }
+  const ts = timestamp >>> 0;
+  const extended = ts >= 0xffffff;
+  const bh = basicHeaderLength(csid);
+  const ext = extended ? 4 : 0;
+  const chunks = Math.max(1, Math.ceil(len / chunkSize));
+  const first = bh + 11 + ext;
+  const cont = bh + ext;
+  const hdr = Buffer.allocUnsafe(first + (chunks - 1) * cont);
+  let p = putBasicHeader(hdr, 0, 0, csid, bh);
+  hdr.writeUIntBE(extended ? 0xffffff : ts, p, 3);
+  hdr.writeUIntBE(len, p + 3, 3);
+  hdr[p + 6] = typeId;
+  hdr.writeUInt32LE(streamId >>> 0, p + 7);
+  p += 11;
+  if (extended) hdr.writeUInt32BE(ts, p);
+  if (len === 0) return [hdr];
+  if (chunks === 1) return [hdr, payload];
+  const parts: Buffer[] = [hdr.subarray(0, first)];
+  let h = first;
+  for (let off = 0; off < len; off += chunkSize) {
+    if (off > 0) {
+      let q = putBasicHeader(hdr, h, 3, csid, bh);
+      if (extended) q = hdr.writeUInt32BE(ts, q);
+      parts.push(hdr.subarray(h, q));
+      h = q;
+    }
+    parts.push(payload.subarray(off, Math.min(off + chunkSize, len)));
+  }
+  return parts;
+}
+
 function u32(n: number): Buffer {
   const b = Buffer.allocUnsafe(4);
   b.writeUInt32BE(n >>> 0, 0);

@@ -28,6 +28,22 @@ export function flvTag(type: number, timestamp: number, body: Buffer): Buffer {
   return out;
 }
 
+/**
+ * The same bytes as {@link flvTag} without copying the body: the 11-byte tag header, the body itself,
+ * and the 4-byte previous-tag-size (both headers in one small allocation).
+ */
+export function flvTagParts(type: number, timestamp: number, body: Buffer): Buffer[] {
+  const h = Buffer.allocUnsafe(15);
+  h[0] = type;
+  h.writeUIntBE(body.length, 1, 3);
+  const ts = timestamp >>> 0;
+  h.writeUIntBE(ts & 0xffffff, 4, 3);
+  h[7] = ts >>> 24;
+  h.writeUIntBE(0, 8, 3);
+  h.writeUInt32BE(11 + body.length, 11);
+  return body.length === 0 ? [h] : [h.subarray(0, 11), body, h.subarray(11)];
+}
+
 /** A parsed FLV tag (used by tests and readers of recordings). */
 export interface FlvTag {
   type: number;
