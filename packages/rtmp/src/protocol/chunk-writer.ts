@@ -67,9 +67,9 @@ function putBasicHeader(out: Buffer, p: number, fmt: number, csid: number, len: 
 /**
  * Serializes one message into chunks: a type-0 header, then type-3 continuations every
  * `chunkSize` bytes. Always type 0 so the bytes do not depend on what was sent before on that
- * chunk stream: the hub can serialize a message once and give the same Buffer to every player.
+ * chunk stream: the hub can serialize a message once and give the same bytes to every player.
  * Extended timestamps are repeated on continuations, as ffmpeg and the spec's errata expect.
- * One allocation per message: the headers are written in place.
+ * One contiguous Buffer (commands and control); the media fan-out uses {@link messageParts}.
  */
 export function writeMessage(
   csid: number,
@@ -79,43 +79,14 @@ export function writeMessage(
   payload: Buffer,
   chunkSize: number,
 ): Buffer {
-  if (chunkSize < 1)
-    throw new RtmpError(RtmpErrorCode.BAD_CHUNK_SIZE, `chunk size ${chunkSize} out of range`);
-  if (payload.length > 0xffffff) {
-    throw new RtmpError(RtmpErrorCode.MESSAGE_TOO_LARGE, `message of ${payload.length} bytes cannot be sent`);
-  }
-  const ts = timestamp >>> 0;
-  const extended = ts >= 0xffffff;
-  const bh = basicHeaderLength(csid);
-  const ext = extended ? 4 : 0;
-  const len = payload.length;
-  const chunks = Math.max(1, Math.ceil(len / chunkSize));
-  const out = Buffer.allocUnsafe(bh + 11 + ext + len + (chunks - 1) * (bh + ext));
-  let p = putBasicHeader(out, 0, 0, csid, bh);
-  out.writeUIntBE(extended ? 0xffffff : ts, p, 3);
-  out.writeUIntBE(len, p + 3, 3);
-  out[p + 6] = typeId;
-  out.writeUInt32LE(streamId >>> 0, p + 7);
-  p += 11;
-  if (extended) p = out.writeUInt32BE(ts, p);
-  if (len <= chunkSize) {
-    payload.copy(out, p);
-    return out;
-  }
-  for (let off = 0; off < len; off += chunkSize) {
-    if (off > 0) {
-      p = putBasicHeader(out, p, 3, csid, bh);
-      if (extended) p = out.writeUInt32BE(ts, p);
-    }
-    p += payload.copy(out, p, off, Math.min(off + chunkSize, len));
-  }
-  return out;
+  const parts = messageParts(csid, typeId, streamId, timestamp, payload, chunkSize);
+  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
 }
 
 /**
- * The same bytes as {@link writeMessage}, without copying the payload: the chunk headers (one small
- * allocation for all of them) interleaved with views of `payload`, for a vectored socket write. The
- * payload must not change while the parts are in use.
+ * The bytes of one message (see {@link writeMessage}) without copying the payload: the chunk headers
+ * (one small allocation for all of them) interleaved with views of `payload`, for a vectored socket
+ * write. The payload must not change while the parts are in use.
  */
 export function messageParts(
   csid: number,
