@@ -14,7 +14,7 @@ if [ ! -f "$out" ] || [ -n "$(find packages/*/src -name '*.ts' -newer "$out" -pr
   node scripts/build-cli.mjs
 fi
 # V8's young generation capped at 4 MB per semi-space: the media path then holds about 0.4 MB less per
-# call at the same CPU (BENCHMARKS.md, calls); NODE_OPTIONS can set another size.
+# call for about the same CPU (-5 % to +10 % across runs; BENCHMARKS.md, calls); NODE_OPTIONS can set another size.
 semi=--max-semi-space-size=4
 case "${NODE_OPTIONS:-}" in *max-semi-space-size*) semi= ;; esac
 exec node --enable-source-maps $semi "$out" start "$@"

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const entry = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 // V8's young generation capped at 4 MB per semi-space (as scripts/start.sh and the systemd unit do):
-// about 0.4 MB less per call on the media path at the same CPU. NODE_OPTIONS may set another size.
+// about 0.4 MB less per call on the media path for about the same CPU (BENCHMARKS.md). NODE_OPTIONS may set another size.
 const semi = /max-semi-space-size/.test(process.env.NODE_OPTIONS ?? '') ? [] : ['--max-semi-space-size=4'];
 const child = spawn(
   process.execPath,
