@@ -7,6 +7,13 @@
  *
  *   npm run bench -- relay-latency                      # P = 1,500, 10 s per run, all servers
  *   BENCH_PLAYERS=1 BENCH_PROBE_S=3 BENCH_SERVERS=minirtc npm run bench -- relay-latency
+ *   BENCH_PROBE_JOINS=first npm run bench -- relay-latency   # the probe joins before the load players
+ *
+ * Where the probe sits in a server's fan-out order matters at 500 players: a server writes to its
+ * players one after the other, so the first served sees none of the turn and the last sees all of it.
+ * We serve in join order; nginx-rtmp links a new player at the head of its list (newest first). The
+ * default (`last`: the probe joins after the load) is the latest position for us and the earliest for
+ * nginx-rtmp; `first` is the reverse.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -21,6 +28,7 @@ import type { ServerUnderTest } from './servers.js';
 
 const Ps = (process.env.BENCH_PLAYERS ?? '1,500').split(',').map(Number);
 const probeS = Number(process.env.BENCH_PROBE_S ?? 10);
+const probeJoins = process.env.BENCH_PROBE_JOINS === 'first' ? 'first' : 'last';
 const servers = (process.env.BENCH_SERVERS ?? 'minirtc,nginx-rtmp,node-media-server').split(',');
 const work = mkdtempSync(join(tmpdir(), 'minirtc-bench-latency-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -76,7 +84,7 @@ async function runOne(srv: ServerUnderTest, players: number): Promise<Row> {
   const pub = rtmpClient(srv.port, 'publish');
   const load: ChildProcess[] = [];
   let timer: NodeJS.Timeout | null = null;
-  let probe: Socket | null = null;
+  const probe: { sock: Socket | null } = { sock: null };
   try {
     await until(pub.out, pub.sock, 'NetStream.Publish.Start');
     pub.sock.write(chunkSize4096);
@@ -92,6 +100,17 @@ async function runOne(srv: ServerUnderTest, players: number): Promise<Row> {
       pub.sock.write(msg);
     };
     timer = setInterval(frame, 40);
+    let measuring = false;
+    const joinProbe = async (): Promise<void> => {
+      const p = rtmpClient(srv.port, 'play', (typeId, payload) => {
+        if (!measuring || typeId !== MessageType.VIDEO || payload.length < 9 || payload[1] !== 1) return;
+        const at = sent.get(payload.readUInt32BE(5));
+        if (at !== undefined) lat.push(performance.now() - at);
+      });
+      probe.sock = p.sock;
+      await until(p.out, p.sock, 'NetStream.Play.Start');
+    };
+    if (probeJoins === 'first') await joinProbe();
     for (let i = 1; i < players; i++) {
       load.push(
         spawn('rtmpdump', ['-q', '-v', '-r', `rtmp://127.0.0.1:${srv.port}/live/probe`, '-o', '/dev/null'], {
@@ -100,14 +119,7 @@ async function runOne(srv: ServerUnderTest, players: number): Promise<Row> {
       );
       if (i % 50 === 49) await sleep(200);
     }
-    let measuring = false;
-    const p = rtmpClient(srv.port, 'play', (typeId, payload) => {
-      if (!measuring || typeId !== MessageType.VIDEO || payload.length < 9 || payload[1] !== 1) return;
-      const at = sent.get(payload.readUInt32BE(5));
-      if (at !== undefined) lat.push(performance.now() - at);
-    });
-    probe = p.sock;
-    await until(p.out, p.sock, 'NetStream.Play.Start');
+    if (probeJoins === 'last') await joinProbe();
     await sleep(WARMUP_MS + players * 10);
     measuring = true;
     await sleep(probeS * 1000);
@@ -116,7 +128,7 @@ async function runOne(srv: ServerUnderTest, players: number): Promise<Row> {
     return { server: srv.name, players, samples: lat.length, p50: r(s.p50), p99: r(s.p99), max: r(s.max) };
   } finally {
     if (timer) clearInterval(timer);
-    probe?.destroy();
+    probe.sock?.destroy();
     pub.sock.destroy();
     for (const l of load) l.kill('SIGKILL');
   }
@@ -154,9 +166,12 @@ async function main() {
   const outDir = process.env.BENCH_OUT ?? new URL('./results/', import.meta.url).pathname;
   if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  writeFileSync(join(outDir, `relay-latency-${stamp}.json`), JSON.stringify({ probeS, rows }, null, 2));
+  writeFileSync(
+    join(outDir, `relay-latency-${stamp}.json`),
+    JSON.stringify({ probeS, probeJoins, rows }, null, 2),
+  );
   process.stdout.write(
-    `\nrelay latency: publisher socket write → probe player arrival, ${probeS} s per run\n`,
+    `\nrelay latency: publisher socket write → probe player arrival, ${probeS} s per run, the probe joined ${probeJoins}\n`,
   );
   process.stdout.write(`${lines.join('\n')}\n`);
 }
