@@ -68,6 +68,14 @@ export class LoadUser {
     });
   }
 
+  /** Asks to publish `streamID` in the room; resolves with the signed RTMP push URL. */
+  async publish(streamID: string): Promise<string> {
+    const data = (await this.#request({ type: 'publish', roomID: this.spec.roomID, streamID })) as {
+      url: string;
+    };
+    return data.url;
+  }
+
   /** Sends a broadcast to the room; resolves when the server accepted it. */
   broadcast(message: string): Promise<unknown> {
     return this.#request({ type: 'broadcast', roomID: this.spec.roomID, message });

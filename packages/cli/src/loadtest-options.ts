@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import type { ParsedArgs } from './args.js';
 import { bad, parseDuration } from './simulate-options.js';
 
@@ -11,6 +12,14 @@ export const LOADTEST_OPTIONS: [string, string][] = [
   ['--rate <n>', 'logins started per second (default 100)'],
   ['--messages <n>', 'after the logins, broadcast messages each room’s first user sends (default 0)'],
   ['--user-update', 'log in with config.userUpdate (per-user ADD/DELETE pushes)'],
+  [
+    '--publishers <n>',
+    'after the logins, this many users (the first ones, so spread over the rooms) publish a stream with real media over RTMP (default 0; needs ffmpeg)',
+  ],
+  [
+    '--media <file>',
+    'what the publishers push, looped with -c copy (default: a synthetic 320x240 ~300 kbps H.264/AAC clip)',
+  ],
   ['--hold <d>', 'stay logged in this long after the logins and messages (30s, 500ms; default 0)'],
   [
     '--server <ws-url[,ws-url…]>',
@@ -32,8 +41,12 @@ a temporary data dir, security.wsUnauthenticatedPerAddress raised to --users: ev
 127.0.0.1) with any configuration flags given here, and uses its dev app. With --server pass --app-id
 and --secret, and raise that server's security.wsUnauthenticated* caps the same way. Several
 --server URLs (nodes sharing state.redisUrl) put the k-th member of every room on node k mod n, so
-with two nodes every 2-person room spans both and broadcasts cross between nodes. Media
-publishers are not simulated yet.
+with two nodes every 2-person room spans both and broadcasts cross between nodes.
+
+--publishers n: after the logins, users 0 … n−1 ask signaling for a push URL and ffmpeg pushes the
+media to it (ten publishers per ffmpeg, stream copy); the summary adds how many went live (the
+server's own "live" push to the publisher, sent once media arrived) and the time from starting the push
+to it. The server started without --server then runs its RTMP gateway on a free port.
 Figures on a machine shared with other work are not representative: compare runs from one session.`;
 
 /** The options of `minirtc loadtest`, parsed and validated. */
@@ -43,6 +56,10 @@ export interface LoadtestOptions {
   rate: number;
   messages: number;
   userUpdate: boolean;
+  /** Users that publish media after the logins. */
+  publishers: number;
+  /** File the publishers push; undefined: a synthetic clip. */
+  media: string | undefined;
   holdMs: number;
   /** Signaling node(s) to load, `ws(s)://…/ws`; undefined: start one. */
   servers: string[] | undefined;
@@ -58,6 +75,8 @@ export const LOADTEST_OWN_OPTIONS = [
   'rate',
   'messages',
   'user-update',
+  'publishers',
+  'media',
   'hold',
   'server',
   'app-id',
@@ -71,6 +90,12 @@ function whole(raw: string | undefined, name: string, fallback: number, min: num
   if (!/^\d+$/.test(raw) || n < min || n > max)
     throw bad(`--${name} must be a whole number from ${min} to ${max}`);
   return n;
+}
+
+function mediaFile(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!existsSync(raw) || !statSync(raw).isFile()) throw bad(`--media: no such file: ${raw}`);
+  return raw;
 }
 
 /** Reads `minirtc loadtest`'s options from the parsed command line. */
@@ -91,6 +116,8 @@ export function parseLoadtestOptions(args: ParsedArgs): LoadtestOptions {
     rate: whole(o.rate, 'rate', 100, 1, 100_000),
     messages: whole(o.messages, 'messages', 0, 0, 1000),
     userUpdate: flag('user-update'),
+    publishers: whole(o.publishers, 'publishers', 0, 0, Math.min(users, 500)),
+    media: mediaFile(o.media),
     holdMs: o.hold === undefined ? 0 : parseDuration(o.hold, '--hold'),
     servers,
     appID,

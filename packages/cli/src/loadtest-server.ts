@@ -28,14 +28,24 @@ function cliCommand(): string[] {
 }
 
 /**
- * The `minirtc start` flags of a server under signaling load: port 0, no RTMP, recording or mixing,
+ * The `minirtc start` flags of a server under signaling load: port 0, no RTMP (unless there are
+ * publishers: then on a free port, with its per-address cap raised for their ffmpegs), recording or mixing,
  * an in-memory database, and the caps on not-yet-logged-in sockets from one address raised to the
  * user count (every simulated user connects from 127.0.0.1, and on a busy machine a login can wait
  * its turn for long, so the login deadline is raised too).
  */
-export function loadtestServerFlags(dataDir: string, users: number): string[] {
+export function loadtestServerFlags(dataDir: string, users: number, publishers = 0): string[] {
+  // Publishers need the gateway (on a free port); their ffmpegs all connect from 127.0.0.1 at once.
+  const rtmp = publishers > 0 ? ['--rtmp.enabled', 'true', '--rtmp.port', '0'] : ['--rtmp.enabled', 'false'];
+  const rtmpCaps =
+    publishers > 0
+      ? [
+          ...['--security.rtmpUnauthorizedPerAddress', String(Math.max(16, publishers))],
+          ...['--security.rtmpUnauthorizedGlobal', String(Math.max(1000, publishers))],
+        ]
+      : [];
   return [
-    ...['--port', '0', '--rtmp.enabled', 'false', '--recording.enabled', 'false'],
+    ...['--port', '0', ...rtmp, ...rtmpCaps, '--recording.enabled', 'false'],
     ...['--mixing.enabled', 'false', '--db.file', ':memory:', '--logLevel', 'warn', '--dataDir', dataDir],
     ...['--security.wsUnauthenticatedPerAddress', String(Math.max(32, users))],
     ...['--security.wsUnauthenticatedGlobal', String(Math.max(2000, users))],
@@ -49,9 +59,13 @@ export function loadtestServerFlags(dataDir: string, users: number): string[] {
  * dir, the caps on not-yet-logged-in sockets from one address raised to the user count, plus the
  * configuration flags the user gave (which win). Resolves once it printed its signaling URL.
  */
-export async function startLoadtestServer(configFlags: string[], users: number): Promise<LoadtestServer> {
+export async function startLoadtestServer(
+  configFlags: string[],
+  users: number,
+  publishers = 0,
+): Promise<LoadtestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'minirtc-loadtest-'));
-  const args = [...cliCommand(), 'start', ...loadtestServerFlags(dataDir, users), ...configFlags];
+  const args = [...cliCommand(), 'start', ...loadtestServerFlags(dataDir, users, publishers), ...configFlags];
   const proc: ChildProcess = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stop = () =>
     new Promise<void>((resolve) => {

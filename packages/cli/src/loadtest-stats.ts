@@ -26,6 +26,11 @@ export interface LoadtestSummary {
   /** Deliveries expected: sent × (room size − 1). */
   broadcastExpected: number;
   fanout: { p50: number; p99: number; max: number } | null;
+  /** Users asked to publish media, and how many of their streams the server reported live. */
+  publishers: number;
+  publishersLive: number;
+  /** From starting a publisher's push to the server's "live" push to it. */
+  toLive: { p50: number; p99: number; max: number } | null;
   /** Pushes received per user, on average (onlineCount, userUpdate, broadcast …). */
   pushesPerUser: number;
   /** Summed over the nodes. */
@@ -53,6 +58,8 @@ export function formatSummary(s: LoadtestSummary): string[] {
     lines.push(
       `broadcast  ${s.broadcastsSent} sent, ${s.broadcastDeliveries}/${s.broadcastExpected} delivered, fan-out ${pct(s.fanout)}`,
     );
+  if (s.publishers > 0)
+    lines.push(`publishers ${s.publishersLive}/${s.publishers} live, push start → live ${pct(s.toLive)}`);
   lines.push(`pushes     ${r1(s.pushesPerUser)} per user`);
   lines.push(
     `server RSS ${mb(s.serverRssIdle)} idle, ${mb(s.serverRssLoaded)} loaded, ${

@@ -3,7 +3,11 @@ import { generateToken04 } from '@minirtc/protocol/crypto';
 import type { ParsedArgs } from './args.js';
 import { configFrom } from './commands.js';
 import type { Io } from './commands.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { LoadUser } from './loadtest-client.js';
+import { type MediaPushers, makeSyntheticMedia, pushMedia } from './loadtest-media.js';
 import { LOADTEST_OWN_OPTIONS, parseLoadtestOptions } from './loadtest-options.js';
 import type { LoadtestOptions } from './loadtest-options.js';
 import { serverRss, startLoadtestServer } from './loadtest-server.js';
@@ -37,7 +41,8 @@ async function nodesRss(httpUrls: string[]): Promise<number | null> {
 }
 
 /**
- * Runs the load against the node(s): logins at the rate, then broadcasts, then the figures. User `i`
+ * Runs the load against the node(s): logins at the rate, then publishers (media over RTMP), then
+ * broadcasts, then the figures. User `i`
  * joins room `i mod rooms` on node `⌊i / rooms⌋ mod nodes`: the members of each room are dealt over
  * the nodes in turn, so with two nodes a 2-person room has one member on each.
  */
@@ -48,7 +53,18 @@ export async function runLoadtest(
 ): Promise<LoadtestSummary> {
   const sendTimes = new Map<string, number>();
   const fanout: number[] = [];
+  /** Publishers' streams: when their push started, and how long until the server said "live". */
+  const pushStarted = new Map<string, number>();
+  const toLive: number[] = [];
   const onPush = (p: { type: string; [k: string]: unknown }, at: number) => {
+    if (p.type === 'mediaUpdate' && p.kind === 'publish' && p.state === 'live') {
+      const t = pushStarted.get(p.streamID as string);
+      if (t !== undefined) {
+        pushStarted.delete(p.streamID as string);
+        toLive.push(at - t);
+      }
+      return;
+    }
     if (p.type !== 'broadcast') return;
     for (const m of p.messages as { message: string }[]) {
       const sent = sendTimes.get(m.message);
@@ -71,6 +87,7 @@ export async function runLoadtest(
   const rssIdle = await nodesRss(target.httpUrls);
   let t0 = 0;
   let tLast = 0;
+  let pushers: MediaPushers | null = null;
   try {
     const logins: Promise<void>[] = [];
     t0 = performance.now();
@@ -106,6 +123,15 @@ export async function runLoadtest(
     }
     await Promise.all(logins);
     const rssLoaded = await nodesRss(target.httpUrls);
+    const published = await startPublishers(o, users, pushStarted, errors);
+    pushers = published.pushers;
+    if (pushers) {
+      const deadline = performance.now() + 30_000 + published.count * 100;
+      while (toLive.length < published.count && performance.now() < deadline && !pushers.failure())
+        await wait(20);
+      const f = pushers.failure();
+      if (f && errors.size < 5) errors.add(f);
+    }
 
     // Broadcasts: each room's first user sends at 8/s (ZEGO's room limit is 10/s).
     let sent = 0;
@@ -149,6 +175,9 @@ export async function runLoadtest(
       broadcastDeliveries: fanout.length,
       broadcastExpected: expected,
       fanout: percentiles(fanout),
+      publishers: o.publishers,
+      publishersLive: toLive.length,
+      toLive: percentiles(toLive),
       pushesPerUser: users.reduce((a, u) => a + u.pushes, 0) / Math.max(1, users.length),
       serverRssIdle: rssIdle,
       serverRssLoaded: rssLoaded,
@@ -159,18 +188,58 @@ export async function runLoadtest(
     };
   } finally {
     clearInterval(tick);
+    await pushers?.stop();
     for (const u of users) u.close();
   }
 }
 
 /**
+ * Users 0 … n−1 (spread over the rooms) ask for push URLs; ffmpeg then pushes the media to them. Each
+ * stream's start time goes into `started`, so its "live" push can be timed. A refused publish counts as
+ * an error (the stream then never goes live).
+ */
+async function startPublishers(
+  o: LoadtestOptions,
+  users: LoadUser[],
+  started: Map<string, number>,
+  errors: Set<string>,
+): Promise<{ pushers: MediaPushers | null; count: number }> {
+  if (o.publishers === 0) return { pushers: null, count: 0 };
+  const file = o.media ?? makeSyntheticMedia(mkdtempSync(join(tmpdir(), 'minirtc-loadtest-media-')));
+  const chosen = users.slice(0, o.publishers).filter((u) => u.loggedIn);
+  const urls = await Promise.all(
+    chosen.map((u) =>
+      u.publish(`${u.spec.userID}_s`).then(
+        (url) => ({ streamID: `${u.spec.userID}_s`, url }),
+        (e: Error) => {
+          if (errors.size < 5) errors.add(`publish: ${e.message}`);
+          return null;
+        },
+      ),
+    ),
+  );
+  const ok = urls.filter((x): x is { streamID: string; url: string } => x !== null);
+  const now = performance.now();
+  for (const x of ok) started.set(x.streamID, now);
+  return {
+    pushers: pushMedia(
+      file,
+      ok.map((x) => x.url),
+    ),
+    count: o.publishers,
+  };
+}
+
+/**
  * `minirtc loadtest`: starts a server (or uses `--server`), runs the load, prints the summary. Exits 0
- * when every user logged in and every broadcast reached every other member, 1 otherwise.
+ * when every user logged in, every broadcast reached every other member and every publisher went
+ * live, 1 otherwise.
  */
 export async function loadtestCommand(args: ParsedArgs, io: Io): Promise<number> {
   const o = parseLoadtestOptions(args);
   configFrom(args, io, LOADTEST_OWN_OPTIONS); // a bad configuration flag fails before anything starts
-  const own = o.servers === undefined ? await startLoadtestServer(configFlags(args), o.users) : null;
+  const own =
+    o.servers === undefined ? await startLoadtestServer(configFlags(args), o.users, o.publishers) : null;
   const wsUrls = own ? [own.wsUrl] : (o.servers as string[]);
   const target: LoadtestTarget = {
     wsUrls,
@@ -184,7 +253,11 @@ export async function loadtestCommand(args: ParsedArgs, io: Io): Promise<number>
     if (gone) summary.errors.push(gone);
     if (o.json) io.out(JSON.stringify(summary, null, 2));
     else for (const l of formatSummary(summary)) io.out(l);
-    return summary.failed === 0 && summary.broadcastDeliveries === summary.broadcastExpected ? 0 : 1;
+    return summary.failed === 0 &&
+      summary.broadcastDeliveries === summary.broadcastExpected &&
+      summary.publishersLive === summary.publishers
+      ? 0
+      : 1;
   } finally {
     await own?.stop();
   }

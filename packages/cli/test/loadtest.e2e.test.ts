@@ -41,6 +41,18 @@ describe('minirtc loadtest', () => {
     assert.ok(s.pushesPerUser >= (2 * 4) / 6);
   });
 
+  it('publishers push real media (ffmpeg over RTMP) and each is reported live', async () => {
+    const r = await run(['loadtest', '--users', '4', '--rooms', '2', '--publishers', '3', '--json']);
+    assert.equal(r.code, 0, r.err);
+    const s = JSON.parse(r.out) as LoadtestSummary;
+    assert.equal(s.publishers, 3);
+    assert.equal(s.publishersLive, 3, 'the server said "live" for every pushed stream');
+    assert.ok(s.toLive && s.toLive.p50 > 0 && s.toLive.max >= s.toLive.p50);
+    const text = await run(['loadtest', '--users', '1', '--publishers', '1', '--rate', '20']);
+    assert.equal(text.code, 0, text.err);
+    assert.match(text.out, /publishers 1\/1 live, push start → live p50 [\d.]+ ms/);
+  });
+
   it('the text summary names each figure', async () => {
     const r = await run(['loadtest', '--users', '2', '--rate', '20']);
     assert.equal(r.code, 0, r.err);
@@ -55,6 +67,12 @@ describe('minirtc loadtest', () => {
     const noCreds = await run(['loadtest', '--server', 'ws://127.0.0.1:1/ws']);
     assert.equal(noCreds.code, 1);
     assert.match(noCreds.err, /--server needs --app-id and --secret/);
+    const tooMany = await run(['loadtest', '--users', '2', '--publishers', '3']);
+    assert.equal(tooMany.code, 1);
+    assert.match(tooMany.err, /--publishers must be a whole number from 0 to 2/);
+    const noFile = await run(['loadtest', '--publishers', '1', '--media', '/nonexistent/clip.flv']);
+    assert.equal(noFile.code, 1);
+    assert.match(noFile.err, /--media: no such file: \/nonexistent\/clip.flv/);
     const badList = await run(['loadtest', '--server', 'ws://127.0.0.1:1/ws,http://x/ws']);
     assert.equal(badList.code, 1);
     assert.match(badList.err, /--server must be a ws:\/\/ or wss:\/\/ URL, or up to 16/);
