@@ -236,8 +236,13 @@ describe('stream mixing (REST → ffmpeg filter graph → a stream of the room)'
     );
     pubs.set('ben', publishSmall(members.get('ben')!.url, 500));
     pubs.set('cat', publishSmall(members.get('cat')!.url, 700));
-    await until(allLive, "ann's mix pulling both re-pushed inputs", 60_000);
-    assert.ok((await task()).starts > spawnedBefore, 'the mixer took the re-pushed streams in again');
+    // The mixer takes a re-pushed stream in by replacing its process (the successor starts once the old
+    // one has exited): wait for a start after the gap with both inputs live; none within the bound fails.
+    await until(
+      async () => (await allLive()) && (await task()).starts > spawnedBefore,
+      'a new mix process taking both re-pushed inputs in',
+      60_000,
+    );
 
     const mixUpdates = ann.log.of('roomStreamUpdate').filter((a) => ids(a).includes('mix_ann'));
     assert.deepEqual(
