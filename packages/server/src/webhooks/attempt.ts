@@ -14,6 +14,25 @@ export interface AttemptResult {
   ok: boolean;
 }
 
+/** How a dispatcher makes its attempts (the same for every event it sends). */
+export interface AttemptOptions {
+  signal: AbortSignal;
+  timeoutMs: number;
+  allowPrivate: boolean;
+  refused: (reason: string) => void;
+  log: Logger;
+}
+
+/** An app that can be delivered to: one with a callback URL and a CallbackSecret. */
+export type CallbackApp = AppRecord & { callbackUrl: string; callbackSecret: string };
+
+/** The app when it has a callback URL and secret, else null (its events are dropped, not retried). */
+export function callbackApp(app: AppRecord | undefined): CallbackApp | null {
+  return app?.callbackUrl && app.callbackSecret
+    ? { ...app, callbackUrl: app.callbackUrl, callbackSecret: app.callbackSecret }
+    : null;
+}
+
 /**
  * Sends one event to the app's callback URL, signed with its CallbackSecret; null when `signal` was
  * aborted because the dispatcher is shutting down (not an attempt: the event stays queued). Shared by
@@ -21,14 +40,8 @@ export interface AttemptResult {
  */
 export async function attemptDelivery(
   e: OutboxEvent,
-  app: AppRecord & { callbackUrl: string; callbackSecret: string },
-  opts: {
-    signal: AbortSignal;
-    timeoutMs: number;
-    allowPrivate: boolean;
-    refused: (reason: string) => void;
-    log: Logger;
-  },
+  app: CallbackApp,
+  opts: AttemptOptions,
 ): Promise<AttemptResult | null> {
   const url = app.callbackUrl;
   const timestamp = String(Math.floor(Date.now() / 1000));

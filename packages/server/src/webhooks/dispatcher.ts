@@ -1,7 +1,7 @@
 import type { AppStore } from '../app-store.js';
 import type { Logger } from '../logger.js';
 import type { Outbox, OutboxEvent } from './outbox.js';
-import { attemptDelivery } from './attempt.js';
+import { type AttemptOptions, attemptDelivery, callbackApp } from './attempt.js';
 
 /** Delivery settings of the webhook dispatcher. */
 export interface WebhookOptions {
@@ -70,8 +70,7 @@ export class WebhookDispatcher implements WebhookDispatch {
   readonly #maxAttempts: number;
   readonly #timeout: number;
   readonly #concurrency: number;
-  readonly #allowPrivate: boolean;
-  readonly #refused: (reason: string) => void;
+  readonly #attempt: AttemptOptions;
   #timer: NodeJS.Timeout | null = null;
   #scheduled = false;
   #closed = false;
@@ -88,8 +87,13 @@ export class WebhookDispatcher implements WebhookDispatch {
     this.#maxAttempts = opts.maxAttempts ?? 50;
     this.#timeout = opts.timeoutMs ?? 5000;
     this.#concurrency = opts.concurrency ?? 8;
-    this.#allowPrivate = opts.allowPrivateDestinations ?? false;
-    this.#refused = opts.refused ?? (() => {});
+    this.#attempt = {
+      signal: this.#abort.signal,
+      timeoutMs: this.#timeout,
+      allowPrivate: opts.allowPrivateDestinations ?? false,
+      refused: opts.refused ?? (() => {}),
+      log: this.log,
+    };
   }
 
   /**
@@ -169,22 +173,12 @@ export class WebhookDispatcher implements WebhookDispatch {
   }
 
   async #deliver(e: OutboxEvent): Promise<void> {
-    const app = this.apps.get(e.appID);
-    if (!app?.callbackUrl || !app.callbackSecret) {
+    const app = callbackApp(this.apps.get(e.appID));
+    if (!app) {
       this.outbox.drop(e, 'app has no callback URL');
       return;
     }
-    const r = await attemptDelivery(
-      e,
-      { ...app, callbackUrl: app.callbackUrl, callbackSecret: app.callbackSecret },
-      {
-        signal: this.#abort.signal,
-        timeoutMs: this.#timeout,
-        allowPrivate: this.#allowPrivate,
-        refused: this.#refused,
-        log: this.log,
-      },
-    );
+    const r = await attemptDelivery(e, app, this.#attempt);
     // Shutting down: not an attempt; the event stays queued and is sent after the restart.
     if (!r) return;
     const { url, status, error, durationMs, ok } = r;

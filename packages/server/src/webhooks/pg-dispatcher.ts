@@ -3,7 +3,7 @@ import type { AppStore } from '../app-store.js';
 import type { Logger } from '../logger.js';
 import type { PgPool } from '../store/pg-database.js';
 import type { PgListener } from '../store/pg-listener.js';
-import { attemptDelivery } from './attempt.js';
+import { type AttemptOptions, attemptDelivery, callbackApp } from './attempt.js';
 import type { AttemptReport, WebhookDispatch, WebhookOptions } from './dispatcher.js';
 import { type EventRow, type OutboxEvent, toEvent } from './outbox.js';
 import { WEBHOOK_CHANNEL } from './pg-outbox.js';
@@ -56,8 +56,7 @@ export class PgWebhookDispatcher implements WebhookDispatch {
   readonly #maxAttempts: number;
   readonly #timeout: number;
   readonly #concurrency: number;
-  readonly #allowPrivate: boolean;
-  readonly #refused: (reason: string) => void;
+  readonly #attempt: AttemptOptions;
   readonly #pollMs: number;
   #scheduled = false;
   #timer: NodeJS.Timeout | null = null;
@@ -81,8 +80,13 @@ export class PgWebhookDispatcher implements WebhookDispatch {
     this.#maxAttempts = opts.maxAttempts ?? 50;
     this.#timeout = opts.timeoutMs ?? 5000;
     this.#concurrency = opts.concurrency ?? 8;
-    this.#allowPrivate = opts.allowPrivateDestinations ?? false;
-    this.#refused = opts.refused ?? (() => {});
+    this.#attempt = {
+      signal: this.#abort.signal,
+      timeoutMs: this.#timeout,
+      allowPrivate: opts.allowPrivateDestinations ?? false,
+      refused: opts.refused ?? (() => {}),
+      log: this.log,
+    };
     this.#pollMs = opts.pollMs ?? 5000;
     listener.on('notify', this.#onNotify);
     listener.on('connected', this.#onConnected);
@@ -188,8 +192,8 @@ export class PgWebhookDispatcher implements WebhookDispatch {
   async #deliver(c: pg.PoolClient, e: OutboxEvent): Promise<void> {
     let broken = false;
     try {
-      const app = this.apps.get(e.appID);
-      if (!app?.callbackUrl || !app.callbackSecret) {
+      const app = callbackApp(this.apps.get(e.appID));
+      if (!app) {
         await c.query('UPDATE webhook_events SET dead = 1, last_error = $1 WHERE seq = $2', [
           'app has no callback URL',
           e.seq,
@@ -197,17 +201,7 @@ export class PgWebhookDispatcher implements WebhookDispatch {
         await c.query('COMMIT');
         return;
       }
-      const r = await attemptDelivery(
-        e,
-        { ...app, callbackUrl: app.callbackUrl, callbackSecret: app.callbackSecret },
-        {
-          signal: this.#abort.signal,
-          timeoutMs: this.#timeout,
-          allowPrivate: this.#allowPrivate,
-          refused: this.#refused,
-          log: this.log,
-        },
-      );
+      const r = await attemptDelivery(e, app, this.#attempt);
       if (!r) {
         await c.query('ROLLBACK');
         return;
