@@ -10,3 +10,4 @@ export * from './admin-api.js';
 export * from './redis.js';
 export * from './postgres.js';
 export * from './until.js';
+export * from './tamper.js';
