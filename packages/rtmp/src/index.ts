@@ -71,7 +71,8 @@ export {
 
 // hub/: the media hub (publishers, players, GOP cache, backpressure).
 export { MediaHub, type MediaHubOptions } from './hub/media-hub.js';
-export { GopCache, type Sized } from './hub/gop-cache.js';
+export { GopCache } from './hub/gop-cache.js';
+export { BlockPool, GOP_BLOCK_SIZE } from './hub/block-pool.js';
 export { admit, type BackpressureLimits, type BackpressureState, type Verdict } from './hub/backpressure.js';
 export { HubMessage, type WireFormat } from './hub/hub-message.js';
 export type {

@@ -1,5 +1,6 @@
 import { MessageType } from '../protocol/chunk-writer.js';
 import { inspectAudio, inspectVideo } from '../protocol/codec.js';
+import { BlockPool } from './block-pool.js';
 import { GopCache } from './gop-cache.js';
 import { type BackpressureState, admit } from './backpressure.js';
 import { HubMessage } from './hub-message.js';
@@ -57,6 +58,13 @@ interface Player extends BackpressureState {
   repeatHeaders: number;
 }
 
+/** `b` in a buffer of its own, exactly its size (no view of a larger allocation is kept alive). */
+function ownCopy(b: Buffer): Buffer {
+  const out = Buffer.allocUnsafeSlow(b.length);
+  b.copy(out);
+  return out;
+}
+
 /** Live keyframes after an RTMP join that carry the metadata and sequence headers again (see play). */
 const HEADER_REPEATS = 2;
 
@@ -72,7 +80,7 @@ interface Stream {
   metadata: HubMessage | null;
   videoHeader: HubMessage | null;
   audioHeader: HubMessage | null;
-  gop: GopCache<HubMessage>;
+  gop: GopCache;
   graceTimer: ReturnType<typeof setTimeout> | null;
   /** When the current publisher last sent media (or started), for the takeover rule. */
   lastMediaAt: number;
@@ -117,6 +125,8 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
   private readonly dueLater = new Set<Player>();
   private immediate: ReturnType<typeof setImmediate> | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Blocks of every stream's GOP cache: one stream's freed GOP is refilled by others. */
+  private readonly gopBlocks = new BlockPool();
 
   constructor(opts: MediaHubOptions = {}) {
     super();
@@ -223,10 +233,12 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     if (typeId === MessageType.VIDEO && info) s.videoCodec = info.codec;
     if (typeId === MessageType.AUDIO && info) s.audioCodec = info.codec;
     if (info?.sequenceHeader) {
-      if (typeId === MessageType.VIDEO) s.videoHeader = msg;
-      else s.audioHeader = msg;
+      // Kept for the stream's life: a copy of its own, not a view pinning the reader's slab.
+      const kept = new HubMessage(typeId, ts, ownCopy(payload), msg.keyframe);
+      if (typeId === MessageType.VIDEO) s.videoHeader = kept;
+      else s.audioHeader = kept;
       // Decoder config goes to everyone, even players skipping frames: later frames need it.
-      for (const p of s.players.values()) this.write(s, p, msg.partsFor(p.sink));
+      for (const p of s.players.values()) this.write(s, p, kept.partsFor(p.sink));
       return;
     }
     s.timeline.played(typeId, ts);
@@ -246,7 +258,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
   metadata(key: string, sessionId: string, body: Buffer): void {
     const s = this.streamsByKey.get(key);
     if (!s || s.publisher?.sessionId !== sessionId) return;
-    s.metadata = new HubMessage(MessageType.DATA_AMF0, 0, body);
+    s.metadata = new HubMessage(MessageType.DATA_AMF0, 0, ownCopy(body));
     s.metaTracks = tracksFromMetadata(body);
     for (const p of s.players.values()) this.write(s, p, s.metadata.partsFor(p.sink));
   }
@@ -352,6 +364,16 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     return s ? this.info(s) : null;
   }
 
+  /**
+   * Memory of the GOP caches: payload bytes cached, bytes of the blocks holding them, and free blocks
+   * kept for reuse.
+   */
+  gopMemory(): { cachedBytes: number; blockBytes: number; freeBytes: number } {
+    let cachedBytes = 0;
+    for (const s of this.streamsByKey.values()) cachedBytes += s.gop.byteSize;
+    return { cachedBytes, blockBytes: this.gopBlocks.bytesInUse, freeBytes: this.gopBlocks.bytesFree };
+  }
+
   /** Ends everything (server shutdown). */
   close(): void {
     for (const s of [...this.streamsByKey.values()]) this.end(s, 'closed', 'server shutting down');
@@ -375,7 +397,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
       metadata: null,
       videoHeader: null,
       audioHeader: null,
-      gop: new GopCache(this.gopFrames, this.gopBytes),
+      gop: new GopCache(this.gopFrames, this.gopBytes, this.gopBlocks),
       graceTimer: null,
       lastMediaAt: 0,
       timeline: new TimelineRebase(),
@@ -397,6 +419,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     if (s.graceTimer) clearTimeout(s.graceTimer);
     s.graceTimer = null;
     this.streamsByKey.delete(s.key);
+    s.gop.clear();
     const wasPublished = s.state !== 'idle';
     s.publisher?.close(detail);
     s.publisher = null;

@@ -259,6 +259,11 @@ export class MediaServer extends TypedEmitter<MediaServerEvents> {
     return this.hub.streams();
   }
 
+  /** Memory of the GOP caches (see {@link MediaHub.gopMemory}), for `/metrics` and memory reports. */
+  gopMemory(): { cachedBytes: number; blockBytes: number; freeBytes: number } {
+    return this.hub.gopMemory();
+  }
+
   private async record(dir: string, info: StreamInfo): Promise<void> {
     try {
       const rec = await startRecording(dir, info.key, info.startedAt);
