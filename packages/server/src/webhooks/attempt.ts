@@ -14,6 +14,29 @@ export interface AttemptResult {
   ok: boolean;
 }
 
+/** Delivery settings of the webhook dispatcher. */
+export interface WebhookOptions {
+  /** First retry delay; doubles per failed attempt. Default 1000 ms (tests use a few ms). */
+  retryBaseMs?: number;
+  /** Longest retry delay. Default 5 min. */
+  retryMaxMs?: number;
+  /** Attempts before an event is given up (marked dead; replay revives it). Default 50. */
+  maxAttempts?: number;
+  /** Per-request timeout. Default 5000 ms. */
+  timeoutMs?: number;
+  /** Rooms delivered to in parallel. Default 8. */
+  concurrency?: number;
+  /** How long finished events and delivery log rows are kept (for replay and the console). Default 7 days. */
+  retentionMs?: number;
+  /**
+   * Deliver to loopback/private/link-local/CGNAT destinations (on-premises receivers). Default false:
+   * such destinations, as written or as resolved at delivery, fail as `forbidden_destination`.
+   */
+  allowPrivateDestinations?: boolean;
+  /** Counts refused destinations (`webhook_private_destination`). */
+  refused?: (reason: string) => void;
+}
+
 /** How a dispatcher makes its attempts (the same for every event it sends). */
 export interface AttemptOptions {
   signal: AbortSignal;
@@ -21,6 +44,33 @@ export interface AttemptOptions {
   allowPrivate: boolean;
   refused: (reason: string) => void;
   log: Logger;
+}
+
+/** A dispatcher's delivery settings, defaults filled in: the same for the SQLite and PostgreSQL dispatchers. */
+export interface DeliverySettings {
+  readonly maxAttempts: number;
+  readonly concurrency: number;
+  readonly attempt: AttemptOptions;
+  /** Delay before attempt `n + 1` after `n` failures: doubling from the base, capped. */
+  backoff(failures: number): number;
+}
+
+/** The settings of a dispatcher whose attempts are aborted by `signal` and logged to `log`. */
+export function deliverySettings(opts: WebhookOptions, signal: AbortSignal, log: Logger): DeliverySettings {
+  const base = opts.retryBaseMs ?? 1000;
+  const max = opts.retryMaxMs ?? 300_000;
+  return {
+    maxAttempts: opts.maxAttempts ?? 50,
+    concurrency: opts.concurrency ?? 8,
+    attempt: {
+      signal,
+      timeoutMs: opts.timeoutMs ?? 5000,
+      allowPrivate: opts.allowPrivateDestinations ?? false,
+      refused: opts.refused ?? (() => {}),
+      log,
+    },
+    backoff: (failures) => Math.min(max, base * 2 ** Math.max(0, failures - 1)),
+  };
 }
 
 /** An app that can be delivered to: one with a callback URL and a CallbackSecret. */

@@ -1,30 +1,15 @@
 import type { AppStore } from '../app-store.js';
 import type { Logger } from '../logger.js';
 import type { Outbox, OutboxEvent } from './outbox.js';
-import { type AttemptOptions, attemptDelivery, callbackApp } from './attempt.js';
+import {
+  type DeliverySettings,
+  type WebhookOptions,
+  attemptDelivery,
+  callbackApp,
+  deliverySettings,
+} from './attempt.js';
 
-/** Delivery settings of the webhook dispatcher. */
-export interface WebhookOptions {
-  /** First retry delay; doubles per failed attempt. Default 1000 ms (tests use a few ms). */
-  retryBaseMs?: number;
-  /** Longest retry delay. Default 5 min. */
-  retryMaxMs?: number;
-  /** Attempts before an event is given up (marked dead; replay revives it). Default 50. */
-  maxAttempts?: number;
-  /** Per-request timeout. Default 5000 ms. */
-  timeoutMs?: number;
-  /** Rooms delivered to in parallel. Default 8. */
-  concurrency?: number;
-  /** How long finished events and delivery log rows are kept (for replay and the console). Default 7 days. */
-  retentionMs?: number;
-  /**
-   * Deliver to loopback/private/link-local/CGNAT destinations (on-premises receivers). Default false:
-   * such destinations, as written or as resolved at delivery, fail as `forbidden_destination`.
-   */
-  allowPrivateDestinations?: boolean;
-  /** Counts refused destinations (`webhook_private_destination`). */
-  refused?: (reason: string) => void;
-}
+export type { WebhookOptions } from './attempt.js';
 
 /** An attempt as the dispatcher reports it (to the timeline and metrics). */
 export interface AttemptReport {
@@ -65,12 +50,7 @@ export class WebhookDispatcher implements WebhookDispatch {
   /** Rebuild {@link #waiting} from the outbox on the next pump (at start, after a replay). */
   #rescan = true;
   readonly #abort = new AbortController();
-  readonly #base: number;
-  readonly #max: number;
-  readonly #maxAttempts: number;
-  readonly #timeout: number;
-  readonly #concurrency: number;
-  readonly #attempt: AttemptOptions;
+  readonly #settings: DeliverySettings;
   #timer: NodeJS.Timeout | null = null;
   #scheduled = false;
   #closed = false;
@@ -82,18 +62,7 @@ export class WebhookDispatcher implements WebhookDispatch {
     private readonly onAttempt: (r: AttemptReport) => void,
     opts: WebhookOptions = {},
   ) {
-    this.#base = opts.retryBaseMs ?? 1000;
-    this.#max = opts.retryMaxMs ?? 300_000;
-    this.#maxAttempts = opts.maxAttempts ?? 50;
-    this.#timeout = opts.timeoutMs ?? 5000;
-    this.#concurrency = opts.concurrency ?? 8;
-    this.#attempt = {
-      signal: this.#abort.signal,
-      timeoutMs: this.#timeout,
-      allowPrivate: opts.allowPrivateDestinations ?? false,
-      refused: opts.refused ?? (() => {}),
-      log: this.log,
-    };
+    this.#settings = deliverySettings(opts, this.#abort.signal, this.log);
   }
 
   /**
@@ -126,7 +95,7 @@ export class WebhookDispatcher implements WebhookDispatch {
 
   /** Delay before attempt `n + 1` after `n` failures. */
   backoff(failures: number): number {
-    return Math.min(this.#max, this.#base * 2 ** Math.max(0, failures - 1));
+    return this.#settings.backoff(failures);
   }
 
   #pump(): void {
@@ -146,7 +115,7 @@ export class WebhookDispatcher implements WebhookDispatch {
         continue;
       }
       // Full: the next finished delivery kicks another pump.
-      if (this.#inflight.size >= this.#concurrency) break;
+      if (this.#inflight.size >= this.#settings.concurrency) break;
       const e = this.outbox.head(key);
       if (!e) {
         this.#waiting.delete(key);
@@ -178,7 +147,7 @@ export class WebhookDispatcher implements WebhookDispatch {
       this.outbox.drop(e, 'app has no callback URL');
       return;
     }
-    const r = await attemptDelivery(e, app, this.#attempt);
+    const r = await attemptDelivery(e, app, this.#settings.attempt);
     // Shutting down: not an attempt; the event stays queued and is sent after the restart.
     if (!r) return;
     const { url, status, error, durationMs, ok } = r;
@@ -186,7 +155,7 @@ export class WebhookDispatcher implements WebhookDispatch {
     let final = ok;
     if (ok) this.outbox.recordAttempt(e, attempt, { delivered: true });
     else {
-      const dead = e.attempts + 1 >= this.#maxAttempts;
+      const dead = e.attempts + 1 >= this.#settings.maxAttempts;
       final = dead;
       this.outbox.recordAttempt(e, attempt, {
         delivered: false,

@@ -3,8 +3,14 @@ import type { AppStore } from '../app-store.js';
 import type { Logger } from '../logger.js';
 import type { PgPool } from '../store/pg-database.js';
 import type { PgListener } from '../store/pg-listener.js';
-import { type AttemptOptions, attemptDelivery, callbackApp } from './attempt.js';
-import type { AttemptReport, WebhookDispatch, WebhookOptions } from './dispatcher.js';
+import {
+  type DeliverySettings,
+  type WebhookOptions,
+  attemptDelivery,
+  callbackApp,
+  deliverySettings,
+} from './attempt.js';
+import type { AttemptReport, WebhookDispatch } from './dispatcher.js';
 import { type EventRow, type OutboxEvent, toEvent } from './outbox.js';
 import { WEBHOOK_CHANNEL } from './pg-outbox.js';
 
@@ -51,12 +57,7 @@ export class PgWebhookDispatcher implements WebhookDispatch {
   /** Counts kicks, so a loop that found nothing can tell whether something arrived meanwhile. */
   #kicks = 0;
   readonly #abort = new AbortController();
-  readonly #base: number;
-  readonly #max: number;
-  readonly #maxAttempts: number;
-  readonly #timeout: number;
-  readonly #concurrency: number;
-  readonly #attempt: AttemptOptions;
+  readonly #settings: DeliverySettings;
   readonly #pollMs: number;
   #scheduled = false;
   #timer: NodeJS.Timeout | null = null;
@@ -75,18 +76,7 @@ export class PgWebhookDispatcher implements WebhookDispatch {
     private readonly onAttempt: (r: AttemptReport) => void,
     opts: WebhookOptions & { pollMs?: number } = {},
   ) {
-    this.#base = opts.retryBaseMs ?? 1000;
-    this.#max = opts.retryMaxMs ?? 300_000;
-    this.#maxAttempts = opts.maxAttempts ?? 50;
-    this.#timeout = opts.timeoutMs ?? 5000;
-    this.#concurrency = opts.concurrency ?? 8;
-    this.#attempt = {
-      signal: this.#abort.signal,
-      timeoutMs: this.#timeout,
-      allowPrivate: opts.allowPrivateDestinations ?? false,
-      refused: opts.refused ?? (() => {}),
-      log: this.log,
-    };
+    this.#settings = deliverySettings(opts, this.#abort.signal, this.log);
     this.#pollMs = opts.pollMs ?? 5000;
     listener.on('notify', this.#onNotify);
     listener.on('connected', this.#onConnected);
@@ -120,7 +110,7 @@ export class PgWebhookDispatcher implements WebhookDispatch {
 
   /** Delay before attempt `n + 1` after `n` failures. */
   backoff(failures: number): number {
-    return Math.min(this.#max, this.#base * 2 ** Math.max(0, failures - 1));
+    return this.#settings.backoff(failures);
   }
 
   /** Stops sending: attempts in flight are aborted and rolled back, so their events stay queued. */
@@ -140,7 +130,7 @@ export class PgWebhookDispatcher implements WebhookDispatch {
    * idle node costs one claim query per wake-up.
    */
   #spawn(): void {
-    if (this.#closed || this.#workers.size >= this.#concurrency) return;
+    if (this.#closed || this.#workers.size >= this.#settings.concurrency) return;
     const w: Promise<void> = this.#work()
       .catch((err) => this.log.warn({ err: String(err) }, 'webhook claim failed'))
       .finally(() => this.#workers.delete(w));
@@ -154,7 +144,9 @@ export class PgWebhookDispatcher implements WebhookDispatch {
       let e: OutboxEvent | undefined;
       try {
         // One round trip: a node that stops mid-attempt without dying must not hold the room forever.
-        await c.query(`BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${this.#timeout + 10_000}`);
+        await c.query(
+          `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${this.#settings.attempt.timeoutMs + 10_000}`,
+        );
         const r = await c.query<EventRow>(CLAIM, [Date.now()]);
         e = r.rows[0] ? toEvent(r.rows[0]) : undefined;
       } catch (err) {
@@ -201,12 +193,12 @@ export class PgWebhookDispatcher implements WebhookDispatch {
         await c.query('COMMIT');
         return;
       }
-      const r = await attemptDelivery(e, app, this.#attempt);
+      const r = await attemptDelivery(e, app, this.#settings.attempt);
       if (!r) {
         await c.query('ROLLBACK');
         return;
       }
-      const dead = !r.ok && e.attempts + 1 >= this.#maxAttempts;
+      const dead = !r.ok && e.attempts + 1 >= this.#settings.maxAttempts;
       const logged = [
         e.id,
         e.appID,
