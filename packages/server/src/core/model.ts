@@ -30,6 +30,17 @@ export interface Transport {
   close(code: number, reason: string): void;
 }
 
+/** A push kept for resume: its seq in the session and its body (shared by a room's members). */
+interface BufferedPush {
+  readonly seq: number;
+  readonly body: PushBody;
+}
+
+/** The wire form of push `body` numbered `seq` in a session. */
+function pushMessage(body: PushBody, seq: number): PushMessage {
+  return { ...body, seq } as PushMessage;
+}
+
 /**
  * One logged-in client (one engine): its identity, the rooms it is in, and its push stream. Pushes get
  * a per-session `seq` and stay buffered until the client acknowledges them (`ping.lastSeq`), so a
@@ -57,8 +68,11 @@ export class Session {
   readonly aliases: string[] = [];
 
   #seq = 0;
-  /** Unacknowledged pushes, oldest first. */
-  #buffer: PushMessage[] = [];
+  /**
+   * Unacknowledged pushes, oldest first: each its seq and the body, which a room push shares with every
+   * member (no copy per member; the message is put together only if it must be sent again on resume).
+   */
+  #buffer: BufferedPush[] = [];
   /** Highest seq no longer buffered (dropped for space or acknowledged): resume cannot reach below it. */
   #lostUpTo = 0;
 
@@ -97,27 +111,26 @@ export class Session {
    * Assigns the next seq, buffers the push and sends it if a socket is attached. `json` is the body
    * already serialized (`JSON.stringify(body)`) when the same push goes to a whole room.
    */
-  push(body: PushBody, json?: string): PushMessage {
-    if (this.ended) return { ...body, seq: 0 } as PushMessage;
-    this.#seq += 1;
-    const msg = { ...body, seq: this.#seq } as PushMessage;
-    this.#buffer.push(msg);
+  push(body: PushBody, json?: string): void {
+    if (this.ended) return;
+    const seq = ++this.#seq;
+    this.#buffer.push({ seq, body });
     if (this.#buffer.length > this.maxBuffered) {
       // Bounded memory per session: the oldest push goes and resume from before it becomes impossible.
       const dropped = this.#buffer.shift();
       if (dropped) this.#lostUpTo = dropped.seq;
     }
     const t = this.transport;
-    if (t && json !== undefined && t.sendText) t.sendText(frameWithSeq(json, msg.seq));
-    else t?.send(msg);
-    return msg;
+    if (!t) return;
+    if (json !== undefined && t.sendText) t.sendText(frameWithSeq(json, seq));
+    else t.send(pushMessage(body, seq));
   }
 
   /** The client has everything up to `lastSeq`: forget it. */
   ack(lastSeq: number): void {
     if (lastSeq > this.#seq) return;
     let i = 0;
-    while (i < this.#buffer.length && (this.#buffer[i] as PushMessage).seq <= lastSeq) i++;
+    while (i < this.#buffer.length && (this.#buffer[i] as BufferedPush).seq <= lastSeq) i++;
     if (i > 0) this.#buffer.splice(0, i);
     // A resume from below an acknowledged seq would silently miss pushes: make it fail instead.
     if (lastSeq > this.#lostUpTo) this.#lostUpTo = lastSeq;
@@ -129,7 +142,7 @@ export class Session {
    */
   missedSince(lastSeq: number): PushMessage[] | null {
     if (lastSeq > this.#seq || lastSeq < this.#lostUpTo) return null;
-    return this.#buffer.filter((m) => m.seq > lastSeq);
+    return this.#buffer.filter((m) => m.seq > lastSeq).map((m) => pushMessage(m.body, m.seq));
   }
 
   /** Constant-time check of a resume key. */
@@ -162,9 +175,7 @@ export class RemoteSession extends Session {
   }
 
   /** Pushes to a remote member are delivered by its own node: nothing to do here. */
-  override push(body: PushBody): PushMessage {
-    return { ...body, seq: 0 } as PushMessage;
-  }
+  override push(_body: PushBody): void {}
 }
 
 /** Per-room message rates (ZEGO's published limits by default). */
