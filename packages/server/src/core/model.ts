@@ -1,4 +1,4 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { userKey } from '@minirtc/protocol';
 import type {
   PushBody,
@@ -10,6 +10,7 @@ import type {
 } from '@minirtc/protocol';
 import { KeyedLimiter, TokenBucket } from '../rate-limiter.js';
 import { encodePush, frameWithSeq } from './push-encoding.js';
+import { randomId } from './random-id.js';
 import { type StreamReservation, wireStream } from './stream-registry.js';
 import type { Token04Info } from '@minirtc/protocol/crypto';
 import type { LongTimer } from './timers.js';
@@ -83,8 +84,8 @@ export class Session {
     private readonly maxBuffered: number,
     id?: string,
   ) {
-    this.id = id ?? randomBytes(12).toString('base64url');
-    this.resumeKey = randomBytes(24).toString('base64url');
+    this.id = id ?? randomId(12);
+    this.resumeKey = randomId(24);
   }
 
   /** Where this session's socket is: this node, or (for {@link RemoteSession}) another one. */
