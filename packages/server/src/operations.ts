@@ -131,7 +131,9 @@ export class Operations {
         : openDatabase(opts.db ?? (opts.dataDir ? join(opts.dataDir, 'minirtc.db') : ':memory:'));
     const pg = opts.postgres;
     this.logStore = pg?.logs ?? new LogStore(this.db, opts.logIntake?.maxEntriesPerApp ?? 50_000);
-    this.timeline = pg?.timeline ?? new TimelineStore(this.db);
+    this.timeline =
+      pg?.timeline ??
+      new TimelineStore(this.db, undefined, (err) => this.log.warn({ err }, 'timeline write failed'));
     let dispatcher: (onAttempt: (a: AttemptReport) => void) => WebhookDispatch;
     if (pg) {
       this.outbox = pg.outbox;
@@ -290,6 +292,11 @@ export class Operations {
     await this.recording?.close();
     await this.#dispatcher.close();
     this.metrics.close();
+    try {
+      this.timeline.flush?.();
+    } catch (err) {
+      this.log.warn({ err }, 'timeline write failed');
+    }
     if (this.#ownsDb && this.db.open) this.db.close();
   }
 

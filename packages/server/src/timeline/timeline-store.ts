@@ -29,6 +29,8 @@ export interface Timeline {
   pruneKind(kind: string, keep: number): void;
   /** Entries of one app, in order, oldest first. */
   query(q: TimelineQuery): TimelineEntry[] | Promise<TimelineEntry[]>;
+  /** Writes what is still queued, now (before the database closes). */
+  flush?(): void;
 }
 
 /** A `timeline` row (the same shape from SQLite and PostgreSQL). */
@@ -43,40 +45,101 @@ export interface TimelineRow {
   detail: string | null;
 }
 
-/** The call timeline in SQLite: append-only, bounded to the newest `maxRows` entries. */
+/** How long an entry may wait in memory before its batch is written. */
+const BATCH_MS = 10;
+/** A batch is written at once when it reaches this many entries. */
+const BATCH_MAX = 256;
+/** How many handles of recent entries are remembered for {@link TimelineStore.updateDetail}. */
+const HANDLES = 4096;
+
+/**
+ * The call timeline in SQLite: append-only, bounded to the newest `maxRows` entries.
+ *
+ * Entries are written in batches, one transaction each (at most {@link BATCH_MS} ms or
+ * {@link BATCH_MAX} entries after the first): a commit of its own per entry was 5–10 % of a login's
+ * server CPU with the database in a file (BENCHMARKS.md). So, as with PostgreSQL, {@link record}
+ * returns a handle rather than the row's `seq`; every read and update writes the batch first, so
+ * what was recorded is always what is read. The price: entries of the last few ms before a crash
+ * (not a clean stop, which flushes) can be lost.
+ */
 export class TimelineStore implements Timeline {
   #inserts = 0;
   readonly #insert;
+  #queue: { handle: number; vals: (string | number | null)[] }[] = [];
+  #timer: NodeJS.Timeout | null = null;
+  #next = 0;
+  /** Handle → the row's seq, once written (the newest {@link HANDLES}). */
+  readonly #seqs = new Map<number, number>();
 
+  /**
+   * @param onError told when a batch written on its timer fails (the batch is dropped; a flush the
+   *   caller asks for throws instead).
+   */
   constructor(
     private readonly db: Db,
     private readonly maxRows = 500_000,
+    private readonly onError: (err: unknown) => void = () => {},
   ) {
     this.#insert = db.prepare(
       'INSERT INTO timeline (app_id, room_id, user_id, stream_id, at, kind, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
   }
 
-  /** Appends an entry; returns its seq. */
+  /** Queues an entry; returns its handle. */
   record(e: TimelineInput): number {
-    const r = this.#insert.run(
-      e.appID,
-      e.roomID ?? null,
-      e.userID ?? null,
-      e.streamID ?? null,
-      e.time ?? Date.now(),
-      e.type,
-      e.detail ? JSON.stringify(e.detail) : null,
-    );
-    if (++this.#inserts >= 1000) {
+    const handle = ++this.#next;
+    this.#queue.push({
+      handle,
+      vals: [
+        e.appID,
+        e.roomID ?? null,
+        e.userID ?? null,
+        e.streamID ?? null,
+        e.time ?? Date.now(),
+        e.type,
+        e.detail ? JSON.stringify(e.detail) : null,
+      ],
+    });
+    if (this.#queue.length >= BATCH_MAX) this.flush();
+    else if (!this.#timer) {
+      this.#timer = setTimeout(() => {
+        try {
+          this.flush();
+        } catch (err) {
+          this.onError(err);
+        }
+      }, BATCH_MS);
+      this.#timer.unref();
+    }
+    return handle;
+  }
+
+  /** Writes the queued entries now, in one transaction. */
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    const batch = this.#queue;
+    if (batch.length === 0 || !this.db.open) return;
+    this.#queue = [];
+    this.db.transaction(() => {
+      for (const { handle, vals } of batch) {
+        const r = this.#insert.run(...vals);
+        this.#seqs.set(handle, Number(r.lastInsertRowid));
+        this.#seqs.delete(handle - HANDLES);
+      }
+    })();
+    this.#inserts += batch.length;
+    if (this.#inserts >= 1000) {
       this.#inserts = 0;
       pruneOldest(this.db, 'timeline', 'seq', this.maxRows);
     }
-    return Number(r.lastInsertRowid);
   }
 
-  /** Replaces the detail of entry `seq` (an aggregate row counting up during its minute). */
-  updateDetail(seq: number, detail: Record<string, unknown>): void {
+  /** Replaces the detail of the entry recorded with `handle` (an aggregate row counting up). */
+  updateDetail(handle: number, detail: Record<string, unknown>): void {
+    this.flush();
+    const seq = this.#seqs.get(handle);
+    if (seq === undefined) return;
     this.db.prepare('UPDATE timeline SET detail = ? WHERE seq = ?').run(JSON.stringify(detail), seq);
   }
 
@@ -85,6 +148,7 @@ export class TimelineStore implements Timeline {
    * their own, so however many an attacker causes, they never push call history out.
    */
   pruneKind(kind: string, keep: number): void {
+    this.flush();
     this.db
       .prepare(
         'DELETE FROM timeline WHERE kind = ? AND seq < (SELECT seq FROM timeline WHERE kind = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)',
@@ -94,6 +158,7 @@ export class TimelineStore implements Timeline {
 
   /** Entries of one app (optionally one room and/or user), in order, oldest first. */
   query(q: TimelineQuery): TimelineEntry[] {
+    this.flush();
     const where = ['app_id = ?'];
     const args: (string | number)[] = [q.appID];
     if (q.roomID !== undefined) {
