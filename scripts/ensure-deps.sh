@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what MiniRTC needs to run or test, and says clearly what is missing when it cannot.
-# Usage: ensure-deps.sh [node] [ffmpeg] [redis] [postgres] [chromium] [nginx] [openssl] [rtmpdump] [gstreamer] [nginx-rtmp] [bench]
+# Usage: ensure-deps.sh [node] [ffmpeg] [redis] [postgres] [chromium] [nginx] [openssl] [rtmpdump] [gstreamer] [nginx-rtmp] [bench] [ss]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,7 @@ for w in "$@"; do
     nginx) command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || pkgs+=(nginx) ;;
     openssl) command -v openssl >/dev/null || pkgs+=(openssl) ;;
     rtmpdump) command -v rtmpdump >/dev/null || pkgs+=(rtmpdump) ;;
+    ss) command -v ss >/dev/null || pkgs+=(iproute2) ;;
     gstreamer)
       command -v gst-launch-1.0 >/dev/null || pkgs+=(gstreamer1.0-tools)
       gst-inspect-1.0 flvdemux >/dev/null 2>&1 || pkgs+=(gstreamer1.0-plugins-good)

@@ -2,7 +2,7 @@
 # The whole test suite: lint, typecheck, then every package's tests with real processes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure-deps.sh node ffmpeg chromium nginx openssl rtmpdump gstreamer nginx-rtmp bench redis postgres
+bash scripts/ensure-deps.sh node ffmpeg chromium nginx openssl rtmpdump gstreamer nginx-rtmp bench redis postgres ss
 echo "== lint (biome)"
 npx biome check .
 echo "== typecheck (tsc strict)"

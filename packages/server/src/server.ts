@@ -9,7 +9,7 @@ import type { WireStream, WireUser } from '@minirtc/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { AppStore } from './app-store.js';
 import { Connection, type ConnectionLimits } from './ws/connection.js';
-import { SIGNALING_DEFAULTS } from './defaults.js';
+import { LISTEN_BACKLOG, SIGNALING_DEFAULTS } from './defaults.js';
 import type { Emit, MediaEvent, ServerEvents } from './events.js';
 import type { HandlerContext } from './ws/handlers/index.js';
 import type { FastifyInstance } from 'fastify';
@@ -433,7 +433,7 @@ export class MiniRtcServer extends EventEmitter<ServerEvents> {
   /** Starts listening. */
   async listen(): Promise<void> {
     await this.cluster?.start();
-    await this.app.listen({ port: this.#wantPort, host: this.#host });
+    await this.app.listen({ port: this.#wantPort, host: this.#host, backlog: LISTEN_BACKLOG });
     this.#port = (this.http.address() as AddressInfo).port;
     try {
       await this.#ops?.listen();

@@ -11,3 +11,4 @@ export * from './redis.js';
 export * from './postgres.js';
 export * from './until.js';
 export * from './tamper.js';
+export * from './listen-backlog.js';

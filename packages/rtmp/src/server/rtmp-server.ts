@@ -237,6 +237,13 @@ export class RtmpConnection extends TypedEmitter<RtmpConnectionEvents> {
   }
 }
 
+/**
+ * Accept-queue length asked of the kernel (capped by `net.core.somaxconn`): Node's default of 511
+ * drops SYNs when every publisher and player of a gateway reconnects at once, and each dropped one
+ * waits a second to retry.
+ */
+export const RTMP_LISTEN_BACKLOG = 4096;
+
 /** Events of an {@link RtmpServer}. */
 export interface RtmpServerEvents {
   connection: (conn: RtmpConnection) => void;
@@ -271,7 +278,7 @@ export class RtmpServer extends TypedEmitter<RtmpServerEvents> {
   listen(port: number, host: string): Promise<number> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(port, host, () => {
+      this.server.listen({ port, host, backlog: RTMP_LISTEN_BACKLOG }, () => {
         this.server.off('error', reject);
         // One sweep for slow peers, not a timer per connection.
         const every = Math.max(50, Math.min(1000, this.guard.slowPeerMs / 4));
