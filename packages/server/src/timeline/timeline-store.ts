@@ -1,4 +1,5 @@
 import { type Db, pruneOldest } from '../store/database.js';
+import { SqliteBatch } from '../store/sqlite-batch.js';
 import type { TimelineEntry } from '../api/api-types.js';
 export type { TimelineEntry } from '../api/api-types.js';
 
@@ -45,94 +46,66 @@ export interface TimelineRow {
   detail: string | null;
 }
 
-/** How long an entry may wait in memory before its batch is written. */
-const BATCH_MS = 10;
-/** A batch is written at once when it reaches this many entries. */
-const BATCH_MAX = 256;
 /** How many handles of recent entries are remembered for {@link TimelineStore.updateDetail}. */
 const HANDLES = 4096;
 
 /**
  * The call timeline in SQLite: append-only, bounded to the newest `maxRows` entries.
  *
- * Entries are written in batches, one transaction each (at most {@link BATCH_MS} ms or
- * {@link BATCH_MAX} entries after the first): a commit of its own per entry was 5–10 % of a login's
- * server CPU with the database in a file (BENCHMARKS.md). So, as with PostgreSQL, {@link record}
- * returns a handle rather than the row's `seq`; every read and update writes the batch first, so
- * what was recorded is always what is read. The price: entries of the last few ms before a crash
- * (not a clean stop, which flushes) can be lost.
+ * Entries are written in batches ({@link SqliteBatch}: one transaction per 10 ms or 256 writes), not
+ * with a commit each. So, as with PostgreSQL, {@link record} returns a handle rather than the row's
+ * `seq`; every read and update writes the batch first, so what was recorded is always what is read.
+ * The price: entries of the last few ms before a crash (not a clean stop, which flushes) can be lost.
  */
 export class TimelineStore implements Timeline {
   #inserts = 0;
   readonly #insert;
-  #queue: { handle: number; vals: (string | number | null)[] }[] = [];
-  #timer: NodeJS.Timeout | null = null;
+  readonly #batch: SqliteBatch;
   #next = 0;
   /** Handle → the row's seq, once written (the newest {@link HANDLES}). */
   readonly #seqs = new Map<number, number>();
 
   /**
-   * @param onError told when a batch written on its timer fails (the batch is dropped; a flush the
-   *   caller asks for throws instead).
+   * @param onError told when a batch written on its own fails (the batch is dropped; see
+   *   {@link SqliteBatch}).
    */
   constructor(
     private readonly db: Db,
     private readonly maxRows = 500_000,
-    private readonly onError: (err: unknown) => void = () => {},
+    onError: (err: unknown) => void = () => {},
   ) {
     this.#insert = db.prepare(
       'INSERT INTO timeline (app_id, room_id, user_id, stream_id, at, kind, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    this.#batch = new SqliteBatch(db, onError);
   }
 
   /** Queues an entry; returns its handle. */
   record(e: TimelineInput): number {
     const handle = ++this.#next;
-    this.#queue.push({
-      handle,
-      vals: [
-        e.appID,
-        e.roomID ?? null,
-        e.userID ?? null,
-        e.streamID ?? null,
-        e.time ?? Date.now(),
-        e.type,
-        e.detail ? JSON.stringify(e.detail) : null,
-      ],
+    const vals = [
+      e.appID,
+      e.roomID ?? null,
+      e.userID ?? null,
+      e.streamID ?? null,
+      e.time ?? Date.now(),
+      e.type,
+      e.detail ? JSON.stringify(e.detail) : null,
+    ];
+    this.#batch.add(() => {
+      this.#seqs.set(handle, Number(this.#insert.run(...vals).lastInsertRowid));
+      this.#seqs.delete(handle - HANDLES);
     });
-    if (this.#queue.length >= BATCH_MAX) this.flush();
-    else if (!this.#timer) {
-      this.#timer = setTimeout(() => {
-        try {
-          this.flush();
-        } catch (err) {
-          this.onError(err);
-        }
-      }, BATCH_MS);
-      this.#timer.unref();
+    if (++this.#inserts >= 1000) {
+      this.#inserts = 0;
+      this.#batch.add(() => pruneOldest(this.db, 'timeline', 'seq', this.maxRows));
     }
     return handle;
   }
 
-  /** Writes the queued entries now, in one transaction. */
+  /** Writes the queued entries now. */
   flush(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    const batch = this.#queue;
-    if (batch.length === 0 || !this.db.open) return;
-    this.#queue = [];
-    this.db.transaction(() => {
-      for (const { handle, vals } of batch) {
-        const r = this.#insert.run(...vals);
-        this.#seqs.set(handle, Number(r.lastInsertRowid));
-        this.#seqs.delete(handle - HANDLES);
-      }
-    })();
-    this.#inserts += batch.length;
-    if (this.#inserts >= 1000) {
-      this.#inserts = 0;
-      pruneOldest(this.db, 'timeline', 'seq', this.maxRows);
-    }
+    this.#batch.flush();
   }
 
   /** Replaces the detail of the entry recorded with `handle` (an aggregate row counting up). */
