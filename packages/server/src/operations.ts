@@ -32,6 +32,7 @@ import {
   type WebhookOptions,
   WebhookDispatcher,
 } from './webhooks/dispatcher.js';
+import { callbackApp } from './webhooks/attempt.js';
 import { mapServerEvents, roomKey } from './webhooks/event-mapper.js';
 import type { RecordingOptions, RecordingService } from './recording/recording-service.js';
 import { composeRecording } from './recording/compose.js';
@@ -173,7 +174,7 @@ export class Operations {
     };
     this.#dispatcher = dispatcher(onAttempt);
     this.#clustered = opts.clusterApi !== undefined;
-    this.#presence = new PresenceJournal(this.db);
+    this.#presence = new PresenceJournal(this.db, (appID) => callbackApp(apps.get(appID)) !== null);
     // In a cluster a crashed node's members are not over when it restarts: other nodes hold them
     // for the grace window (docs/scaling.md), and the node that ends them reports their logout.
     if (!this.#clustered) this.#presence.attach(server);
@@ -293,7 +294,7 @@ export class Operations {
     await this.#dispatcher.close();
     this.metrics.close();
     try {
-      this.timeline.flush?.();
+      this.timeline.flush?.(); // what the batch still holds goes in before the database closes
     } catch (err) {
       this.log.warn({ err }, 'timeline write failed');
     }
