@@ -77,6 +77,10 @@ describe('operate: streams, preview, close, timeline, metrics through the platfo
     const bytesIn = Number(/^minirtc_media_bytes_in (\d+)/m.exec(metrics)?.[1]);
     assert.ok(bytesIn > 0, 'bytes in on /metrics');
     assert.match(metrics, /^minirtc_media_players 1$/m);
+    const gop = (text: string, kind: string) =>
+      Number(new RegExp(`^minirtc_media_gop_cache_bytes\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+    assert.ok(gop(metrics, 'cached') > 0, 'the live stream has a cached GOP on /metrics');
+    assert.ok(gop(metrics, 'blocks') >= gop(metrics, 'cached'), 'blocks hold the cached bytes');
 
     const gone = new Promise((resolve) => platform.server.once('streamGone', resolve));
     assert.equal((await api('DELETE', `/apps/${appID}/streams/op_s`)).status, 200);
@@ -87,6 +91,8 @@ describe('operate: streams, preview, close, timeline, metrics through the platfo
       'media dropped',
     );
     await gone;
+    const after = await (await fetch(`${platform.server.httpUrl}/metrics`)).text();
+    assert.equal(gop(after, 'cached'), 0, 'the ended stream no longer holds a GOP');
     assert.deepEqual(
       (await api('GET', `/apps/${appID}/streams`)).body.streams,
       [],

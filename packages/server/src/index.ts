@@ -43,6 +43,7 @@ export type { WebhookOptions } from './webhooks/dispatcher.js';
 export { verifyWebhookSignature, webhookSignature } from './webhooks/signature.js';
 export { apiSignature } from './api/auth.js';
 export type { MediaStatsProvider, MediaStreamStat } from './metrics/server-metrics.js';
+export type { GopMemory } from './metrics/gop-memory-metric.js';
 export { SIGNALING_DEFAULTS } from './defaults.js';
 export {
   type EmbeddedGatewayOptions,

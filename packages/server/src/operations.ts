@@ -23,6 +23,7 @@ import { type Db, openDatabase } from './store/database.js';
 import { LogStore } from './store/log-store.js';
 import type { StreamUrlSigner } from './core/stream-urls.js';
 import { PresenceJournal } from './security/presence-journal.js';
+import { type GopMemory, registerGopMemoryMetric } from './metrics/gop-memory-metric.js';
 import { registerRefusalMetric } from './security/refusal-metric.js';
 import { TimelineRecorder } from './timeline/timeline-recorder.js';
 import { type Timeline, TimelineStore } from './timeline/timeline-store.js';
@@ -67,6 +68,8 @@ export interface OperationsOptions {
   refusals?: () => [string, number][];
   /** Live stream stats of the media gateway, for `/metrics`, stream lists and bitrate samples. */
   mediaStats?: MediaStatsProvider;
+  /** The embedded gateway's GOP cache memory, for `/metrics` (absent: no such series). */
+  mediaMemory?: () => GopMemory | undefined;
   /** Timeline bitrate sample interval for live streams; default 10000 ms, 0 = off. */
   bitrateSampleMs?: number;
   /** `maxEntriesPerApp` bounds the stored SDK logs per app (default 50000 when persisted). */
@@ -155,6 +158,7 @@ export class Operations {
       opts.nodeId,
     );
     registerRefusalMetric(this.metrics.registry, opts.refusals ?? (() => []));
+    if (opts.mediaMemory) registerGopMemoryMetric(this.metrics.registry, opts.mediaMemory);
     this.#recorder = new TimelineRecorder(this.timeline, log, (appID) => apps.get(appID) !== undefined);
     this.#recorder.attach(server);
     const onAttempt = (a: AttemptReport): void => {

@@ -38,6 +38,7 @@ export interface NodeOptions {
     | 'mediaFlvBase'
     | 'mediaStats'
     | 'mediaRefusals'
+    | 'mediaMemory'
     | 'httpFlv'
     | 'logger'
   >;
@@ -112,6 +113,7 @@ export async function startNode(opts: NodeOptions): Promise<MiniRtcNode> {
     httpFlv: () => (media ? (req, res) => media?.handleHttp(req, res) ?? false : undefined),
     mediaStats: () => gatewayStats(media),
     mediaRefusals: () => media?.refusals() ?? [],
+    ...(opts.gateway ? { mediaMemory: () => media?.gopMemory() } : {}),
     ...(logger ? { logger } : {}),
   });
   if (g) {
