@@ -38,6 +38,12 @@ export interface LoadtestSummary {
   serverRssLoaded: number | null;
   /** (loaded − idle) / logged-in users. */
   rssPerSessionBytes: number | null;
+  /**
+   * Connection attempts this host's kernel dropped during the logins because an accept queue was
+   * full (`ListenOverflows`, every listener of the host); each costs its client a 1 s retry. Null when
+   * the nodes are not on this host, or off Linux.
+   */
+  listenOverflows: number | null;
 }
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -66,6 +72,10 @@ export function formatSummary(s: LoadtestSummary): string[] {
       s.rssPerSessionBytes === null ? 'n/a' : `${r1(s.rssPerSessionBytes / 1024)} KB`
     } per idle session`,
   );
+  if (s.listenOverflows)
+    lines.push(
+      `kernel     ${s.listenOverflows} connection attempts dropped by a full accept queue (each retried after 1 s)`,
+    );
   for (const e of s.errors) lines.push(`error      ${e}`);
   return lines;
 }

@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoadUser } from './loadtest-client.js';
+import { listenOverflows } from './loadtest-kernel.js';
 import { type MediaPushers, makeSyntheticMedia, pushMedia } from './loadtest-media.js';
 import { LOADTEST_OWN_OPTIONS, parseLoadtestOptions } from './loadtest-options.js';
 import type { LoadtestOptions } from './loadtest-options.js';
@@ -95,6 +96,8 @@ export async function runLoadtest(
     const tokens = Array.from({ length: o.users }, (_, i) =>
       generateToken04({ appID: target.appID, userID: `lt${i}`, secret: target.secret, ttlSeconds: 3600 }),
     );
+    const local = target.wsUrls.every((u) => /^wss?:\/\/(127\.[\d.]+|localhost|\[::1\])[:/]/.test(u));
+    const overflowsBefore = local ? listenOverflows() : null;
     t0 = performance.now();
     for (let i = 0; i < o.users; i++) {
       const due = t0 + (i * 1000) / o.rate;
@@ -127,6 +130,7 @@ export async function runLoadtest(
       );
     }
     await Promise.all(logins);
+    const overflowsAfter = local ? listenOverflows() : null;
     const rssLoaded = await nodesRss(target.httpUrls);
     const published = await startPublishers(o, users, pushStarted, errors);
     pushers = published.pushers;
@@ -190,6 +194,8 @@ export async function runLoadtest(
         rssIdle !== null && rssLoaded !== null && latencies.length > 0
           ? (rssLoaded - rssIdle) / latencies.length
           : null,
+      listenOverflows:
+        overflowsBefore !== null && overflowsAfter !== null ? overflowsAfter - overflowsBefore : null,
     };
   } finally {
     clearInterval(tick);

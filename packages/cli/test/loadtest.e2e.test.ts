@@ -37,6 +37,7 @@ describe('minirtc loadtest', () => {
     assert.ok(s.loginsPerSecond > 0);
     assert.equal(typeof s.serverRssIdle, 'number', 'RSS read from the server’s /metrics');
     assert.equal(typeof s.rssPerSessionBytes, 'number');
+    assert.equal(typeof s.listenOverflows, 'number', 'the host kernel counter, read around the logins');
     // Each user got at least the broadcasts of its room's sender (the sender itself gets none).
     assert.ok(s.pushesPerUser >= (2 * 4) / 6);
   });
