@@ -2,9 +2,9 @@ import type { Db } from './database.js';
 
 /**
  * Writes to SQLite gathered into one transaction each: an operation queued with {@link add} runs at
- * most `windowMs` later, or at once when `maxOps` are waiting. A commit per write was the costliest
- * part of a login on the server with the database in a file (the timeline's rows and the presence
- * journal's, about 20 % of its CPU: BENCHMARKS.md); in a batch each write costs a fraction of that.
+ * most `windowMs` later, or at once when `maxOps` are waiting. With the database in a file a commit
+ * per row cost each timeline row a WAL write, five of them per login's life; in a batch a row costs
+ * 20–25 µs and the event loop is no longer held by a commit per row (BENCHMARKS.md).
  *
  * The price is durability, not order: operations run in the order queued, but those of the last
  * `windowMs` before a crash are lost. A clean stop calls {@link flush} before closing the database.
