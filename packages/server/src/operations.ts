@@ -33,7 +33,7 @@ import {
   type WebhookOptions,
   WebhookDispatcher,
 } from './webhooks/dispatcher.js';
-import { callbackApp } from './webhooks/attempt.js';
+import { hasCallback } from './webhooks/attempt.js';
 import { mapServerEvents, roomKey } from './webhooks/event-mapper.js';
 import type { RecordingOptions, RecordingService } from './recording/recording-service.js';
 import { composeRecording } from './recording/compose.js';
@@ -178,7 +178,7 @@ export class Operations {
     };
     this.#dispatcher = dispatcher(onAttempt);
     this.#clustered = opts.clusterApi !== undefined;
-    this.#presence = new PresenceJournal(this.db, (appID) => callbackApp(apps.get(appID)) !== null);
+    this.#presence = new PresenceJournal(this.db, (appID) => hasCallback(apps.get(appID)));
     // In a cluster a crashed node's members are not over when it restarts: other nodes hold them
     // for the grace window (docs/scaling.md), and the node that ends them reports their logout.
     if (!this.#clustered) this.#presence.attach(server);

@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type { AppStore } from '../app-store.js';
 import type { ServerEvents } from '../events.js';
 import type { Db } from '../store/database.js';
+import { hasCallback } from '../webhooks/attempt.js';
 import { roomKey } from '../webhooks/event-mapper.js';
 import type { WebhookOutbox } from '../webhooks/outbox.js';
 
@@ -77,7 +78,7 @@ export class PresenceJournal {
     this.db.transaction(() => {
       for (const r of rows) {
         const app = apps.get(r.app_id);
-        if (!app?.callbackUrl || !app.callbackSecret) continue;
+        if (!hasCallback(app)) continue;
         const key = roomKey(r.app_id, r.room_id);
         outbox.enqueue(r.app_id, key, 'room_logout', {
           room_id: r.room_id,

@@ -76,9 +76,14 @@ export function deliverySettings(opts: WebhookOptions, signal: AbortSignal, log:
 /** An app that can be delivered to: one with a callback URL and a CallbackSecret. */
 export type CallbackApp = AppRecord & { callbackUrl: string; callbackSecret: string };
 
+/** Whether the app has webhooks: a callback URL and a CallbackSecret (no copy: fit for a login's path). */
+export function hasCallback(app: AppRecord | undefined): app is CallbackApp {
+  return !!app?.callbackUrl && !!app.callbackSecret;
+}
+
 /** The app when it has a callback URL and secret, else null (its events are dropped, not retried). */
 export function callbackApp(app: AppRecord | undefined): CallbackApp | null {
-  return app?.callbackUrl && app.callbackSecret
+  return hasCallback(app)
     ? { ...app, callbackUrl: app.callbackUrl, callbackSecret: app.callbackSecret }
     : null;
 }
