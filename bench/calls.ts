@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, statSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeSource } from './media-source.js';
-import { cpuSplit, ioBytes, rssBytes } from './proc-stats.js';
+import { cpuSeconds, cpuSplit, ioBytes, rssBytes } from './proc-stats.js';
 import { startMiniRtc, startNginxRtmp, startNms } from './servers.js';
 import type { ServerUnderTest } from './servers.js';
 
@@ -113,16 +113,19 @@ async function runOne(srv: ServerUnderTest, src: string, bytesPerS: number, call
     await sleep(2000);
     const pid = srv.proc.pid as number;
     const c0 = cpuSplit(pid);
+    const s0 = cpuSeconds(pid);
     const io0 = ioBytes(pid);
     const r0 = players.map((p) => ioBytes(p.pid as number).written);
     const t0 = Date.now();
     await sleep(windowS * 1000);
     const dt = (Date.now() - t0) / 1000;
     const c1 = cpuSplit(pid);
+    const s1 = cpuSeconds(pid);
     const io1 = ioBytes(pid);
+    // CPU from the scheduler's nanoseconds; the kernel share from the (tick-counted) user/system split.
     const user = c1.user - c0.user;
     const system = c1.system - c0.system;
-    const cpu = ((user + system) / dt) * 100;
+    const cpu = ((s1 - s0) / dt) * 100;
     const rss = rssBytes(pid);
     const at80 = players.filter(
       (p, i) => ioBytes(p.pid as number).written - (r0[i] ?? 0) >= 0.8 * bytesPerS * dt,

@@ -5,6 +5,7 @@
  *
  *   npm run bench                       # N = 10,100,500, 15 s window, all servers
  *   BENCH_N=10,100 BENCH_WINDOW_S=10 BENCH_SERVERS=minirtc,nginx-rtmp npm run bench
+ *   BENCH_N=10 BENCH_REPEAT=5 BENCH_SERVERS=minirtc,nginx-rtmp npm run bench   # median of 5 interleaved runs
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -18,6 +19,8 @@ import type { ServerUnderTest } from './servers.js';
 
 const Ns = (process.env.BENCH_N ?? '10,100,500').split(',').map(Number);
 const windowS = Number(process.env.BENCH_WINDOW_S ?? 15);
+/** Runs per (server, N), interleaved across servers; the table shows each server's median run. */
+const repeat = Math.max(1, Number(process.env.BENCH_REPEAT ?? 1));
 const servers = (process.env.BENCH_SERVERS ?? 'minirtc,minirtc-semi1,nginx-rtmp,node-media-server').split(
   ',',
 );
@@ -31,6 +34,8 @@ interface Row {
   players: number;
   playersReceiving: number;
   cpuPercent: number;
+  /** With BENCH_REPEAT: the lowest and highest CPU % of the runs (the row is the median run). */
+  cpuRange?: [number, number];
   cpuPerPlayerPercent: number;
   rssMB: number;
   rssPerPlayerKB: number;
@@ -159,7 +164,7 @@ async function runOne(start: () => Promise<ServerUnderTest>, src: string, n: num
       version: srv.version,
       players: n,
       playersReceiving: receiving,
-      cpuPercent: round(cpu, 1),
+      cpuPercent: round(cpu, 2),
       cpuPerPlayerPercent: round(cpu / n, 3),
       rssMB: round(rss / 1048576, 1),
       rssPerPlayerKB: 0,
@@ -173,6 +178,14 @@ async function runOne(start: () => Promise<ServerUnderTest>, src: string, n: num
     pub.proc.kill('SIGKILL');
     await srv.stop();
   }
+}
+
+/** The run with the median CPU, carrying the CPU range of all runs. */
+function medianRun(list: Row[]): Row {
+  const sorted = [...list].sort((a, b) => a.cpuPercent - b.cpuPercent);
+  const mid = sorted[(sorted.length - 1) >> 1] as Row;
+  if (sorted.length < 2) return mid;
+  return { ...mid, cpuRange: [sorted[0]!.cpuPercent, sorted[sorted.length - 1]!.cpuPercent] };
 }
 
 function round(x: number, d: number): number {
@@ -196,21 +209,25 @@ async function main() {
   const rows: Row[] = [];
   let port = 19350;
   for (const n of Ns) {
-    // Idle baseline RSS per server, so per-player memory excludes the process's fixed cost.
-    for (const name of servers) {
-      const start = starters[name];
-      if (!start) throw new Error(`unknown server ${name}`);
-      const p = port;
-      port += 10;
-      process.stderr.write(`${name} N=${n} …\n`);
-      const idle = await start(p);
-      const idleRss = rssBytes(idle.proc.pid!);
-      await idle.stop();
-      const row = await runOne(() => start(p + 5), src, n);
-      row.rssPerPlayerKB = round((row.rssMB * 1048576 - idleRss) / n / 1024, 1);
-      rows.push(row);
-      process.stderr.write(`  ${JSON.stringify(row)}\n`);
+    const runs = new Map<string, Row[]>();
+    for (let rep = 0; rep < repeat; rep++) {
+      // Idle baseline RSS per server, so per-player memory excludes the process's fixed cost.
+      for (const name of servers) {
+        const start = starters[name];
+        if (!start) throw new Error(`unknown server ${name}`);
+        const p = port;
+        port += 10;
+        process.stderr.write(`${name} N=${n}${repeat > 1 ? ` run ${rep + 1}/${repeat}` : ''} …\n`);
+        const idle = await start(p);
+        const idleRss = rssBytes(idle.proc.pid!);
+        await idle.stop();
+        const row = await runOne(() => start(p + 5), src, n);
+        row.rssPerPlayerKB = round((row.rssMB * 1048576 - idleRss) / n / 1024, 1);
+        process.stderr.write(`  ${JSON.stringify(row)}\n`);
+        runs.set(name, [...(runs.get(name) ?? []), row]);
+      }
     }
+    for (const name of servers) rows.push(medianRun(runs.get(name) ?? []));
   }
   const base = rows.filter((r) => r.server === 'nginx-rtmp');
   const lines = [
@@ -219,7 +236,8 @@ async function main() {
     ...rows.map((r) => {
       const b = base.find((x) => x.players === r.players);
       const ratio = b && b.cpuPercent > 0 ? round(r.cpuPercent / b.cpuPercent, 2) : '–';
-      return `| ${r.server} | ${r.players} | ${r.playersReceiving} | ${r.cpuPercent} | ${r.cpuPerPlayerPercent} | ${ratio} | ${r.rssMB} | ${r.rssPerPlayerKB} | ${r.kbpsPerPlayer} | ${r.lateJoinerFirstVideoMs ?? 'none'} (${r.lateJoinerKeyframe ?? '–'}) |`;
+      const cpu = r.cpuRange ? `${r.cpuPercent} (${r.cpuRange[0]}–${r.cpuRange[1]})` : `${r.cpuPercent}`;
+      return `| ${r.server} | ${r.players} | ${r.playersReceiving} | ${cpu} | ${r.cpuPerPlayerPercent} | ${ratio} | ${r.rssMB} | ${r.rssPerPlayerKB} | ${r.kbpsPerPlayer} | ${r.lateJoinerFirstVideoMs ?? 'none'} (${r.lateJoinerKeyframe ?? '–'}) |`;
     }),
   ];
   const outDir = process.env.BENCH_OUT ?? new URL('./results/', import.meta.url).pathname;
@@ -228,7 +246,7 @@ async function main() {
   writeFileSync(join(outDir, `fanout-${stamp}.json`), JSON.stringify({ windowS, rows }, null, 2));
   writeFileSync(join(outDir, `fanout-${stamp}.md`), lines.join('\n') + '\n');
   process.stdout.write(
-    `\nwindow ${windowS} s, publisher ≈1 Mbps (copy of a pre-encoded FLV), players: rtmpdump -v -o /dev/null\n`,
+    `\nwindow ${windowS} s${repeat > 1 ? `, median of ${repeat} runs (CPU range in brackets)` : ''}, publisher ≈1 Mbps (copy of a pre-encoded FLV), players: rtmpdump -v -o /dev/null\n`,
   );
   process.stdout.write(lines.join('\n') + '\n');
 }
