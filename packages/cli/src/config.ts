@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { ErrorCode, MiniRtcError, arr, bool, int, obj, optional, refine, str } from '@minirtc/protocol';
 import type { Infer } from '@minirtc/protocol';
-import { SIGNALING_DEFAULTS } from '@minirtc/server';
+import { DEFAULT_FANOUT_SLICE, DEFAULT_PUSH_BACKLOG_MAX, SIGNALING_DEFAULTS } from '@minirtc/server';
 import { parse as parseYaml } from 'yaml';
 import { defaultSecurityConfig, securitySchema } from './security-config.js';
 
@@ -61,6 +61,10 @@ const configSchema = obj({
     onlineCountIntervalMs: int(0, 600_000),
     /** Above this many members per-user ADD/DELETE pushes stop (ZEGO: 500). */
     userUpdateMaxMembers: int(1, 10_000_000),
+    /** Members a room push reaches per event-loop turn; the rest on later turns (docs/signaling.md). */
+    fanoutSlice: int(1, 10_000_000),
+    /** Room deliveries waiting before the room's broadcasts and barrages are refused (1002073). */
+    pushBacklogMax: int(0, 100_000_000),
   }),
   media: obj({
     takeoverGraceMs: int(0, 3_600_000),
@@ -165,6 +169,8 @@ export const defaultConfig: MiniRtcConfig = {
     urlTtlSeconds: SIGNALING_DEFAULTS.urlTtlSeconds,
     onlineCountIntervalMs: 1000,
     userUpdateMaxMembers: 500,
+    fanoutSlice: DEFAULT_FANOUT_SLICE,
+    pushBacklogMax: DEFAULT_PUSH_BACKLOG_MAX,
   },
   media: { takeoverGraceMs: 30_000, heartbeatMs: 2000 },
   api: {},

@@ -75,6 +75,10 @@ export async function startPlatform(config: MiniRtcConfig, opts: PlatformOptions
       resumeGraceMs: config.signaling.resumeGraceMs,
       onlineCountIntervalMs: config.signaling.onlineCountIntervalMs,
       userUpdateMaxMembers: config.signaling.userUpdateMaxMembers,
+      limits: {
+        fanoutSlice: config.signaling.fanoutSlice,
+        pushBacklogMax: config.signaling.pushBacklogMax,
+      },
       security: serverSecurity(config.security),
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
       ...(config.tls ? { tls: { cert: config.tls.cert, key: config.tls.key } } : {}),

@@ -45,6 +45,7 @@ export { apiSignature } from './api/auth.js';
 export type { MediaStatsProvider, MediaStreamStat } from './metrics/server-metrics.js';
 export type { GopMemory } from './metrics/gop-memory-metric.js';
 export { SIGNALING_DEFAULTS } from './defaults.js';
+export { DEFAULT_FANOUT_SLICE, DEFAULT_PUSH_BACKLOG_MAX } from './core/model.js';
 export {
   type EmbeddedGatewayOptions,
   type MediaTag,

@@ -51,6 +51,10 @@ export interface RateLimits {
   /** Bad or excess frames tolerated per second, sustained, before closing 4003. */
   abusePerSecond: number;
   abuseBurst: number;
+  /** Members a room push reaches per event-loop turn (see {@link RoomLimits.fanoutSlice}). */
+  fanoutSlice?: number;
+  /** Room deliveries waiting before broadcasts are refused (see {@link RoomLimits.pushBacklogMax}). */
+  pushBacklogMax?: number;
 }
 
 /** Configuration of {@link MiniRtcServer}. */

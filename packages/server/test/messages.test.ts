@@ -135,3 +135,32 @@ describe('room messages and their limits', () => {
     for (const c of [a, b, late]) c.close();
   });
 });
+
+describe('a room whose fan-out is behind', () => {
+  let server: MiniRtcServer;
+  before(async () => {
+    // No backlog allowed: the handlers must refuse every broadcast and barrage (the backlog's own
+    // accounting is unit-tested in room-fanout.test.ts).
+    server = await startServer({ limits: { pushBacklogMax: 0 } });
+  });
+  after(() => server.close());
+
+  it('refuses broadcast and barrage as too frequent (1002073); custom commands and state changes still go', async () => {
+    const { c: a } = await loginClient(server, 'bh1', 'r-behind');
+    const { c: b } = await loginClient(server, 'bh2', 'r-behind');
+    assert.equal(
+      (await a.req('broadcast', { roomID: 'r-behind', message: 'x' })).code,
+      ErrorCode.RATE_LIMITED,
+    );
+    assert.equal((await a.req('barrage', { roomID: 'r-behind', message: 'x' })).code, ErrorCode.RATE_LIMITED);
+    assert.equal(
+      (await a.req('customCommand', { roomID: 'r-behind', command: 'c', toUserIDs: ['bh2'] })).code,
+      0,
+    );
+    assert.equal((await b.push('customCommand')).command, 'c');
+    assert.equal((await a.req('setRoomExtraInfo', { roomID: 'r-behind', key: 'k', value: 'v' })).code, 0);
+    assert.equal((await b.push('roomExtraInfo')).items[0].value, 'v');
+    a.close();
+    b.close();
+  });
+});

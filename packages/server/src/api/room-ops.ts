@@ -105,7 +105,8 @@ export function broadcastToRoom(
   message: string,
 ): { messageID: number } {
   const room = requireRoom(core, appID, roomID);
-  if (!room.broadcastLimit.take()) throw new MiniRtcError(ErrorCode.RATE_LIMITED, 'broadcast rate limit');
+  if (room.pushesBehind || !room.broadcastLimit.take())
+    throw new MiniRtcError(ErrorCode.RATE_LIMITED, 'broadcast rate limit');
   const messageID = core.nextBroadcastID(room);
   core.sendToRoom(room, from.userID, {
     type: 'broadcast',

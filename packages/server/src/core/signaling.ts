@@ -457,7 +457,7 @@ export class Signaling {
 
   /** A message to some members (a custom command), wherever their node is. */
   sendToMembers(room: Room, fromUserID: string, to: string[], body: PushBody): void {
-    for (const t of to) room.members.get(t)?.session.push(body);
+    for (const t of to) room.pushTo(t, body);
     this.#rep?.message(room, body, fromUserID, to);
   }
 

@@ -8,7 +8,8 @@ export { MAX_ROOM_EXTRA_KEYS } from '../../core/signaling.js';
 /** `broadcast`: to every other member, 10/s per room; messageID is a per-room counter (ZEGO: a number). */
 export const broadcast: Handler<'broadcast'> = (ctx, caller, msg) => {
   const m = requireMember(caller, msg.roomID);
-  if (!m.room.broadcastLimit.take()) throw new MiniRtcError(ErrorCode.RATE_LIMITED, 'broadcast rate limit');
+  if (m.room.pushesBehind || !m.room.broadcastLimit.take())
+    throw new MiniRtcError(ErrorCode.RATE_LIMITED, 'broadcast rate limit');
   const messageID = caller.preparedBroadcastID ?? ctx.core.nextBroadcastID(m.room);
   caller.preparedBroadcastID = undefined;
   ctx.core.sendToRoom(m.room, m.session.userID, {
@@ -22,7 +23,8 @@ export const broadcast: Handler<'broadcast'> = (ctx, caller, msg) => {
 /** `barrage`: to every other member, 20/s per room; messageID is a string (ZEGO's type for barrage). */
 export const barrage: Handler<'barrage'> = (ctx, caller, msg) => {
   const m = requireMember(caller, msg.roomID);
-  if (!m.room.barrageLimit.take()) throw new MiniRtcError(ErrorCode.RATE_LIMITED, 'barrage rate limit');
+  if (m.room.pushesBehind || !m.room.barrageLimit.take())
+    throw new MiniRtcError(ErrorCode.RATE_LIMITED, 'barrage rate limit');
   const messageID = randomUUID();
   ctx.core.sendToRoom(m.room, m.session.userID, {
     type: 'barrage',
