@@ -16,8 +16,12 @@ const external = {
 
 const t0 = Date.now();
 await build({
-  entryPoints: ['packages/cli/src/bin.ts'],
-  outfile: 'packages/cli/dist/minirtc.js',
+  // The loadtest probe runs in a worker thread and needs a file of its own beside the CLI.
+  entryPoints: {
+    minirtc: 'packages/cli/src/bin.ts',
+    'loadtest-probe-main': 'packages/cli/src/loadtest-probe-main.ts',
+  },
+  outdir: 'packages/cli/dist',
   bundle: true,
   platform: 'node',
   format: 'esm',

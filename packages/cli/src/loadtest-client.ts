@@ -81,6 +81,11 @@ export class LoadUser {
     return this.#request({ type: 'broadcast', roomID: this.spec.roomID, message });
   }
 
+  /** A `ping` request (acknowledging the pushes so far); resolves when the server answered it. */
+  ping(): Promise<unknown> {
+    return this.#request({ type: 'ping', lastSeq: this.#lastSeq });
+  }
+
   /** Closes the socket (no logout: a dropped client, so nothing is sent to the room per user). */
   close(): void {
     if (this.#ping) clearTimeout(this.#ping);

@@ -26,6 +26,12 @@ export interface LoadtestSummary {
   /** Deliveries expected: sent × (room size − 1). */
   broadcastExpected: number;
   fanout: { p50: number; p99: number; max: number } | null;
+  /**
+   * Round trips of a `ping` from one more user, alone in a room of its own, sent every 25 ms while
+   * the broadcasts go out: how long the big rooms' fan-out makes everybody else wait. Null without
+   * broadcasts.
+   */
+  probe: { p50: number; p99: number; max: number; count: number } | null;
   /** Users asked to publish media, and how many of their streams the server reported live. */
   publishers: number;
   publishersLive: number;
@@ -63,6 +69,10 @@ export function formatSummary(s: LoadtestSummary): string[] {
   if (s.broadcastsSent > 0)
     lines.push(
       `broadcast  ${s.broadcastsSent} sent, ${s.broadcastDeliveries}/${s.broadcastExpected} delivered, fan-out ${pct(s.fanout)}`,
+    );
+  if (s.probe)
+    lines.push(
+      `other room ${s.probe.count} pings during the broadcasts, round trip ${pct(s.probe)}  (a user alone in its room)`,
     );
   if (s.publishers > 0)
     lines.push(`publishers ${s.publishersLive}/${s.publishers} live, push start → live ${pct(s.toLive)}`);

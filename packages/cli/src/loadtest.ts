@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LoadUser } from './loadtest-client.js';
 import { listenOverflows } from './loadtest-kernel.js';
+import { type Probe, startProbe } from './loadtest-probe.js';
 import { type MediaPushers, makeSyntheticMedia, pushMedia } from './loadtest-media.js';
 import { LOADTEST_OWN_OPTIONS, parseLoadtestOptions } from './loadtest-options.js';
 import type { LoadtestOptions } from './loadtest-options.js';
@@ -145,7 +146,25 @@ export async function runLoadtest(
     // Broadcasts: each room's first user sends at 8/s (ZEGO's room limit is 10/s).
     let sent = 0;
     let expected = 0;
+    let probe: Probe | null = null;
     if (o.messages > 0) {
+      const probeID = `lt-probe-${o.users}`;
+      probe = await startProbe(
+        {
+          url: target.wsUrls[0] as string,
+          appID: target.appID,
+          roomID: `lt-probe-room-${o.users}`,
+          userID: probeID,
+          token: generateToken04({
+            appID: target.appID,
+            userID: probeID,
+            secret: target.secret,
+            ttlSeconds: 3600,
+          }),
+          userUpdate: false,
+        },
+        errors,
+      );
       const senders = new Map<string, { u: LoadUser; size: number }>();
       for (const u of users) {
         if (!u.loggedIn) continue;
@@ -167,6 +186,7 @@ export async function runLoadtest(
       }
       const deadline = performance.now() + 10_000 + expected / 100;
       while (fanout.length < expected && performance.now() < deadline) await wait(20);
+      await probe?.stop();
     }
     if (o.holdMs > 0) await wait(o.holdMs);
     const elapsed = (tLast - t0) / 1000;
@@ -184,6 +204,7 @@ export async function runLoadtest(
       broadcastDeliveries: fanout.length,
       broadcastExpected: expected,
       fanout: percentiles(fanout),
+      probe: probe?.result() ?? null,
       publishers: o.publishers,
       publishersLive: toLive.length,
       toLive: percentiles(toLive),

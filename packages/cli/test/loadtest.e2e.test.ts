@@ -34,6 +34,11 @@ describe('minirtc loadtest', () => {
     assert.equal(s.broadcastDeliveries, 8);
     assert.ok(s.login && s.login.p50 > 0 && s.login.p99 >= s.login.p50);
     assert.ok(s.fanout && s.fanout.max >= s.fanout.p50);
+    // A user in a room of its own pinged through the broadcasts (at least one round trip).
+    assert.ok(
+      s.probe && s.probe.count >= 1 && s.probe.max >= s.probe.p50 && s.probe.p50 > 0,
+      JSON.stringify(s.probe),
+    );
     assert.ok(s.loginsPerSecond > 0);
     assert.equal(typeof s.serverRssIdle, 'number', 'RSS read from the server’s /metrics');
     assert.equal(typeof s.rssPerSessionBytes, 'number');
