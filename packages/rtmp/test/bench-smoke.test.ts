@@ -93,11 +93,15 @@ describe('benchmark modes (smoke)', { concurrency: false }, () => {
     }
   });
 
-  it('fanout: 2 players receive', async () => {
-    const r = await bench('fanout', { BENCH_N: '2' });
+  it('fanout: 2 players receive; with BENCH_REPEAT the median run carries the CPU range', async () => {
+    const r = await bench('fanout', { BENCH_N: '2', BENCH_REPEAT: '2' });
     assert.equal(r.code, 0, r.stderr.slice(-2000));
-    const [row] = results('fanout-').rows;
+    const rows = results('fanout-').rows;
+    assert.equal(rows.length, 1, 'one row per (server, N), not one per run');
+    const [row] = rows;
     assert.equal(row?.players, 2);
     assert.equal(row?.playersReceiving, 2);
+    const { cpuPercent, cpuRange } = row as unknown as { cpuPercent: number; cpuRange?: [number, number] };
+    assert.ok(cpuRange && cpuRange[0] <= cpuPercent && cpuPercent <= cpuRange[1], JSON.stringify(row));
   });
 });
