@@ -120,22 +120,38 @@ export class TypedEmitter<E extends EventMap<E>> {
    */
   emit<K extends keyof E>(event: K, ...args: Parameters<E[K]>): boolean {
     const list = this.listeners.get(event);
-    const errors: unknown[] = [];
-    for (const cb of list ? list.slice() : []) {
-      try {
-        cb(...args);
-      } catch (err) {
-        errors.push(err);
+    // Hot path (a media message per call on the gateway): nothing allocated unless a listener throws
+    // or there are several listeners to copy.
+    let errors: unknown[] | null = null;
+    if (list !== undefined) {
+      if (list.length === 1) {
+        try {
+          (list[0] as E[K])(...args);
+        } catch (err) {
+          errors = [err];
+        }
+      } else {
+        for (const cb of list.slice()) {
+          try {
+            cb(...args);
+          } catch (err) {
+            errors = errors ?? [];
+            errors.push(err);
+          }
+        }
       }
     }
-    for (const cb of this.anyListeners) {
-      try {
-        cb(event, ...args);
-      } catch (err) {
-        errors.push(err);
+    if (this.anyListeners.length > 0) {
+      for (const cb of this.anyListeners) {
+        try {
+          cb(event, ...args);
+        } catch (err) {
+          errors = errors ?? [];
+          errors.push(err);
+        }
       }
     }
-    for (const err of errors) this.onListenerError(event, err);
+    if (errors !== null) for (const err of errors) this.onListenerError(event, err);
     return list !== undefined;
   }
 }

@@ -115,3 +115,25 @@ test('throwListenerError: every listener runs, then the first error is thrown fr
   assert.throws(() => e.emit('a', 0), /first/);
   assert.deepEqual(ran, [1, 2]);
 });
+
+test('a sole listener: its error goes to onListenerError, a listener it adds runs from the next emit', () => {
+  const e = new TypedEmitter<Ev>();
+  const errors: unknown[] = [];
+  e.onListenerError = (_ev, err) => errors.push(err);
+  const got: string[] = [];
+  let added = false;
+  e.on('a', (x) => {
+    got.push(`first${x}`);
+    if (!added) {
+      added = true;
+      e.on('a', (y) => got.push(`second${y}`));
+      throw new Error('sole');
+    }
+  });
+  e.emit('a', 1);
+  assert.deepEqual(got, ['first1'], 'the listener added during emit waits for the next one');
+  assert.equal((errors[0] as Error).message, 'sole');
+  e.emit('a', 2);
+  assert.deepEqual(got, ['first1', 'first2', 'second2']);
+  assert.equal(errors.length, 1);
+});

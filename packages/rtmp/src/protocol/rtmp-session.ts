@@ -284,7 +284,7 @@ export class RtmpSession extends TypedEmitter<RtmpSessionEvents> {
       case MessageType.AUDIO:
       case MessageType.VIDEO: {
         const id = this.mediaStreamId(msg.streamId);
-        if (id !== null) this.emit('media', id, { typeId: msg.typeId, timestamp: msg.timestamp, payload: p });
+        if (id !== null) this.emit('media', id, msg); // an RtmpMessage is a MediaMessage: no copy of its fields
         return;
       }
       case MessageType.DATA_AMF3:
