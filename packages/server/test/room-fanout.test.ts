@@ -92,7 +92,7 @@ describe('room pushes spread over event-loop turns', () => {
     }
   });
 
-  it('members are taken when the push is sent: one who leaves, joins or is replaced meanwhile is not sent it', async () => {
+  it('members are taken when the push is sent: one who leaves (or leaves and returns), joins or is replaced meanwhile is not sent it', async () => {
     const { room, add, counts } = roomOf(8, { fanoutSlice: 2 });
     room.pushToOthers(null, push(1));
     room.members.delete('u7'); // left before its slice
@@ -105,8 +105,13 @@ describe('room pushes spread over event-loop turns', () => {
       sendText: () => newSessionGot++,
       close: () => {},
     };
+    // u4 left and logged in again with the same session: its new login snapshot has the state.
+    const u4 = room.members.get('u4') as Membership;
+    room.members.delete('u4');
+    room.members.set('u4', new Membership(room, u4.session, TOKEN, false));
     await drain(room);
     assert.deepEqual(counts('u5'), [1]);
+    assert.deepEqual(counts('u4'), [], 'left and came back');
     assert.deepEqual(counts('u7'), [], 'left');
     assert.deepEqual(counts('u8'), [], 'joined later');
     assert.deepEqual(counts('u6'), [], 'the replaced session');

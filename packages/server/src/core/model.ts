@@ -187,12 +187,16 @@ export const DEFAULT_FANOUT_SLICE = 256;
 /** Default deliveries a room may have waiting ({@link RoomLimits.pushBacklogMax}): ≈ 2 s of sending. */
 export const DEFAULT_PUSH_BACKLOG_MAX = 100_000;
 
-/** A room push on its way: the sessions it is for (as they were when it was sent) and how far it got. */
+/**
+ * A room push on its way: the memberships it is for and the session of each when it was sent (a
+ * takeover swaps a membership's session), and how far it got.
+ */
 interface QueuedPush {
   readonly body: PushBody;
   /** The body serialized once for all (absent for a push to a single member). */
   readonly json: string | undefined;
-  readonly to: Session[];
+  readonly to: Membership[];
+  readonly sessions: Session[];
   next: number;
 }
 
@@ -280,21 +284,23 @@ export class Room {
       }
       return;
     }
-    const to: Session[] = [];
+    const to: Membership[] = [];
+    const sessions: Session[] = [];
     for (const [uid, m] of this.members) {
       if (uid === exceptUserID) continue;
       if (filter && !filter(m)) continue;
-      to.push(m.session);
+      to.push(m);
+      sessions.push(m.session);
     }
-    if (to.length > 0) this.#enqueue({ body, json: encodePush(body).json, to, next: 0 });
+    if (to.length > 0) this.#enqueue({ body, json: encodePush(body).json, to, sessions, next: 0 });
   }
 
   /** Sends a push to one member, after the room's pushes still on their way (order kept). */
   pushTo(userID: string, body: PushBody): void {
-    const session = this.members.get(userID)?.session;
-    if (!session) return;
-    if (this.#outbox.length === 0) session.push(body);
-    else this.#enqueue({ body, json: undefined, to: [session], next: 0 });
+    const m = this.members.get(userID);
+    if (!m) return;
+    if (this.#outbox.length === 0) m.session.push(body);
+    else this.#enqueue({ body, json: undefined, to: [m], sessions: [m.session], next: 0 });
   }
 
   /** Deliveries still waiting to go out (see {@link RoomLimits.pushBacklogMax}). */
@@ -332,10 +338,12 @@ export class Room {
       const q = this.#outbox[0] as QueuedPush;
       const end = Math.min(q.to.length, q.next + budget);
       for (let i = q.next; i < end; i++) {
-        const s = q.to[i] as Session;
-        // Still a member through the same session: one who left, or whose place a new login took
-        // (with a fresh snapshot), does not get what was meant for the old one.
-        if (this.members.get(s.userID)?.session === s) s.push(q.body, q.json);
+        const m = q.to[i] as Membership;
+        const s = q.sessions[i] as Session;
+        // Still the same membership through the same session: one who left (even to log in again,
+        // with a fresh snapshot), or whose place a new login took, does not get what was meant for
+        // the old one.
+        if (m.session === s && this.members.get(s.userID) === m) s.push(q.body, q.json);
       }
       budget -= end - q.next;
       this.#backlog -= end - q.next;
