@@ -150,3 +150,30 @@ describe('room pushes spread over event-loop turns', () => {
     assert.equal(room.pushesBehind, false);
   });
 });
+
+describe('a delivery that throws', () => {
+  it('is not retried, and the rest of the room still gets the push on later turns', async () => {
+    const room = new Room(1, 'r', Number.POSITIVE_INFINITY, {
+      broadcastPerSecond: 10,
+      barragePerSecond: 20,
+      customCommandPerSecond: 200,
+      fanoutSlice: 2,
+    });
+    const got: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const s = new Session(1, `u${i}`, `u${i}`, 100);
+      s.transport = {
+        send: () => {},
+        sendText: () => {
+          if (i === 1) throw new Error('transport bug');
+          got.push(s.userID);
+        },
+        close: () => {},
+      };
+      room.members.set(s.userID, new Membership(room, s, TOKEN, false));
+    }
+    assert.throws(() => room.pushToOthers(null, push(1)), /transport bug/);
+    await drain(room);
+    assert.deepEqual(got, ['u0', 'u2', 'u3', 'u4']);
+  });
+});

@@ -327,17 +327,21 @@ export class Room {
     try {
       this.#deliverSlice();
     } finally {
+      // Scheduled even if a push threw: the rest of the room must not wait for the next push.
       this.#delivering = false;
+      if (this.#outbox.length > 0 && this.#turn === null) this.#turn = setImmediate(() => this.#deliver());
     }
-    if (this.#outbox.length > 0) this.#turn = setImmediate(() => this.#deliver());
   }
 
   #deliverSlice(): void {
     let budget = this.#slice;
     while (budget > 0 && this.#outbox.length > 0) {
       const q = this.#outbox[0] as QueuedPush;
-      const end = Math.min(q.to.length, q.next + budget);
-      for (let i = q.next; i < end; i++) {
+      while (budget > 0 && q.next < q.to.length) {
+        // Counted before the push, so a throwing delivery is not retried for ever.
+        const i = q.next++;
+        budget--;
+        this.#backlog--;
         const m = q.to[i] as Membership;
         const s = q.sessions[i] as Session;
         // Still the same membership through the same session: one who left (even to log in again,
@@ -345,9 +349,6 @@ export class Room {
         // the old one.
         if (m.session === s && this.members.get(s.userID) === m) s.push(q.body, q.json);
       }
-      budget -= end - q.next;
-      this.#backlog -= end - q.next;
-      q.next = end;
       if (q.next === q.to.length) this.#outbox.shift();
     }
   }
