@@ -85,13 +85,28 @@ describe('GOP cache on pooled blocks', () => {
     assert.equal(gop.length, 0, 'a fourth message: over 3 frames');
   });
 
-  it('keeps at most a quarter of the blocks in use free (above its minimum)', () => {
+  it('keeps every freed block for reuse; a trim lets go only of those unused for a whole period', () => {
     const pool = new BlockPool(1024, 2);
     const taken = Array.from({ length: 40 }, () => pool.take());
     pool.give(taken.slice(0, 30));
-    // 10 left in use: a quarter is 2, the minimum is 2.
-    assert.equal(pool.bytesFree, 2 * 1024);
+    assert.equal(
+      pool.bytesFree,
+      30 * 1024,
+      'nothing let go at once (a dropped block is old-generation garbage)',
+    );
     assert.equal(pool.bytesInUse, 10 * 1024);
+    // During the first period 30 were free at some point and 0 at the lowest: nothing unused throughout.
+    assert.equal(pool.trim(), 0);
+    // This period the streams need 5 of the 30 back: 25 stayed free the whole time.
+    const again = Array.from({ length: 5 }, () => pool.take());
+    pool.give(again);
+    assert.equal(pool.trim(), 25);
+    assert.equal(pool.bytesFree, 5 * 1024);
+    // Nothing taken in a whole period: down to the minimum.
+    assert.equal(pool.trim(), 3);
+    assert.equal(pool.bytesFree, 2 * 1024);
+    assert.equal(pool.trim(), 0, 'never below the minimum');
+    assert.ok(pool.take().length === 1024 && pool.bytesInUse === 11 * 1024);
   });
 
   it('is off with a zero bound', () => {

@@ -1,6 +1,6 @@
 import { MessageType } from '../protocol/chunk-writer.js';
 import { inspectAudio, inspectVideo } from '../protocol/codec.js';
-import { BlockPool } from './block-pool.js';
+import { BLOCK_TRIM_INTERVAL_MS, BlockPool } from './block-pool.js';
 import { GopCache } from './gop-cache.js';
 import { type BackpressureState, admit } from './backpressure.js';
 import { HubMessage } from './hub-message.js';
@@ -127,9 +127,13 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** Blocks of every stream's GOP cache: one stream's freed GOP is refilled by others. */
   private readonly gopBlocks = new BlockPool();
+  /** Gives back the free blocks no stream needed for a whole period. */
+  private readonly trimTimer: ReturnType<typeof setInterval>;
 
   constructor(opts: MediaHubOptions = {}) {
     super();
+    this.trimTimer = setInterval(() => this.gopBlocks.trim(), BLOCK_TRIM_INTERVAL_MS);
+    this.trimTimer.unref();
     this.batching = opts.writeBatching ?? false;
     this.batchWindowMs = opts.batchWindowMs ?? 20;
     this.batchMinPlayers = opts.batchMinPlayers ?? 16;
@@ -379,6 +383,7 @@ export class MediaHub extends TypedEmitter<MediaHubEvents> {
     for (const s of [...this.streamsByKey.values()]) this.end(s, 'closed', 'server shutting down');
     if (this.timer) clearTimeout(this.timer);
     if (this.immediate) clearImmediate(this.immediate);
+    clearInterval(this.trimTimer);
     this.timer = this.immediate = null;
     this.dueNow.clear();
     this.dueLater.clear();
