@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeSource } from './media-source.js';
 import { cpuSeconds, cpuSplit, ioBytes, rssBytes } from './proc-stats.js';
-import { startMiniRtc, startNginxRtmp, startNms } from './servers.js';
+import { startMiniRtc, startNginxRtmp, startNms, startNodePipe } from './servers.js';
 import type { ServerUnderTest } from './servers.js';
 
 const Cs = (process.env.BENCH_CALLS ?? '25,100').split(',').map(Number);
@@ -171,6 +171,8 @@ async function main() {
       ),
     'nginx-rtmp': (p) => startNginxRtmp(work, p),
     'node-media-server': (p) => startNms(work, p),
+    // What Node's read/write path alone costs for these bytes (a pass-through, twice the traffic).
+    'node-pipe': (p) => startNodePipe(work, p),
   };
   const rows: Row[] = [];
   let port = 19550;

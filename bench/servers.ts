@@ -103,6 +103,46 @@ rtmp {
   return { name: 'nginx-rtmp', version: v, port, proc, stop: stopper(proc) };
 }
 
+/**
+ * The floor of a Node media relay: `servers/node-pipe.ts`, a TCP pass-through that parses nothing, in
+ * front of nginx-rtmp (on `port + 1`). The process measured is the pass-through alone; see that file
+ * for what its CPU means.
+ */
+export async function startNodePipe(workDir: string, port: number): Promise<ServerUnderTest> {
+  const nginx = await startNginxRtmp(join(workDir, 'pipe'), port + 1);
+  const out = join(workDir, 'node-pipe.mjs');
+  await build({
+    entryPoints: [new URL('./servers/node-pipe.ts', import.meta.url).pathname],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['source'],
+    outfile: out,
+    logLevel: 'silent',
+  });
+  const proc = spawn(process.execPath, ['--max-semi-space-size=4', out, String(port), String(port + 1)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  try {
+    await waitForLine(proc, /ready/, 'node-pipe');
+  } catch (err) {
+    await nginx.stop();
+    throw err;
+  }
+  const stopPipe = stopper(proc);
+  return {
+    name: 'node-pipe (bytes only, in front of nginx-rtmp)',
+    version: process.version,
+    port,
+    proc,
+    stop: async () => {
+      await stopPipe();
+      await nginx.stop();
+    },
+  };
+}
+
 /** node-media-server 4.x from npm, media only. */
 export async function startNms(workDir: string, port: number): Promise<ServerUnderTest> {
   const dir = join(workDir, 'nms');

@@ -45,14 +45,18 @@ function results(prefix: string): { rows: Record<string, number | string>[] } {
 describe('benchmark modes (smoke)', { concurrency: false }, () => {
   after(() => rmSync(out, { recursive: true, force: true }));
 
-  it('calls: 1 call, both sides receive, a row with CPU and RSS per call', async () => {
-    const r = await bench('calls', { BENCH_CALLS: '1' });
+  it('calls: 1 call, both sides receive, a row with CPU and RSS per call; the Node pass-through floor relays it', async () => {
+    const r = await bench('calls', { BENCH_CALLS: '1', BENCH_SERVERS: 'minirtc,node-pipe' });
     assert.equal(r.code, 0, r.stderr.slice(-2000));
     assert.match(r.stdout, /\| minirtc \| 1 \| \d\/2 \|/);
-    const [row] = results('calls-').rows;
+    const [row, pipe] = results('calls-').rows;
     assert.equal(row?.players, 2);
     assert.equal(typeof row?.cpuPerCallPercent, 'number');
     assert.equal(typeof row?.rssPerCallKB, 'number');
+    // The publishers' handshakes went through it (else ffmpeg exits and the run fails) and so do bytes.
+    assert.match(String(pipe?.server), /^node-pipe/);
+    assert.equal(pipe?.players, 2);
+    assert.ok(Number(pipe?.readsPerS) > 0 && Number(pipe?.writesPerS) > 0, JSON.stringify(pipe));
   });
 
   it('relay-latency: a probe player times the messages it receives', async () => {
