@@ -1,7 +1,8 @@
 /**
  * Calls benchmark: C concurrent 1v1 calls, the workload MiniRTC exists for. Each call is two ~1 Mbps
  * streams published with `ffmpeg -c copy` (tee muxer, one ffmpeg per 10 calls) and each side played
- * by one rtmpdump. MiniRTC, nginx-rtmp and node-media-server in the same run. Reports server CPU %
+ * by one rtmpdump. MiniRTC, nginx-rtmp, node-media-server and node-pipe (a bytes-only Node pass-through
+ * in front of nginx-rtmp: the floor of moving these bytes through Node) in the same run. Reports server CPU %
  * (of one core) per call over the window, RSS per call above the idle process, and how many players
  * received at least 80 % of the bytes published. See BENCHMARKS.md for the method.
  *
@@ -23,7 +24,7 @@ import type { ServerUnderTest } from './servers.js';
 const Cs = (process.env.BENCH_CALLS ?? '25,100').split(',').map(Number);
 const windowS = Number(process.env.BENCH_WINDOW_S ?? 15);
 const sourceS = Number(process.env.BENCH_SOURCE_S ?? 20);
-const servers = (process.env.BENCH_SERVERS ?? 'minirtc,nginx-rtmp,node-media-server').split(',');
+const servers = (process.env.BENCH_SERVERS ?? 'minirtc,nginx-rtmp,node-media-server,node-pipe').split(',');
 const work = mkdtempSync(join(tmpdir(), 'minirtc-bench-calls-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CALLS_PER_FFMPEG = 10;
