@@ -6,6 +6,7 @@
  *   npm run bench                       # N = 10,100,500, 15 s window, all servers
  *   BENCH_N=10,100 BENCH_WINDOW_S=10 BENCH_SERVERS=minirtc,nginx-rtmp npm run bench
  *   BENCH_N=10 BENCH_REPEAT=5 BENCH_SERVERS=minirtc,nginx-rtmp npm run bench   # median of 5 interleaved runs
+ *   BENCH_N=1,10 BENCH_SERVERS=minirtc,node-pipe,nginx-rtmp npm run bench      # with Node's floor (node-pipe)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -14,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeSource } from './media-source.js';
 import { cpuSeconds, ioBytes, rssBytes } from './proc-stats.js';
-import { startMiniRtc, startNginxRtmp, startNms } from './servers.js';
+import { startMiniRtc, startNginxRtmp, startNms, startNodePipe } from './servers.js';
 import type { ServerUnderTest } from './servers.js';
 
 const Ns = (process.env.BENCH_N ?? '10,100,500').split(',').map(Number);
@@ -205,6 +206,8 @@ async function main() {
     'minirtc-semi1': (p) => startMiniRtc(work, p, '--max-semi-space-size=1'),
     'nginx-rtmp': (p) => startNginxRtmp(work, p),
     'node-media-server': (p) => startNms(work, p),
+    // The floor of moving these bytes through Node (a pass-through in front of nginx-rtmp); opt-in.
+    'node-pipe': (p) => startNodePipe(work, p),
   };
   const rows: Row[] = [];
   let port = 19350;
