@@ -42,17 +42,14 @@ function stopper(p: ChildProcess): () => Promise<void> {
     });
 }
 
-/** Our gateway: bundled once with esbuild, run with plain node. */
-export async function startMiniRtc(
-  workDir: string,
-  port: number,
-  nodeFlags = '',
-  env: Record<string, string> = {},
-  label = 'minirtc',
-): Promise<ServerUnderTest> {
-  const out = join(workDir, 'minirtc-gateway.mjs');
+/**
+ * Bundles `servers/<name>.ts` (workspace packages from their TypeScript source) into
+ * `<workDir>/<name>.mjs`, so the process measured runs on plain node with no loader.
+ */
+async function bundle(workDir: string, name: string): Promise<string> {
+  const out = join(workDir, `${name}.mjs`);
   await build({
-    entryPoints: [new URL('./servers/minirtc-gateway.ts', import.meta.url).pathname],
+    entryPoints: [new URL(`./servers/${name}.ts`, import.meta.url).pathname],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -61,6 +58,18 @@ export async function startMiniRtc(
     outfile: out,
     logLevel: 'silent',
   });
+  return out;
+}
+
+/** Our gateway: bundled once with esbuild, run with plain node. */
+export async function startMiniRtc(
+  workDir: string,
+  port: number,
+  nodeFlags = '',
+  env: Record<string, string> = {},
+  label = 'minirtc',
+): Promise<ServerUnderTest> {
+  const out = await bundle(workDir, 'minirtc-gateway');
   const flags = nodeFlags ? nodeFlags.split(' ').filter(Boolean) : [];
   // As shipped (scripts/start.sh, bin/minirtc.mjs, the systemd unit): a 4 MB young-generation
   // semi-space unless the run sets another one.
@@ -110,17 +119,7 @@ rtmp {
  */
 export async function startNodePipe(workDir: string, port: number): Promise<ServerUnderTest> {
   const nginx = await startNginxRtmp(join(workDir, 'pipe'), port + 1);
-  const out = join(workDir, 'node-pipe.mjs');
-  await build({
-    entryPoints: [new URL('./servers/node-pipe.ts', import.meta.url).pathname],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['source'],
-    outfile: out,
-    logLevel: 'silent',
-  });
+  const out = await bundle(workDir, 'node-pipe');
   const proc = spawn(process.execPath, ['--max-semi-space-size=4', out, String(port), String(port + 1)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
