@@ -281,6 +281,52 @@ describe('e2e with raw RTMP clients', { concurrency: false }, () => {
     },
   );
 
+  it('closes a connection idle both ways, but not a player that only receives', T, async () => {
+    const srv = new MediaServer({ rtmpPort: 0, idleTimeoutMs: 300, publisherIdleTimeoutMs: 0 });
+    await srv.listen();
+    let feed: ReturnType<typeof setInterval> | undefined;
+    try {
+      const mk = () => {
+        const c = new RawClient(srv.rtmpPort);
+        clients.push(c);
+        return c;
+      };
+      const pub = mk();
+      pub.write(...clientScript('publish', 'live', 'busy'));
+      await pub.until(() => pub.out.codes().includes('NetStream.Publish.Start'));
+      pub.write(chunkSize4096, writeMessage(6, MessageType.VIDEO, 1, 0, tags.avcHeader, 4096));
+      let ts = 0;
+      feed = setInterval(() => {
+        ts += 40;
+        const body = ts % 400 === 40 ? tags.avcKey(500) : tags.avcInter(200);
+        pub.write(writeMessage(6, MessageType.VIDEO, 1, ts, body, 4096));
+      }, 40);
+      // The player never writes after `play` (RawClient sends no acknowledgements): only the
+      // server's writes to it show progress.
+      const player = mk();
+      player.write(...clientScript('play', 'live', 'busy'));
+      await player.until(() => player.videos().length > 0);
+      // Waits for a stream nobody publishes: no traffic either way after its play is answered.
+      const silent = mk();
+      silent.write(...clientScript('play', 'live', 'nobody'));
+      await silent.until(() => silent.out.codes().includes('NetStream.Play.Start'));
+      const t0 = performance.now();
+      await silent.closed;
+      const ms = performance.now() - t0;
+      assert.ok(
+        ms >= 250 && ms < 300 + 5000,
+        `idle connection closed after ${ms.toFixed(0)} ms (limit 300 ms)`,
+      );
+      // The player, silent for longer than the limit, is still served.
+      const seen = player.videos().length;
+      await player.until(() => player.videos().length >= seen + 5);
+      assert.equal(srv.streams().find((s) => s.key === 'live/busy')?.players, 1);
+    } finally {
+      clearInterval(feed);
+      await srv.close();
+    }
+  });
+
   it('treats a silent publisher as gone: its stream enters grace', T, async () => {
     const srv = new MediaServer({ rtmpPort: 0, publisherIdleTimeoutMs: 200 });
     await srv.listen();

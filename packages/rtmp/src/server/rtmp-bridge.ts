@@ -59,7 +59,7 @@ export function bridgeRtmpConnection(conn: RtmpConnection, deps: BridgeDeps): vo
         conn.markAuthorized();
         // A publisher sends media all the time; silence means a dead network path (no FIN on
         // mobile), and noticing it early starts the grace window early.
-        if (deps.publisherIdleTimeoutMs > 0) conn.socket.setTimeout(deps.publisherIdleTimeoutMs);
+        if (deps.publisherIdleTimeoutMs > 0) conn.setIdleTimeout(deps.publisherIdleTimeoutMs);
       })
       .catch((e: unknown) => deps.internalError(e, () => conn.close('internal error')));
   });

@@ -53,6 +53,9 @@ export interface RtmpConnectionEvents {
 
 let nextId = 1;
 
+/** Default of {@link RtmpServerOptions.idleTimeoutMs}. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+
 /**
  * One TCP connection: pipes socket bytes into an {@link RtmpSession} and its output back, and
  * enforces the timeouts the sans-I/O session cannot. Any failure closes this socket only.
@@ -74,6 +77,12 @@ export class RtmpConnection extends TypedEmitter<RtmpConnectionEvents> {
   private lastMessageAt = Date.now();
   private lastCompleted = 0;
   private readonly fullLimits: number[];
+  /** Idle limit in ms (0: none); see {@link setIdleTimeout}. */
+  private idleMs: number;
+  /** Bytes read plus bytes whose writes completed, at the last sweep that saw them change. */
+  private lastProgress = 0;
+  /** When {@link lastProgress} last changed (or the connection started). */
+  private lastProgressAt = Date.now();
 
   constructor(
     readonly socket: Socket,
@@ -101,7 +110,9 @@ export class RtmpConnection extends TypedEmitter<RtmpConnectionEvents> {
     }, guard.authDeadlineMs);
     this.authTimer.unref();
     socket.setNoDelay(true);
-    socket.setTimeout(opts.idleTimeoutMs ?? 60_000);
+    // Not `socket.setTimeout`: Node refreshes that timer on every read and write, ≈ 6–8 % of the
+    // gateway's CPU on many small calls (BENCHMARKS.md); the server's sweep checks progress instead.
+    this.idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.handshakeTimer = setTimeout(() => {
       this.fail(new RtmpError(RtmpErrorCode.TIMEOUT, 'handshake/connect timeout'));
     }, opts.handshakeTimeoutMs ?? 10_000);
@@ -118,7 +129,6 @@ export class RtmpConnection extends TypedEmitter<RtmpConnectionEvents> {
       socket.end();
       setTimeout(() => socket.destroy(), 2000).unref();
     });
-    socket.on('timeout', () => this.fail(new RtmpError(RtmpErrorCode.TIMEOUT, 'idle timeout')));
     socket.on('error', (e) => {
       this.closeError ??= e;
     });
@@ -181,14 +191,36 @@ export class RtmpConnection extends TypedEmitter<RtmpConnectionEvents> {
   }
 
   /**
-   * Closes a slow peer: one holding part of a message without completing any for `slowPeerMs`
-   * (1 byte a second keeps a socket busy but must not keep it forever).
+   * Sets how long the connection may go without traffic either way before it is closed (0: never).
+   * A publishing connection gets a shorter limit than the general one: silence there means a dead
+   * network path. Enforced by the server's sweep, so with up to one sweep period's delay.
    */
-  checkSlow(now: number): void {
-    if (this.closed || this.session.input.bufferedBytes === 0) return;
-    if (now - this.lastMessageAt < this.guard.slowPeerMs) return;
-    this.guard.refused('rtmp_slow_peer');
-    this.fail(new RtmpError(RtmpErrorCode.TIMEOUT, 'slow peer: no complete message in time'));
+  setIdleTimeout(ms: number): void {
+    this.idleMs = ms;
+  }
+
+  /**
+   * The server's periodic check. Closes a slow peer: one holding part of a message without
+   * completing any for `slowPeerMs` (1 byte a second keeps a socket busy but must not keep it
+   * forever). Closes an idle one: nothing read and no write completed for the idle limit (a peer
+   * that stopped reading makes no progress even while the server keeps queueing for it).
+   */
+  check(now: number): void {
+    if (this.closed) return;
+    if (this.session.input.bufferedBytes > 0 && now - this.lastMessageAt >= this.guard.slowPeerMs) {
+      this.guard.refused('rtmp_slow_peer');
+      this.fail(new RtmpError(RtmpErrorCode.TIMEOUT, 'slow peer: no complete message in time'));
+      return;
+    }
+    if (this.idleMs <= 0) return;
+    const s = this.socket;
+    const progress = s.bytesRead + (s.bytesWritten ?? 0) - s.writableLength;
+    if (progress !== this.lastProgress) {
+      this.lastProgress = progress;
+      this.lastProgressAt = now;
+    } else if (now - this.lastProgressAt >= this.idleMs) {
+      this.fail(new RtmpError(RtmpErrorCode.TIMEOUT, 'idle timeout'));
+    }
   }
 
   /** Closes the connection now. */
@@ -280,11 +312,12 @@ export class RtmpServer extends TypedEmitter<RtmpServerEvents> {
       this.server.once('error', reject);
       this.server.listen({ port, host, backlog: RTMP_LISTEN_BACKLOG }, () => {
         this.server.off('error', reject);
-        // One sweep for slow peers, not a timer per connection.
-        const every = Math.max(50, Math.min(1000, this.guard.slowPeerMs / 4));
+        // One sweep for slow and idle peers, not a timer per connection.
+        const idle = this.opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+        const every = Math.max(50, Math.min(1000, this.guard.slowPeerMs / 4, idle > 0 ? idle / 4 : 1000));
         this.sweep = setInterval(() => {
           const now = Date.now();
-          for (const c of this.conns) c.checkSlow(now);
+          for (const c of this.conns) c.check(now);
         }, every);
         this.sweep.unref();
         const addr = this.server.address();
