@@ -148,6 +148,35 @@ async function runOne(srv: ServerUnderTest, src: string, bytesPerS: number, call
 
 const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 
+/** One server's cost of one more call between two call counts of the run. */
+interface Marginal {
+  server: string;
+  from: number;
+  to: number;
+  cpuPercentPerCall: number;
+  rssKBPerCall: number;
+}
+
+/** For each server measured at two or more call counts: the slope between its smallest and largest. */
+function marginalPerCall(rows: readonly Row[]): Marginal[] {
+  const out: Marginal[] = [];
+  for (const server of new Set(rows.map((r) => r.server))) {
+    const mine = rows.filter((r) => r.server === server).sort((a, b) => a.calls - b.calls);
+    const lo = mine[0];
+    const hi = mine[mine.length - 1];
+    if (!lo || !hi || hi.calls === lo.calls) continue;
+    const n = hi.calls - lo.calls;
+    out.push({
+      server,
+      from: lo.calls,
+      to: hi.calls,
+      cpuPercentPerCall: round((hi.cpuPercent - lo.cpuPercent) / n, 3),
+      rssKBPerCall: round(((hi.rssMB - lo.rssMB) * 1024) / n, 1),
+    });
+  }
+  return out;
+}
+
 async function main() {
   for (const bin of ['ffmpeg', 'rtmpdump', 'nginx']) {
     if (spawnSync('which', [bin]).status !== 0)
@@ -218,10 +247,21 @@ async function main() {
       return `| ${r.server} | ${r.calls} | ${r.playersAt80}/${r.players} | ${r.cpuPercent} | ${r.cpuPerCallPercent} | ${cpuRatio} | ${r.systemShare} % | ${r.readsPerS} | ${r.writesPerS} | ${r.rssMB} | ${r.rssPerCallKB} | ${rssRatio} |`;
     }),
   ];
+  // What one more call costs, from the smallest and largest C of each server: the fixed costs (young
+  // generation, code, pools) that "above idle" spreads over few calls drop out of it.
+  const marginal = marginalPerCall(rows);
+  if (marginal.length) {
+    lines.push(
+      '',
+      '| server | between calls | marginal CPU % of a core per call | marginal RSS KB per call |',
+      '|---|---|---:|---:|',
+      ...marginal.map((m) => `| ${m.server} | ${m.from}–${m.to} | ${m.cpuPercentPerCall} | ${m.rssKBPerCall} |`),
+    );
+  }
   const outDir = process.env.BENCH_OUT ?? new URL('./results/', import.meta.url).pathname;
   if (!existsSync(outDir)) mkdirSync(outDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  writeFileSync(join(outDir, `calls-${stamp}.json`), JSON.stringify({ windowS, rows }, null, 2));
+  writeFileSync(join(outDir, `calls-${stamp}.json`), JSON.stringify({ windowS, rows, marginal }, null, 2));
   process.stdout.write(
     `\ncalls: window ${windowS} s, two ≈1 Mbps streams per call (ffmpeg -c copy, tee), rtmpdump players\n`,
   );

@@ -45,11 +45,25 @@ function results(prefix: string): { rows: Record<string, number | string>[] } {
 describe('benchmark modes (smoke)', { concurrency: false }, () => {
   after(() => rmSync(out, { recursive: true, force: true }));
 
-  it('calls: 1 call, both sides receive, a row with CPU and RSS per call; the Node pass-through floor relays it', async () => {
-    const r = await bench('calls', { BENCH_CALLS: '1', BENCH_SERVERS: 'minirtc,node-pipe' });
+  it('calls: 1 and 2 calls, both sides receive, rows with CPU and RSS per call and the marginal call; the Node pass-through floor relays it', async () => {
+    const r = await bench('calls', { BENCH_CALLS: '1,2', BENCH_SERVERS: 'minirtc,node-pipe' });
     assert.equal(r.code, 0, r.stderr.slice(-2000));
     assert.match(r.stdout, /\| minirtc \| 1 \| \d\/2 \|/);
-    const [row, pipe] = results('calls-').rows;
+    assert.match(r.stdout, /\| minirtc \| 2 \| \d\/4 \|/);
+    const { rows, marginal } = results('calls-') as unknown as {
+      rows: Record<string, number | string>[];
+      marginal: Record<string, number | string>[];
+    };
+    // The slope from 1 to 2 calls, for each server measured at both.
+    assert.deepEqual(
+      marginal.map((m) => [String(m.server).split(' ')[0], m.from, m.to]),
+      [
+        ['minirtc', 1, 2],
+        ['node-pipe', 1, 2],
+      ],
+    );
+    for (const m of marginal) assert.ok(Number.isFinite(m.rssKBPerCall) && Number.isFinite(m.cpuPercentPerCall));
+    const [row, pipe] = rows;
     assert.equal(row?.players, 2);
     assert.equal(typeof row?.cpuPerCallPercent, 'number');
     assert.equal(typeof row?.rssPerCallKB, 'number');
