@@ -255,7 +255,9 @@ async function main() {
       '',
       '| server | between calls | marginal CPU % of a core per call | marginal RSS KB per call |',
       '|---|---|---:|---:|',
-      ...marginal.map((m) => `| ${m.server} | ${m.from}–${m.to} | ${m.cpuPercentPerCall} | ${m.rssKBPerCall} |`),
+      ...marginal.map(
+        (m) => `| ${m.server} | ${m.from}–${m.to} | ${m.cpuPercentPerCall} | ${m.rssKBPerCall} |`,
+      ),
     );
   }
   const outDir = process.env.BENCH_OUT ?? new URL('./results/', import.meta.url).pathname;

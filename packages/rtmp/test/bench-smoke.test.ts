@@ -62,7 +62,8 @@ describe('benchmark modes (smoke)', { concurrency: false }, () => {
         ['node-pipe', 1, 2],
       ],
     );
-    for (const m of marginal) assert.ok(Number.isFinite(m.rssKBPerCall) && Number.isFinite(m.cpuPercentPerCall));
+    for (const m of marginal)
+      assert.ok(Number.isFinite(m.rssKBPerCall) && Number.isFinite(m.cpuPercentPerCall));
     const [row, pipe] = rows;
     assert.equal(row?.players, 2);
     assert.equal(typeof row?.cpuPerCallPercent, 'number');
