@@ -314,7 +314,10 @@ export class RtmpServer extends TypedEmitter<RtmpServerEvents> {
         this.server.off('error', reject);
         // One sweep for slow and idle peers, not a timer per connection.
         const idle = this.opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-        const every = Math.max(50, Math.min(1000, this.guard.slowPeerMs / 4, idle > 0 ? idle / 4 : 1000));
+        const every = Math.max(
+          50,
+          Math.min(1000, this.guard.slowPeerMs / 4, idle > 0 ? idle / 4 : Number.POSITIVE_INFINITY),
+        );
         this.sweep = setInterval(() => {
           const now = Date.now();
           for (const c of this.conns) c.check(now);
